@@ -1,0 +1,111 @@
+//! Compute kernels for Octet: fp32 and int8 convolution, GEMM, Winograd and
+//! depthwise kernels behind one interface.
+//!
+//! Layout (in the spirit of tract-linalg):
+//! - [`fp32`] and [`int8`] hold the operations the runtime calls. Each one is a
+//!   "prepared" object (weights packed once at load time) with a `forward`.
+//! - Architecture-specific micro-kernels live beside the portable ones and are
+//!   chosen at build time (`cfg`) and, where CPUs differ, at run time.
+//! - [`reference`] holds naive implementations that every fast path is tested
+//!   against.
+//!
+//! Tensors are passed as [`Planes`] / [`PlanesMut`]: `c` planes of `h × w`
+//! elements, plane `q` starting at `q * cstep` (ncnn's `Mat` layout).
+
+pub mod activation;
+pub mod fp32;
+pub mod int8;
+pub mod parallel;
+pub mod reference;
+pub mod tensor;
+
+pub use activation::Activation;
+pub use tensor::{Planes, PlanesMut};
+
+/// Geometry of a 2-D convolution (the input is already padded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvGeometry {
+    pub in_c: usize,
+    pub out_c: usize,
+    pub kernel_w: usize,
+    pub kernel_h: usize,
+    pub stride_w: usize,
+    pub stride_h: usize,
+    pub dilation_w: usize,
+    pub dilation_h: usize,
+    pub group: usize,
+}
+
+impl ConvGeometry {
+    /// A plain (group 1, dilation 1) convolution with a square kernel and stride.
+    pub fn simple(in_c: usize, out_c: usize, kernel: usize, stride: usize) -> Self {
+        ConvGeometry {
+            in_c,
+            out_c,
+            kernel_w: kernel,
+            kernel_h: kernel,
+            stride_w: stride,
+            stride_h: stride,
+            dilation_w: 1,
+            dilation_h: 1,
+            group: 1,
+        }
+    }
+
+    pub fn kernel_extent_w(&self) -> usize {
+        self.dilation_w * (self.kernel_w - 1) + 1
+    }
+
+    pub fn kernel_extent_h(&self) -> usize {
+        self.dilation_h * (self.kernel_h - 1) + 1
+    }
+
+    /// Output size for a padded input of `w × h`, or `None` if the kernel does not fit.
+    pub fn output_size(&self, w: usize, h: usize) -> Option<(usize, usize)> {
+        let ew = self.kernel_extent_w();
+        let eh = self.kernel_extent_h();
+        if w < ew || h < eh {
+            return None;
+        }
+        Some(((w - ew) / self.stride_w + 1, (h - eh) / self.stride_h + 1))
+    }
+
+    pub fn maxk(&self) -> usize {
+        self.kernel_w * self.kernel_h
+    }
+
+    /// Number of weights: `out_c × (in_c / group) × kh × kw`.
+    pub fn weight_len(&self) -> usize {
+        self.out_c * (self.in_c / self.group) * self.maxk()
+    }
+
+    /// Depthwise: one input and one output channel per group.
+    pub fn is_depthwise(&self) -> bool {
+        self.group > 1 && self.group == self.in_c && self.group == self.out_c
+    }
+
+    pub fn is_3x3_s1(&self) -> bool {
+        self.kernel_w == 3
+            && self.kernel_h == 3
+            && self.stride_w == 1
+            && self.stride_h == 1
+            && self.dilation_w == 1
+            && self.dilation_h == 1
+    }
+
+    pub fn is_1x1_s1(&self) -> bool {
+        self.kernel_w == 1 && self.kernel_h == 1 && self.stride_w == 1 && self.stride_h == 1
+    }
+
+    /// Element offsets of the kernel taps inside a plane of width `w`
+    /// (ncnn's `space_ofs`).
+    pub fn tap_offsets(&self, w: usize) -> Vec<usize> {
+        let mut ofs = Vec::with_capacity(self.maxk());
+        for i in 0..self.kernel_h {
+            for j in 0..self.kernel_w {
+                ofs.push(i * self.dilation_h * w + j * self.dilation_w);
+            }
+        }
+        ofs
+    }
+}

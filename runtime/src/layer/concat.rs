@@ -1,0 +1,72 @@
+//! Concat: joins inputs along `0=axis` (negative counts from the end).
+
+use crate::error::LayerResult;
+use crate::layer::{ForwardContext, Layer};
+use crate::mat::Mat;
+use crate::param::ParamDict;
+
+#[derive(Default)]
+pub struct Concat {
+    axis: i32,
+}
+
+impl Layer for Concat {
+    fn load_param(&mut self, pd: &ParamDict) -> LayerResult<()> {
+        self.axis = pd.get_int(0, 0)?;
+        Ok(())
+    }
+
+    fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
+        let first = inputs.first().ok_or("needs at least one input")?;
+        let dims = first.dims();
+        let axis = if self.axis < 0 {
+            self.axis + dims as i32
+        } else {
+            self.axis
+        };
+        if axis < 0 || axis as usize >= dims {
+            return Err(format!("axis {} out of range for {dims}-D inputs", self.axis).into());
+        }
+        let axis = axis as usize;
+        for m in &inputs {
+            if m.dims() != dims {
+                return Err(format!(
+                    "inputs differ in rank: {:?} vs {:?}",
+                    first.shape(),
+                    m.shape()
+                )
+                .into());
+            }
+        }
+        // In numpy order ([c,h,w]), axis 0 is the outermost dimension.
+        let shape0 = first.shape();
+        let mut out_shape = shape0.clone();
+        out_shape[axis] = 0;
+        for m in &inputs {
+            let s = m.shape();
+            for d in 0..dims {
+                if d != axis && s[d] != shape0[d] {
+                    return Err(format!(
+                        "input shapes {:?} and {:?} differ outside axis {axis}",
+                        shape0, s
+                    )
+                    .into());
+                }
+            }
+            out_shape[axis] += s[axis];
+        }
+        let outer: usize = out_shape[..axis].iter().product();
+        let inner: usize = out_shape[axis + 1..].iter().product();
+        let flats: Vec<Vec<f32>> = inputs.iter().map(|m| m.to_vec()).collect();
+        let mut flat = Vec::with_capacity(out_shape.iter().product());
+        for o in 0..outer {
+            for (m, f) in inputs.iter().zip(&flats) {
+                let n = m.shape()[axis] * inner;
+                flat.extend_from_slice(&f[o * n..(o + 1) * n]);
+            }
+        }
+        Ok(vec![Mat::from_slice(&out_shape, &flat)?])
+    }
+
+    crate::impl_as_any!();
+}

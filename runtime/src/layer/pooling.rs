@@ -1,0 +1,233 @@
+//! Pooling: `0=type(0 max, 1 avg) 1=kernel_w 11=kernel_h 2=stride_w 12=stride_h
+//! 3=pad_left 14=pad_right 13=pad_top 15=pad_bottom 4=global 5=pad_mode
+//! (0 full/ceil, 1 valid, 2 SAME_UPPER, 3 SAME_LOWER) 6=avgpool_count_include_pad
+//! 7=adaptive 8=out_w 18=out_h`.
+
+use crate::error::LayerResult;
+use crate::layer::padding::{copy_make_border, BorderType};
+use crate::layer::{single, ForwardContext, Layer};
+use crate::mat::Mat;
+use crate::param::ParamDict;
+use octet_kernels::parallel;
+
+#[derive(Default)]
+pub struct Pooling {
+    max: bool,
+    kernel_w: usize,
+    kernel_h: usize,
+    stride_w: usize,
+    stride_h: usize,
+    pad_left: usize,
+    pad_right: usize,
+    pad_top: usize,
+    pad_bottom: usize,
+    global: bool,
+    pad_mode: i32,
+    count_include_pad: bool,
+    adaptive: bool,
+    out_w: usize,
+    out_h: usize,
+}
+
+fn nonneg(v: i32, what: &str) -> LayerResult<usize> {
+    usize::try_from(v).map_err(|_| format!("{what} must not be negative, got {v}").into())
+}
+
+impl Layer for Pooling {
+    fn load_param(&mut self, pd: &ParamDict) -> LayerResult<()> {
+        self.max = match pd.get_int(0, 0)? {
+            0 => true,
+            1 => false,
+            t => return Err(format!("pooling type {t} is not 0 (max) or 1 (avg)").into()),
+        };
+        let kw = pd.get_int(1, 0)?;
+        self.kernel_w = nonneg(kw, "kernel_w")?;
+        self.kernel_h = nonneg(pd.get_int(11, kw)?, "kernel_h")?;
+        let sw = pd.get_int(2, 1)?;
+        self.stride_w = nonneg(sw, "stride_w")?;
+        self.stride_h = nonneg(pd.get_int(12, sw)?, "stride_h")?;
+        let pl = pd.get_int(3, 0)?;
+        self.pad_left = nonneg(pl, "pad_left")?;
+        self.pad_right = nonneg(pd.get_int(14, pl)?, "pad_right")?;
+        let pt = pd.get_int(13, pl)?;
+        self.pad_top = nonneg(pt, "pad_top")?;
+        self.pad_bottom = nonneg(pd.get_int(15, pt)?, "pad_bottom")?;
+        self.global = pd.get_int(4, 0)? != 0;
+        self.pad_mode = pd.get_int(5, 0)?;
+        if !(0..=3).contains(&self.pad_mode) {
+            return Err(format!("pad_mode (5=) {} is not 0..3", self.pad_mode).into());
+        }
+        self.count_include_pad = pd.get_int(6, 0)? != 0;
+        self.adaptive = pd.get_int(7, 0)? != 0;
+        let ow = pd.get_int(8, 0)?;
+        self.out_w = nonneg(ow, "out_w")?;
+        self.out_h = nonneg(pd.get_int(18, ow)?, "out_h")?;
+        if !self.global
+            && !self.adaptive
+            && (self.kernel_w == 0
+                || self.kernel_h == 0
+                || self.stride_w == 0
+                || self.stride_h == 0)
+        {
+            return Err("kernel and stride must be positive".into());
+        }
+        if self.adaptive && !self.global && (self.out_w == 0 || self.out_h == 0) {
+            return Err("adaptive pooling needs out_w (8=) and out_h (18=)".into());
+        }
+        Ok(())
+    }
+
+    fn forward(&self, inputs: Vec<Mat>, ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
+        let input = single(inputs)?;
+        if input.dims() != 3 {
+            return Err(format!("expects a 3-D input, got shape {:?}", input.shape()).into());
+        }
+        let (w, h, c) = (input.w(), input.h(), input.c());
+        let threads = ctx.threads();
+        if self.global {
+            let mut out = Mat::new_1d(c);
+            let o = out.data_mut();
+            for (q, v) in o.iter_mut().enumerate() {
+                let p = input.channel(q);
+                *v = if self.max {
+                    p.iter().fold(p[0], |m, &x| m.max(x))
+                } else {
+                    p.iter().sum::<f32>() / (w * h) as f32
+                };
+            }
+            return Ok(vec![out]);
+        }
+        if self.adaptive {
+            let (ow, oh) = (self.out_w, self.out_h);
+            let mut out = Mat::new_3d(ow, oh, c);
+            let mut planes = out.planes_mut();
+            let mut planes = planes.planes_mut();
+            parallel::for_each_mut(&mut planes, threads, |q, o| {
+                let p = input.channel(q);
+                for i in 0..oh {
+                    let (y0, y1) = (i * h / oh, ((i + 1) * h).div_ceil(oh));
+                    for j in 0..ow {
+                        let (x0, x1) = (j * w / ow, ((j + 1) * w).div_ceil(ow));
+                        let mut acc = if self.max { f32::MIN } else { 0.0 };
+                        for y in y0..y1 {
+                            for x in x0..x1 {
+                                let v = p[y * w + x];
+                                acc = if self.max { acc.max(v) } else { acc + v };
+                            }
+                        }
+                        o[i * ow + j] = if self.max {
+                            acc
+                        } else {
+                            acc / ((y1 - y0) * (x1 - x0)) as f32
+                        };
+                    }
+                }
+            });
+            return Ok(vec![out]);
+        }
+
+        let (kw, kh, sw, sh) = (self.kernel_w, self.kernel_h, self.stride_w, self.stride_h);
+        let pad_value = if self.max { f32::MIN } else { 0.0 };
+        let (mut t, mut b, mut l, mut r) =
+            (self.pad_top, self.pad_bottom, self.pad_left, self.pad_right);
+        match self.pad_mode {
+            0 => {
+                // Full padding (Caffe's ceil mode): extend bottom/right so the last window fits.
+                let wtail = (w + l + r).saturating_sub(kw) % sw;
+                let htail = (h + t + b).saturating_sub(kh) % sh;
+                if wtail != 0 {
+                    r += sw - wtail;
+                }
+                if htail != 0 {
+                    b += sh - htail;
+                }
+            }
+            1 => {}
+            _ => {
+                let wpad = (kw + (w - 1) / sw * sw).saturating_sub(w);
+                let hpad = (kh + (h - 1) / sh * sh).saturating_sub(h);
+                if self.pad_mode == 2 {
+                    (t, b, l, r) = (hpad / 2, hpad - hpad / 2, wpad / 2, wpad - wpad / 2);
+                } else {
+                    (t, b, l, r) = (hpad - hpad / 2, hpad / 2, wpad - wpad / 2, wpad / 2);
+                }
+            }
+        }
+        let padded = if t + b + l + r > 0 {
+            copy_make_border(&input, t, b, l, r, BorderType::Constant, pad_value)
+        } else {
+            input
+        };
+        let (pw, ph) = (padded.w(), padded.h());
+        if pw < kw || ph < kh {
+            return Err(format!("input {w}×{h} is smaller than the {kw}×{kh} window").into());
+        }
+        let outw = (pw - kw) / sw + 1;
+        let outh = (ph - kh) / sh + 1;
+        // Bottom/right padding added by full-padding mode, beyond the declared pads.
+        let (wtailpad, htailpad) = if self.pad_mode == 0 {
+            (r - self.pad_right, b - self.pad_bottom)
+        } else {
+            (0, 0)
+        };
+        // ncnn excludes only the declared pads (and the full-mode tail) from
+        // the average's count, also in SAME modes; do the same.
+        let (dt, db, dl, dr) = (self.pad_top, self.pad_bottom, self.pad_left, self.pad_right);
+        let mut out = Mat::new_3d(outw, outh, c);
+        let mut planes = out.planes_mut();
+        let mut planes = planes.planes_mut();
+        parallel::for_each_mut(&mut planes, threads, |q, o| {
+            let p = padded.channel(q);
+            for i in 0..outh {
+                for j in 0..outw {
+                    let (sy0, sx0) = (i * sh, j * sw);
+                    if self.max {
+                        let mut m = f32::MIN;
+                        for ky in 0..kh {
+                            let row = &p[(sy0 + ky) * pw + sx0..(sy0 + ky) * pw + sx0 + kw];
+                            for &v in row {
+                                m = m.max(v);
+                            }
+                        }
+                        o[i * outw + j] = m;
+                    } else if self.count_include_pad {
+                        let mut s = 0f32;
+                        for ky in 0..kh {
+                            for &v in &p[(sy0 + ky) * pw + sx0..(sy0 + ky) * pw + sx0 + kw] {
+                                s += v;
+                            }
+                        }
+                        o[i * outw + j] = s / (kw * kh) as f32;
+                    } else {
+                        let mut s = 0f32;
+                        let mut area = 0usize;
+                        for ky in 0..kh {
+                            let sy = sy0 + ky;
+                            if sy < dt {
+                                continue;
+                            }
+                            if sy >= ph - db - htailpad {
+                                break;
+                            }
+                            for kx in 0..kw {
+                                let sx = sx0 + kx;
+                                if sx < dl {
+                                    continue;
+                                }
+                                if sx >= pw - dr - wtailpad {
+                                    break;
+                                }
+                                s += p[sy * pw + sx];
+                                area += 1;
+                            }
+                        }
+                        o[i * outw + j] = if area > 0 { s / area as f32 } else { 0.0 };
+                    }
+                }
+            }
+        });
+        Ok(vec![out])
+    }
+
+    crate::impl_as_any!();
+}

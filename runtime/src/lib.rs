@@ -1,0 +1,26 @@
+//! Octet: an int8/fp32 inference runtime for ncnn models on ARM boards.
+//!
+//! ```no_run
+//! use octet::{Mat, Net};
+//! let net = Net::load("squeezenet.param", "squeezenet.bin")?;
+//! let mut ex = net.extractor();
+//! ex.input("data", Mat::new_3d(227, 227, 3))?;
+//! let prob = ex.extract("prob")?;
+//! println!("{} classes", prob.w());
+//! # Ok::<(), octet::Error>(())
+//! ```
+
+pub mod error;
+pub mod layer;
+pub mod mat;
+pub mod memory;
+pub mod modelbin;
+pub mod net;
+pub mod npy;
+pub mod option;
+pub mod param;
+
+pub use error::{Error, Result};
+pub use mat::{ElemType, Mat};
+pub use net::{Extractor, Net, Weights};
+pub use option::{Options, WinogradPref};

@@ -1,0 +1,490 @@
+//! The graph: layers in file order over a blob table, and the extractor that
+//! evaluates only what a requested output needs, freeing each intermediate
+//! blob as soon as its last consumer has run.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Error, LayerError, Result};
+use crate::layer::{self, ForwardContext, Layer};
+use crate::mat::Mat;
+use crate::modelbin::{BinReader, ModelSource, SyntheticSource};
+use crate::option::Options;
+use crate::param::{parse_param, LayerDecl, ParamFile};
+
+/// A layer of a loaded net with its place in the graph.
+pub struct LayerSlot {
+    pub name: String,
+    pub kind: String,
+    /// Line of the layer in the `.param`.
+    pub line: usize,
+    pub bottoms: Vec<usize>,
+    pub tops: Vec<usize>,
+    pub layer: Box<dyn Layer>,
+}
+
+/// A blob (edge) of the graph.
+#[derive(Clone, Debug)]
+pub struct BlobInfo {
+    pub name: String,
+    pub producer: Option<usize>,
+    pub consumers: Vec<usize>,
+}
+
+/// A loaded network.
+pub struct Net {
+    layers: Vec<LayerSlot>,
+    blobs: Vec<BlobInfo>,
+    blob_index: HashMap<String, usize>,
+    opt: Options,
+    pool: Option<rayon::ThreadPool>,
+}
+
+/// Where the weights come from.
+pub enum Weights<'a> {
+    /// A `.bin` file, memory-mapped while loading.
+    File(&'a Path),
+    /// A `.bin` already in memory (firmware without a filesystem).
+    Bytes(&'a [u8]),
+    /// Deterministic synthetic weights (benchmarking a `.param` alone).
+    Synthetic { seed: u64 },
+}
+
+impl Net {
+    /// Loads `param` with weights from `bin`, default options.
+    pub fn load(param: impl AsRef<Path>, bin: impl AsRef<Path>) -> Result<Net> {
+        Net::load_with(
+            param.as_ref(),
+            Weights::File(bin.as_ref()),
+            Options::default(),
+        )
+    }
+
+    /// Loads a `.param` file with the given weights and options.
+    pub fn load_with(param: &Path, weights: Weights, opt: Options) -> Result<Net> {
+        let text = std::fs::read(param).map_err(|e| Error::io(param, e))?;
+        let label = param.display().to_string();
+        Net::from_param_bytes(&text, &label, weights, opt)
+    }
+
+    /// Loads from an in-memory `.param` text; `label` names it in errors.
+    pub fn from_param_bytes(
+        param: &[u8],
+        label: &str,
+        weights: Weights,
+        opt: Options,
+    ) -> Result<Net> {
+        let text = std::str::from_utf8(param).map_err(|e| Error::Param {
+            file: label.to_string(),
+            line: 1,
+            msg: format!("not UTF-8 text ({e}); binary .param files are not supported"),
+        })?;
+        let pf = parse_param(text, label)?;
+        Net::from_parsed(pf, label, weights, opt)
+    }
+
+    /// Builds a net from a parsed `.param`.
+    pub fn from_parsed(pf: ParamFile, label: &str, weights: Weights, opt: Options) -> Result<Net> {
+        let mut net = Net::build_graph(&pf.layers, label, &opt)?;
+        match weights {
+            Weights::File(path) => {
+                let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+                let label = path.display().to_string();
+                if len == 0 {
+                    net.load_bin(&[], &label)?;
+                } else {
+                    // SAFETY: the file is mapped read-only and only read during loading; the weights are copied out before the map is dropped.
+                    let map =
+                        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+                    net.load_bin(&map, &label)?;
+                }
+            }
+            Weights::Bytes(bytes) => net.load_bin(bytes, "<bin bytes>")?,
+            Weights::Synthetic { seed } => {
+                net.load_weights(&mut SyntheticSource::new(seed), "<synthetic weights>")?
+            }
+        }
+        net.set_options(opt)?;
+        Ok(net)
+    }
+
+    /// Builds the `.bin` that [`Weights::Synthetic`] with `seed` stands for,
+    /// in ncnn's layout, so ncnn can load exactly the same weights.
+    pub fn synthetic_bin(param: &Path, seed: u64) -> Result<Vec<u8>> {
+        let text = std::fs::read(param).map_err(|e| Error::io(param, e))?;
+        let label = param.display().to_string();
+        let text = std::str::from_utf8(&text).map_err(|e| Error::Param {
+            file: label.clone(),
+            line: 1,
+            msg: format!("not UTF-8 text ({e})"),
+        })?;
+        let pf = parse_param(text, &label)?;
+        let mut net = Net::build_graph(&pf.layers, &label, &Options::default())?;
+        let mut src = SyntheticSource::new(seed);
+        net.load_weights(&mut src, "<synthetic weights>")?;
+        Ok(src.to_bin_bytes())
+    }
+
+    fn build_graph(decls: &[LayerDecl], label: &str, _opt: &Options) -> Result<Net> {
+        let mut layers = Vec::with_capacity(decls.len());
+        let mut blobs: Vec<BlobInfo> = Vec::new();
+        let mut blob_index: HashMap<String, usize> = HashMap::new();
+        for (li, d) in decls.iter().enumerate() {
+            let perr = |msg: String| Error::Param {
+                file: label.to_string(),
+                line: d.line,
+                msg,
+            };
+            let mut layer = layer::create_layer(&d.kind).ok_or_else(|| {
+                perr(format!(
+                    "layer `{}`: unknown layer type `{}` (Octet supports: {})",
+                    d.name,
+                    d.kind,
+                    layer::LAYER_TYPES.join(", ")
+                ))
+            })?;
+            layer
+                .load_param(&d.params)
+                .map_err(|e| perr(format!("layer `{}` ({}): {}", d.name, d.kind, e)))?;
+            let mut bottoms = Vec::with_capacity(d.bottoms.len());
+            for b in &d.bottoms {
+                let idx = *blob_index.get(b).ok_or_else(|| {
+                    perr(format!(
+                        "layer `{}`: input blob `{b}` is not produced by any earlier layer",
+                        d.name
+                    ))
+                })?;
+                blobs[idx].consumers.push(li);
+                bottoms.push(idx);
+            }
+            let mut tops = Vec::with_capacity(d.tops.len());
+            for t in &d.tops {
+                // A later producer of an existing name shadows it for later consumers.
+                let idx = blobs.len();
+                blobs.push(BlobInfo {
+                    name: t.clone(),
+                    producer: Some(li),
+                    consumers: Vec::new(),
+                });
+                blob_index.insert(t.clone(), idx);
+                tops.push(idx);
+            }
+            layers.push(LayerSlot {
+                name: d.name.clone(),
+                kind: d.kind.clone(),
+                line: d.line,
+                bottoms,
+                tops,
+                layer,
+            });
+        }
+        Ok(Net {
+            layers,
+            blobs,
+            blob_index,
+            opt: Options::default(),
+            pool: None,
+        })
+    }
+
+    fn load_bin(&mut self, bytes: &[u8], file: &str) -> Result<()> {
+        let mut reader = BinReader::new(bytes);
+        self.load_weights(&mut reader, file)?;
+        if reader.remaining() > 0 {
+            return Err(Error::BinSize {
+                file: file.to_string(),
+                msg: format!(
+                    "{} bytes left over after the last layer's weights (at offset {}): the .bin does not match the .param",
+                    reader.remaining(),
+                    reader.offset()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn load_weights(&mut self, src: &mut dyn ModelSource, file: &str) -> Result<()> {
+        for slot in &mut self.layers {
+            let start = src.offset();
+            slot.layer.load_model(src).map_err(|e| Error::Bin {
+                file: file.to_string(),
+                layer: slot.name.clone(),
+                kind: slot.kind.clone(),
+                offset: start,
+                msg: e.0,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Applies options: thread pool and kernel preparation.
+    pub fn set_options(&mut self, opt: Options) -> Result<()> {
+        for slot in &mut self.layers {
+            slot.layer.prepare(&opt).map_err(|e| Error::Layer {
+                layer: slot.name.clone(),
+                kind: slot.kind.clone(),
+                line: slot.line,
+                msg: e.0,
+            })?;
+        }
+        self.pool = if opt.num_threads > 1 {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(opt.num_threads)
+                    .build()
+                    .map_err(|e| {
+                        Error::Invalid(format!("cannot start {} threads: {e}", opt.num_threads))
+                    })?,
+            )
+        } else {
+            None
+        };
+        self.opt = opt;
+        Ok(())
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.opt
+    }
+
+    pub fn layers(&self) -> &[LayerSlot] {
+        &self.layers
+    }
+
+    pub fn blobs(&self) -> &[BlobInfo] {
+        &self.blobs
+    }
+
+    /// Index of the blob a consumer named `name` would read (the latest producer).
+    pub fn blob_index(&self, name: &str) -> Option<usize> {
+        self.blob_index.get(name).copied()
+    }
+
+    /// Names of the blobs no layer consumes (the network's outputs).
+    pub fn output_names(&self) -> Vec<String> {
+        self.blobs
+            .iter()
+            .filter(|b| b.consumers.is_empty())
+            .map(|b| b.name.clone())
+            .collect()
+    }
+
+    /// Names of the blobs produced by `Input` layers.
+    pub fn input_names(&self) -> Vec<String> {
+        self.layers
+            .iter()
+            .filter(|l| l.kind == "Input")
+            .flat_map(|l| l.tops.iter().map(|&t| self.blobs[t].name.clone()))
+            .collect()
+    }
+
+    /// Total weight bytes held by the layers.
+    pub fn weight_bytes(&self) -> usize {
+        self.layers.iter().map(|l| l.layer.weight_bytes()).sum()
+    }
+
+    /// A fresh extractor (its own blob table).
+    pub fn extractor(&self) -> Extractor<'_> {
+        Extractor {
+            net: self,
+            blobs: vec![None; self.blobs.len()],
+            keep: vec![false; self.blobs.len()],
+            observer: None,
+        }
+    }
+
+    /// Runs `f` on the net's thread pool (or the calling thread for 1 thread).
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        match &self.pool {
+            Some(p) => p.install(f),
+            None => f(),
+        }
+    }
+}
+
+/// Called with (layer index, output blob index, blob) as each blob is produced.
+pub type BlobObserver<'n> = Box<dyn FnMut(usize, usize, &Mat) + 'n>;
+
+/// One inference: set inputs, extract outputs (ncnn's `Extractor`).
+pub struct Extractor<'n> {
+    net: &'n Net,
+    blobs: Vec<Option<Mat>>,
+    keep: Vec<bool>,
+    observer: Option<BlobObserver<'n>>,
+}
+
+impl<'n> Extractor<'n> {
+    /// Sees every blob as it is produced (per-layer statistics, calibration,
+    /// shape reports) without keeping them alive.
+    pub fn set_observer(&mut self, f: impl FnMut(usize, usize, &Mat) + 'n) {
+        self.observer = Some(Box::new(f));
+    }
+
+    /// The net this extractor runs.
+    pub fn net(&self) -> &'n Net {
+        self.net
+    }
+
+    /// Sets input blob `name`.
+    pub fn input(&mut self, name: &str, mat: Mat) -> Result<()> {
+        let idx = self
+            .net
+            .blob_index(name)
+            .ok_or_else(|| Error::BlobNotFound(name.to_string()))?;
+        if mat.is_empty() {
+            return Err(Error::Input {
+                name: name.into(),
+                msg: "empty tensor".into(),
+            });
+        }
+        if let Some(p) = self.net.blobs[idx].producer {
+            let slot = &self.net.layers[p];
+            if let Some(inp) = slot.layer.as_any().downcast_ref::<layer::input::Input>() {
+                inp.check(&mat).map_err(|msg| Error::Input {
+                    name: name.into(),
+                    msg,
+                })?;
+            }
+        }
+        self.blobs[idx] = Some(mat);
+        self.keep[idx] = true;
+        Ok(())
+    }
+
+    /// Computes (or returns the cached) blob `name`.
+    pub fn extract(&mut self, name: &str) -> Result<Mat> {
+        let idx = self
+            .net
+            .blob_index(name)
+            .ok_or_else(|| Error::BlobNotFound(name.to_string()))?;
+        self.run(&[idx])?;
+        Ok(self.blobs[idx].clone().unwrap_or_default())
+    }
+
+    /// Computes several blobs in one pass, sharing the work.
+    pub fn extract_many(&mut self, names: &[&str]) -> Result<Vec<Mat>> {
+        let idx: Vec<usize> = names
+            .iter()
+            .map(|n| {
+                self.net
+                    .blob_index(n)
+                    .ok_or_else(|| Error::BlobNotFound(n.to_string()))
+            })
+            .collect::<Result<_>>()?;
+        self.run(&idx)?;
+        Ok(idx
+            .iter()
+            .map(|&i| self.blobs[i].clone().unwrap_or_default())
+            .collect())
+    }
+
+    fn run(&mut self, targets: &[usize]) -> Result<()> {
+        let net = self.net;
+        // Layers needed: walk back from the targets, stopping at blobs we have.
+        let mut needed = vec![false; net.layers.len()];
+        let mut stack: Vec<usize> = targets
+            .iter()
+            .copied()
+            .filter(|&b| self.blobs[b].is_none())
+            .collect();
+        let mut seen = vec![false; net.blobs.len()];
+        while let Some(b) = stack.pop() {
+            if seen[b] {
+                continue;
+            }
+            seen[b] = true;
+            if self.blobs[b].is_some() {
+                continue;
+            }
+            match net.blobs[b].producer {
+                None => {
+                    return Err(Error::Input {
+                        name: net.blobs[b].name.clone(),
+                        msg: "not set".into(),
+                    })
+                }
+                Some(l) if net.layers[l].kind == "Input" => {
+                    return Err(Error::Input {
+                        name: net.blobs[b].name.clone(),
+                        msg: "not set; call input() before extract()".into(),
+                    })
+                }
+                Some(l) => {
+                    if !needed[l] {
+                        needed[l] = true;
+                        stack.extend(net.layers[l].bottoms.iter().copied());
+                    }
+                }
+            }
+        }
+        for &t in targets {
+            self.keep[t] = true;
+        }
+        // Remaining uses of each blob by the layers about to run.
+        let mut uses = vec![0usize; net.blobs.len()];
+        for (l, slot) in net.layers.iter().enumerate() {
+            if needed[l] {
+                for &b in &slot.bottoms {
+                    uses[b] += 1;
+                }
+            }
+        }
+        for (l, slot) in net.layers.iter().enumerate() {
+            if !needed[l] {
+                continue;
+            }
+            let ctx = ForwardContext {
+                opt: &net.opt,
+                num_outputs: slot.tops.len(),
+            };
+            let mut inputs = Vec::with_capacity(slot.bottoms.len());
+            for &b in &slot.bottoms {
+                uses[b] -= 1;
+                let last = uses[b] == 0 && !self.keep[b];
+                let m = if last {
+                    self.blobs[b].take()
+                } else {
+                    self.blobs[b].clone()
+                };
+                let m = m.ok_or_else(|| {
+                    Error::Invalid(format!("internal: blob `{}` missing", net.blobs[b].name))
+                })?;
+                inputs.push(if m.is_int8() && !slot.layer.accepts_int8() {
+                    m.dequantize()
+                } else {
+                    m
+                });
+            }
+            let outputs =
+                net.install(|| slot.layer.forward(inputs, &ctx))
+                    .map_err(|e: LayerError| Error::Layer {
+                        layer: slot.name.clone(),
+                        kind: slot.kind.clone(),
+                        line: slot.line,
+                        msg: e.0,
+                    })?;
+            if outputs.len() != slot.tops.len() {
+                return Err(Error::Layer {
+                    layer: slot.name.clone(),
+                    kind: slot.kind.clone(),
+                    line: slot.line,
+                    msg: format!(
+                        "produced {} outputs, the param declares {}",
+                        outputs.len(),
+                        slot.tops.len()
+                    ),
+                });
+            }
+            for (m, &t) in outputs.into_iter().zip(&slot.tops) {
+                if let Some(obs) = self.observer.as_mut() {
+                    obs(l, t, &m);
+                }
+                if uses[t] > 0 || self.keep[t] {
+                    self.blobs[t] = Some(m);
+                }
+            }
+        }
+        Ok(())
+    }
+}

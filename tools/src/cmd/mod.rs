@@ -1,0 +1,5 @@
+//! One module per `octet` subcommand.
+
+pub mod info;
+pub mod run;
+pub mod synth;

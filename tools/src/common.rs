@@ -1,0 +1,118 @@
+//! Options shared by the subcommands: which model, how to load it, and input helpers.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use octet::{Mat, Net, Options, Weights, WinogradPref};
+
+/// Model and run-time options.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ModelArgs {
+    /// The ncnn .param file.
+    #[arg(long)]
+    pub param: PathBuf,
+    /// The ncnn .bin file; without it, deterministic synthetic weights are used.
+    #[arg(long)]
+    pub bin: Option<PathBuf>,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Run in fp32 even where int8 scales are present.
+    #[arg(long)]
+    pub fp32: bool,
+    /// Winograd variant for 3×3 stride-1 convolutions: auto, 23, 43, 63, off.
+    #[arg(long, default_value = "auto")]
+    pub winograd: WinogradPref,
+    /// Seed of the synthetic weights (when no --bin is given).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+impl ModelArgs {
+    pub fn options(&self) -> Result<Options> {
+        if self.threads == 0 {
+            bail!("--threads must be at least 1");
+        }
+        Ok(Options {
+            num_threads: self.threads,
+            use_int8: !self.fp32,
+            winograd: self.winograd,
+        })
+    }
+
+    pub fn load(&self) -> Result<Net> {
+        let opt = self.options()?;
+        let weights = match &self.bin {
+            Some(b) => Weights::File(b),
+            None => Weights::Synthetic { seed: self.seed },
+        };
+        Ok(Net::load_with(&self.param, weights, opt)?)
+    }
+}
+
+/// Parses `NAME=PATH`.
+pub fn name_path(s: &str) -> Result<(String, PathBuf)> {
+    match s.split_once('=') {
+        Some((n, p)) if !n.is_empty() && !p.is_empty() => Ok((n.to_string(), PathBuf::from(p))),
+        _ => bail!("`{s}` is not NAME=FILE"),
+    }
+}
+
+/// Parses `W,H,C` (or `W,H` / `W`).
+pub fn parse_shape(s: &str) -> Result<Vec<usize>> {
+    let v: Vec<usize> = s
+        .split(',')
+        .map(|t| {
+            t.trim()
+                .parse::<usize>()
+                .with_context(|| format!("`{t}` in shape `{s}` is not a size"))
+        })
+        .collect::<Result<_>>()?;
+    if v.is_empty() || v.len() > 3 || v.contains(&0) {
+        bail!("shape `{s}` must be W, W,H or W,H,C with positive sizes");
+    }
+    Ok(v)
+}
+
+/// Input shape (`[c, h, w]` numpy order) declared by the Input layer of `name`.
+pub fn declared_input_shape(net: &Net, name: &str) -> Option<Vec<usize>> {
+    let idx = net.blob_index(name)?;
+    let producer = net.blobs()[idx].producer?;
+    let inp = net.layers()[producer]
+        .layer
+        .as_any()
+        .downcast_ref::<octet::layer::input::Input>()?;
+    match (inp.w, inp.h, inp.c) {
+        (w, h, c) if w > 0 && h > 0 && c > 0 => Some(vec![c as usize, h as usize, w as usize]),
+        (w, h, _) if w > 0 && h > 0 => Some(vec![h as usize, w as usize]),
+        (w, _, _) if w > 0 => Some(vec![w as usize]),
+        _ => None,
+    }
+}
+
+/// The input shape: `--shape W,H,C` if given, else the Input layer's declaration.
+pub fn input_shape(net: &Net, name: &str, shape: Option<&str>) -> Result<Vec<usize>> {
+    if let Some(s) = shape {
+        let mut v = parse_shape(s)?;
+        v.reverse();
+        return Ok(v);
+    }
+    declared_input_shape(net, name)
+        .with_context(|| format!("input `{name}` declares no shape; give --shape W,H,C"))
+}
+
+/// A deterministic pseudo-random input in [-1, 1).
+pub fn synthetic_input(shape: &[usize], seed: u64) -> Result<Mat> {
+    let n: usize = shape.iter().product();
+    let mut rng = octet::modelbin::SplitMix64::new(seed ^ 0x1234_5678);
+    let data: Vec<f32> = (0..n).map(|_| rng.uniform(-1.0, 1.0)).collect();
+    Mat::from_slice(shape, &data).map_err(anyhow::Error::msg)
+}
+
+/// Fails with a one-line error naming the path when it does not exist.
+pub fn must_exist(p: &Path) -> Result<()> {
+    if !p.exists() {
+        bail!("{}: no such file", p.display());
+    }
+    Ok(())
+}

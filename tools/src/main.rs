@@ -1,0 +1,53 @@
+//! `octet`: run, inspect, benchmark, calibrate and quantize ncnn models.
+
+mod cmd;
+mod common;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "octet",
+    version,
+    about = "Int8/fp32 inference for ncnn models on ARM boards",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a model on .npy inputs and write .npy outputs.
+    Run(cmd::run::Args),
+    /// Show layers, blob shapes, weight bytes and FLOPs.
+    Info(cmd::info::Args),
+    /// Write a .param's deterministic synthetic weights as an ncnn .bin.
+    SynthBin(cmd::synth::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => cmd::run::main(a),
+        Command::Info(a) => cmd::info::main(a),
+        Command::SynthBin(a) => cmd::synth::main(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {}", format_error(&e));
+        std::process::exit(1);
+    }
+}
+
+/// One line: the error and its causes, joined.
+fn format_error(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in e.chain() {
+        let s = c.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
