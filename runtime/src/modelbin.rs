@@ -187,17 +187,28 @@ pub struct SyntheticSource {
     /// Scale given to every `BlobScale` request.
     pub blob_scale: f32,
     pub records: Vec<Record>,
+    record: bool,
     offset: usize,
 }
 
 impl SyntheticSource {
+    /// A source that only hands out values.
     pub fn new(seed: u64) -> Self {
         SyntheticSource {
             rng: SplitMix64::new(seed),
             last_weights: Vec::new(),
             blob_scale: 16.0,
             records: Vec::new(),
+            record: false,
             offset: 0,
+        }
+    }
+
+    /// A source that also keeps every buffer, for [`SyntheticSource::to_bin_bytes`].
+    pub fn recording(seed: u64) -> Self {
+        SyntheticSource {
+            record: true,
+            ..SyntheticSource::new(seed)
         }
     }
 
@@ -257,14 +268,18 @@ impl ModelSource for SyntheticSource {
             self.last_weights = v.clone();
         }
         self.offset += 4 + n * 4;
-        self.records.push(Record::Tagged(Weights::F32(v.clone())));
+        if self.record {
+            self.records.push(Record::Tagged(Weights::F32(v.clone())));
+        }
         Ok(Weights::F32(v))
     }
 
     fn load_raw(&mut self, n: usize, role: Role) -> Result<Vec<f32>, LayerError> {
         let v = self.values(n, role);
         self.offset += n * 4;
-        self.records.push(Record::Raw(v.clone()));
+        if self.record {
+            self.records.push(Record::Raw(v.clone()));
+        }
         Ok(v)
     }
 
@@ -378,7 +393,7 @@ mod tests {
 
     #[test]
     fn synthetic_is_deterministic_and_records_a_loadable_bin() {
-        let mut a = SyntheticSource::new(7);
+        let mut a = SyntheticSource::recording(7);
         let mut b = SyntheticSource::new(7);
         let wa = a.load_tagged(18, Role::Weight { fan_in: 9 }).unwrap();
         assert_eq!(wa, b.load_tagged(18, Role::Weight { fan_in: 9 }).unwrap());

