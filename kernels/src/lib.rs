@@ -4,8 +4,10 @@
 //! Layout (in the spirit of tract-linalg):
 //! - [`fp32`] and [`int8`] hold the operations the runtime calls. Each one is a
 //!   "prepared" object (weights packed once at load time) with a `forward`.
-//! - Architecture-specific micro-kernels live beside the portable ones and are
-//!   chosen at build time (`cfg`) and, where CPUs differ, at run time.
+//! - Micro-kernels are separated by architecture: [`generic`] (portable),
+//!   `arm32` (armv7 `asm!`), `arm64` (aarch64 intrinsics, `sdot`), `x86`
+//!   (portable code recompiled for AVX2+FMA). They are chosen at build time
+//!   (`cfg`) and, where CPUs differ, at run time ([`cpu`]).
 //! - [`reference`] holds naive implementations that every fast path is tested
 //!   against.
 //!
@@ -13,11 +15,20 @@
 //! elements, plane `q` starting at `q * cstep` (ncnn's `Mat` layout).
 
 pub mod activation;
+pub mod cpu;
 pub mod fp32;
+pub mod generic;
 pub mod int8;
 pub mod parallel;
 pub mod reference;
 pub mod tensor;
+
+#[cfg(target_arch = "arm")]
+pub mod arm32;
+#[cfg(target_arch = "aarch64")]
+pub mod arm64;
+#[cfg(target_arch = "x86_64")]
+pub mod x86;
 
 pub use activation::Activation;
 pub use tensor::{Planes, PlanesMut};

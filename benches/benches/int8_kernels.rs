@@ -1,0 +1,2 @@
+//! Criterion bench: int8_kernels (to be written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Criterion bench: network (to be written).
+fn main() {}

@@ -1,0 +1,1 @@
+//! fp32 micro-kernels for this architecture.

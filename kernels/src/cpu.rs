@@ -1,0 +1,83 @@
+//! CPU features, detected once at run time, that pick the kernels.
+//!
+//! - armv7: NEON, from the ELF auxiliary vector (`AT_HWCAP`, `HWCAP_NEON`).
+//!   Stable Rust has no armv7 NEON intrinsics or feature detection, so the
+//!   armv7 kernels are `asm!` blocks and this check guards them.
+//! - aarch64: NEON is architectural; `dotprod` (`sdot`) is detected.
+//! - x86-64: AVX2 and FMA, for the portable kernels compiled a second time
+//!   with those features enabled.
+//!
+//! `OCTET_KERNELS=generic` in the environment forces the portable kernels
+//! everywhere (to compare, or to work around a suspected kernel bug).
+
+use std::sync::OnceLock;
+
+/// What the running CPU offers to Octet's kernels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CpuFeatures {
+    /// armv7 or aarch64 Advanced SIMD.
+    pub neon: bool,
+    /// aarch64 `sdot`/`udot` (ARMv8.2 dotprod).
+    pub dotprod: bool,
+    /// x86-64 AVX2 + FMA.
+    pub avx2_fma: bool,
+}
+
+static FEATURES: OnceLock<CpuFeatures> = OnceLock::new();
+
+/// The features in effect (detected once; all false under `OCTET_KERNELS=generic`).
+pub fn features() -> CpuFeatures {
+    *FEATURES.get_or_init(|| {
+        if std::env::var("OCTET_KERNELS").is_ok_and(|v| v == "generic") {
+            CpuFeatures::default()
+        } else {
+            detect()
+        }
+    })
+}
+
+/// The features of this CPU, ignoring `OCTET_KERNELS`.
+pub fn detect() -> CpuFeatures {
+    #[allow(unused_mut)]
+    let mut f = CpuFeatures::default();
+    #[cfg(target_arch = "aarch64")]
+    {
+        f.neon = true;
+        f.dotprod = std::arch::is_aarch64_feature_detected!("dotprod");
+    }
+    #[cfg(target_arch = "arm")]
+    {
+        f.neon = arm_hwcap_neon();
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        f.avx2_fma = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
+    }
+    f
+}
+
+/// `HWCAP_NEON` from `/proc/self/auxv` (32-bit little-endian pairs of type, value).
+#[cfg(target_arch = "arm")]
+fn arm_hwcap_neon() -> bool {
+    const AT_HWCAP: u32 = 16;
+    const HWCAP_NEON: u32 = 1 << 12;
+    let Ok(auxv) = std::fs::read("/proc/self/auxv") else { return false };
+    auxv.chunks_exact(8)
+        .map(|c| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]])))
+        .find(|&(t, _)| t == AT_HWCAP)
+        .is_some_and(|(_, v)| v & HWCAP_NEON != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn detection_matches_the_build_target() {
+        let f = super::detect();
+        if cfg!(target_arch = "aarch64") || cfg!(target_arch = "arm") {
+            // Every board Octet targets (and qemu's cortex-a7 / max) has NEON.
+            assert!(f.neon);
+        } else {
+            assert!(!f.neon && !f.dotprod);
+        }
+    }
+}

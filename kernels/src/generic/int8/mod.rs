@@ -1,0 +1,1 @@
+//! int8 micro-kernels for this architecture.
