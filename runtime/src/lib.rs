@@ -19,8 +19,10 @@ pub mod net;
 pub mod npy;
 pub mod option;
 pub mod param;
+pub mod table;
 
 pub use error::{Error, Result};
 pub use mat::{ElemType, Mat};
-pub use net::{Extractor, Net, Weights};
+pub use net::{Extractor, Net, TableSource, Weights};
 pub use option::{Options, WinogradPref};
+pub use table::Table;

@@ -43,6 +43,13 @@ pub enum Role {
     Weight {
         fan_in: usize,
     },
+    /// Weights of an int8 layer, followed by `groups` weight scales. A
+    /// synthetic source may hand them out already quantized, as a deployed
+    /// int8 model stores them.
+    QuantizedWeight {
+        fan_in: usize,
+        groups: usize,
+    },
     Bias,
     /// Multiplicative terms (BatchNorm slope/variance, Scale).
     Gain,
@@ -184,10 +191,16 @@ pub enum Record {
 pub struct SyntheticSource {
     rng: SplitMix64,
     last_weights: Vec<f32>,
-    /// Scale given to every `BlobScale` request.
+    /// Scale given to every `BlobScale` request once `blob_scales` is used up.
     pub blob_scale: f32,
+    /// Scales handed out, in order, to `BlobScale` requests.
+    pub blob_scales: std::collections::VecDeque<f32>,
     pub records: Vec<Record>,
     record: bool,
+    /// Scales of weights handed out quantized, for the WeightScales request that follows.
+    pending_scales: Option<Vec<f32>>,
+    /// Hand out int8 layers' weights already quantized (an int8 run).
+    pub int8_weights: bool,
     offset: usize,
 }
 
@@ -198,8 +211,11 @@ impl SyntheticSource {
             rng: SplitMix64::new(seed),
             last_weights: Vec::new(),
             blob_scale: 16.0,
+            blob_scales: Default::default(),
             records: Vec::new(),
             record: false,
+            pending_scales: None,
+            int8_weights: false,
             offset: 0,
         }
     }
@@ -214,15 +230,20 @@ impl SyntheticSource {
 
     fn values(&mut self, n: usize, role: Role) -> Vec<f32> {
         match role {
-            Role::Weight { fan_in } => {
+            Role::Weight { fan_in } | Role::QuantizedWeight { fan_in, .. } => {
                 let a = (6.0 / fan_in.max(1) as f32).sqrt();
                 (0..n).map(|_| self.rng.uniform(-a, a)).collect()
             }
             Role::Bias => (0..n).map(|_| self.rng.uniform(-0.1, 0.1)).collect(),
             Role::Gain => (0..n).map(|_| self.rng.uniform(0.5, 1.5)).collect(),
             Role::Shift => (0..n).map(|_| self.rng.uniform(-0.1, 0.1)).collect(),
-            Role::WeightScales => weight_scales(&self.last_weights, n, 127.0),
-            Role::BlobScale => vec![self.blob_scale; n],
+            Role::WeightScales => self
+                .pending_scales
+                .take()
+                .unwrap_or_else(|| weight_scales(&self.last_weights, n, 127.0)),
+            Role::BlobScale => (0..n)
+                .map(|_| self.blob_scales.pop_front().unwrap_or(self.blob_scale))
+                .collect(),
             Role::Other => (0..n).map(|_| self.rng.uniform(-1.0, 1.0)).collect(),
         }
     }
@@ -239,6 +260,11 @@ impl SyntheticSource {
         }
         w.into_bytes()
     }
+}
+
+/// ncnn's `float2int8` for one value (round half away from zero, clamp to ±127).
+fn quantize_one(v: f32) -> i8 {
+    v.round().clamp(-127.0, 127.0) as i8
 }
 
 /// `limit / absmax` of each of `groups` equal parts of `w` (0 for an all-zero part).
@@ -264,7 +290,23 @@ pub fn weight_scales(w: &[f32], groups: usize, limit: f32) -> Vec<f32> {
 impl ModelSource for SyntheticSource {
     fn load_tagged(&mut self, n: usize, role: Role) -> Result<Weights, LayerError> {
         let v = self.values(n, role);
-        if matches!(role, Role::Weight { .. }) {
+        if let (Role::QuantizedWeight { groups, .. }, true) =
+            (role, self.int8_weights && !self.record)
+        {
+            // Hand out int8 weights (127/absmax per group), as a deployed int8
+            // model stores them, so loading never holds the fp32 copy.
+            let scales = weight_scales(&v, groups, 127.0);
+            let per = n / groups.max(1);
+            let q = v
+                .chunks(per.max(1))
+                .zip(&scales)
+                .flat_map(|(c, &s)| c.iter().map(move |&x| quantize_one(x * s)))
+                .collect();
+            self.pending_scales = Some(scales);
+            self.offset += 4 + n.div_ceil(4) * 4;
+            return Ok(Weights::I8(q));
+        }
+        if matches!(role, Role::Weight { .. } | Role::QuantizedWeight { .. }) {
             self.last_weights = v.clone();
         }
         self.offset += 4 + n * 4;

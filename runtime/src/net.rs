@@ -11,6 +11,7 @@ use crate::mat::Mat;
 use crate::modelbin::{BinReader, ModelSource, SyntheticSource};
 use crate::option::Options;
 use crate::param::{parse_param, LayerDecl, ParamFile};
+use crate::table::Table;
 
 /// A layer of a loaded net with its place in the graph.
 pub struct LayerSlot {
@@ -38,6 +39,17 @@ pub struct Net {
     blob_index: HashMap<String, usize>,
     opt: Options,
     pool: Option<rayon::ThreadPool>,
+}
+
+/// Where an int8 calibration table comes from.
+pub enum TableSource<'a> {
+    File(&'a Path),
+    /// Table text in memory; `label` names it in errors.
+    Text {
+        text: &'a str,
+        label: &'a str,
+    },
+    Parsed(Table),
 }
 
 /// Where the weights come from.
@@ -85,6 +97,36 @@ impl Net {
 
     /// Builds a net from a parsed `.param`.
     pub fn from_parsed(pf: ParamFile, label: &str, weights: Weights, opt: Options) -> Result<Net> {
+        Net::from_parsed_with_table(pf, label, weights, None, opt)
+    }
+
+    /// Loads a `.param` file with weights, an optional int8 calibration table, and options.
+    pub fn load_with_table(
+        param: &Path,
+        weights: Weights,
+        table: Option<TableSource>,
+        opt: Options,
+    ) -> Result<Net> {
+        let text = std::fs::read(param).map_err(|e| Error::io(param, e))?;
+        let label = param.display().to_string();
+        let text = std::str::from_utf8(&text).map_err(|e| Error::Param {
+            file: label.clone(),
+            line: 1,
+            msg: format!("not UTF-8 text ({e}); binary .param files are not supported"),
+        })?;
+        let pf = parse_param(text, &label)?;
+        Net::from_parsed_with_table(pf, &label, weights, table, opt)
+    }
+
+    /// Builds a net from a parsed `.param`, applying `table` (if any) before
+    /// the kernels are prepared.
+    pub fn from_parsed_with_table(
+        pf: ParamFile,
+        label: &str,
+        weights: Weights,
+        table: Option<TableSource>,
+        opt: Options,
+    ) -> Result<Net> {
         let mut net = Net::build_graph(&pf.layers, label, &opt)?;
         match weights {
             Weights::File(path) => {
@@ -102,16 +144,129 @@ impl Net {
             }
             Weights::Bytes(bytes) => net.load_bin(bytes, "<bin bytes>")?,
             Weights::Synthetic { seed } => {
-                net.load_weights(&mut SyntheticSource::new(seed), "<synthetic weights>")?
+                let mut src = SyntheticSource::new(seed);
+                src.int8_weights = opt.use_int8 && table.is_none();
+                net.load_weights(&mut src, "<synthetic weights>")?
+            }
+        }
+        if let Some(t) = table {
+            let table = {
+                let is_layer = |n: &str| net.layers.iter().any(|l| l.name == n);
+                match t {
+                    TableSource::File(p) => Table::load(p, &is_layer)?,
+                    TableSource::Text { text, label } => Table::parse(text, label, &is_layer)?,
+                    TableSource::Parsed(t) => t,
+                }
+            };
+            net.apply_table(&table)?;
+            if opt.use_int8 {
+                net.plan_requantize();
             }
         }
         net.set_options(opt)?;
         Ok(net)
     }
 
+    /// Gives each layer in `table` its int8 scales.
+    fn apply_table(&mut self, table: &Table) -> Result<()> {
+        for (name, ls) in &table.layers {
+            let slot = self
+                .layers
+                .iter_mut()
+                .find(|l| &l.name == name)
+                .ok_or_else(|| {
+                    table.error(ls.lines.0, format!("`{name}` is not a layer of this model"))
+                })?;
+            let kind = slot.kind.clone();
+            let q = slot.layer.quantizable().ok_or_else(|| {
+                table.error(
+                    ls.lines.0,
+                    format!("`{name}` is a {kind}; only Convolution, ConvolutionDepthWise and InnerProduct run int8"),
+                )
+            })?;
+            q.set_table_scales(&ls.weight_scales, ls.blob_scale)
+                .map_err(|e| table.error(ls.lines.0, format!("`{name}` ({kind}): {}", e.0)))?;
+        }
+        Ok(())
+    }
+
+    /// The layers that finally read blob `b`, looking through Split and
+    /// int8-capable ReLU layers; `None` if some reader cannot take int8.
+    fn int8_readers(&mut self, b: usize, out: &mut Vec<usize>) -> bool {
+        let consumers = self.blobs[b].consumers.clone();
+        for l in consumers {
+            let kind = self.layers[l].kind.clone();
+            let pass_through =
+                kind == "Split" || (kind == "ReLU" && self.layers[l].layer.accepts_int8_when_fed());
+            if pass_through {
+                let tops = self.layers[l].tops.clone();
+                for t in tops {
+                    if !self.int8_readers(t, out) {
+                        return false;
+                    }
+                }
+            } else {
+                out.push(l);
+            }
+        }
+        true
+    }
+
+    /// ncnn's `fuse_requantize`: an int8 convolution whose output is read
+    /// only by int8 convolutions (directly or through Split/ReLU) writes int8
+    /// straight away, requantized to the readers' input scale — the smallest
+    /// one if they differ, so no reader sees its range clipped. The readers
+    /// dequantize with the scale the blob carries.
+    fn plan_requantize(&mut self) {
+        for l in 0..self.layers.len() {
+            let kind = self.layers[l].kind.clone();
+            if kind != "Convolution" && kind != "ConvolutionDepthWise" {
+                continue;
+            }
+            if self.layers[l]
+                .layer
+                .quantizable()
+                .and_then(|q| q.input_scale())
+                .is_none()
+            {
+                continue;
+            }
+            let top = self.layers[l].tops[0];
+            let mut readers = Vec::new();
+            if !self.int8_readers(top, &mut readers) || readers.is_empty() {
+                continue;
+            }
+            let mut scale = f32::MAX;
+            let mut ok = true;
+            for r in readers {
+                let rk = self.layers[r].kind.clone();
+                let q = if rk == "Convolution" || rk == "ConvolutionDepthWise" {
+                    self.layers[r].layer.quantizable()
+                } else {
+                    None
+                };
+                match q.and_then(|q| q.input_scale()) {
+                    Some(s) if s > 0.0 => scale = scale.min(s),
+                    _ => ok = false,
+                }
+            }
+            if ok {
+                if let Some(q) = self.layers[l].layer.quantizable() {
+                    q.set_output_scale(Some(scale));
+                }
+            }
+        }
+    }
+
     /// Builds the `.bin` that [`Weights::Synthetic`] with `seed` stands for,
     /// in ncnn's layout, so ncnn can load exactly the same weights.
     pub fn synthetic_bin(param: &Path, seed: u64) -> Result<Vec<u8>> {
+        Net::synthetic_bin_with(param, SyntheticSource::recording(seed))
+    }
+
+    /// Like [`Net::synthetic_bin`] with a prepared source (e.g. one that hands
+    /// out calibrated blob scales for an int8 `.param`).
+    pub fn synthetic_bin_with(param: &Path, mut src: SyntheticSource) -> Result<Vec<u8>> {
         let text = std::fs::read(param).map_err(|e| Error::io(param, e))?;
         let label = param.display().to_string();
         let text = std::str::from_utf8(&text).map_err(|e| Error::Param {
@@ -121,7 +276,6 @@ impl Net {
         })?;
         let pf = parse_param(text, &label)?;
         let mut net = Net::build_graph(&pf.layers, &label, &Options::default())?;
-        let mut src = SyntheticSource::recording(seed);
         net.load_weights(&mut src, "<synthetic weights>")?;
         Ok(src.to_bin_bytes())
     }

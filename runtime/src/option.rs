@@ -43,6 +43,10 @@ pub struct Options {
     pub use_int8: bool,
     /// Winograd choice for 3×3 stride-1 convolutions.
     pub winograd: WinogradPref,
+    /// Keep the weights as loaded after preparing the kernels (tools that
+    /// read weights after loading, like calibration, need them; inference
+    /// does not, and peak memory is lower without).
+    pub keep_weights: bool,
 }
 
 impl Default for Options {
@@ -51,6 +55,7 @@ impl Default for Options {
             num_threads: 1,
             use_int8: true,
             winograd: WinogradPref::Auto,
+            keep_weights: false,
         }
     }
 }

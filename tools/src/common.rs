@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use octet::{Mat, Net, Options, Weights, WinogradPref};
+use octet::{Mat, Net, Options, TableSource, Weights, WinogradPref};
 
 /// Model and run-time options.
 #[derive(clap::Args, Clone, Debug)]
@@ -17,6 +17,9 @@ pub struct ModelArgs {
     /// Worker threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// An ncnn int8 calibration table: the layers it lists run int8.
+    #[arg(long)]
+    pub table: Option<PathBuf>,
     /// Run in fp32 even where int8 scales are present.
     #[arg(long)]
     pub fp32: bool,
@@ -37,6 +40,7 @@ impl ModelArgs {
             num_threads: self.threads,
             use_int8: !self.fp32,
             winograd: self.winograd,
+            ..Options::default()
         })
     }
 
@@ -46,7 +50,11 @@ impl ModelArgs {
             Some(b) => Weights::File(b),
             None => Weights::Synthetic { seed: self.seed },
         };
-        Ok(Net::load_with(&self.param, weights, opt)?)
+        if let Some(t) = &self.table {
+            must_exist(t)?;
+        }
+        let table = self.table.as_deref().map(TableSource::File);
+        Ok(Net::load_with_table(&self.param, weights, table, opt)?)
     }
 }
 

@@ -6,11 +6,13 @@
 //! `-234` SAME_LOWER.
 
 use octet_kernels::fp32::{Conv2dF32, ConvAlgo};
+use octet_kernels::int8::quantize::float2int8;
+use octet_kernels::int8::{Conv2dI8, Int8Algo, Int8Output};
 use octet_kernels::{Activation, ConvGeometry};
 
 use crate::error::{LayerError, LayerResult};
-use crate::layer::padding::{copy_make_border, BorderType};
-use crate::layer::{single, ForwardContext, Layer};
+use crate::layer::padding::{copy_make_border, copy_make_border_i8, BorderType};
+use crate::layer::{single, ForwardContext, Layer, Quantizable};
 use crate::mat::Mat;
 use crate::modelbin::{ModelSource, Role, Weights};
 use crate::option::{Options, WinogradPref};
@@ -161,24 +163,46 @@ impl ConvParams {
 #[derive(Default)]
 pub struct ConvCore {
     pub p: ConvParams,
+    /// Weights as loaded; released by `prepare` unless `Options::keep_weights`.
     pub weights: Option<Weights>,
     pub bias: Option<Vec<f32>>,
     /// Per output channel int8 weight scales (int8 models / tables).
     pub weight_scales: Vec<f32>,
-    /// int8 scale of the input blob.
+    /// int8 scale of the input blob; `Some` means the layer has int8 scales.
     pub bottom_scale: Option<f32>,
     /// int8 scale of the output blob when the output is requantized.
     pub top_scale: Option<f32>,
-    fp32: Option<Conv2dF32>,
     /// Output map size from the `.param` shape hint (`-23330`), if any.
     pub out_size_hint: Option<(usize, usize)>,
+    fp32: Option<Conv2dF32>,
+    int8: Option<Conv2dI8>,
+}
+
+/// Quantizes fp32 weights per output channel: `float2int8(w · scale[p])`.
+pub fn quantize_weights(w: &[f32], scales: &[f32]) -> Vec<i8> {
+    let per = w.len() / scales.len().max(1);
+    w.chunks(per.max(1))
+        .zip(scales)
+        .flat_map(|(c, &s)| c.iter().map(move |&v| float2int8(v * s)))
+        .collect()
 }
 
 impl ConvCore {
     pub fn load_model(&mut self, mb: &mut dyn ModelSource) -> LayerResult<()> {
         let p = &self.p;
         let fan_in = p.weight_data_size / p.num_output;
-        let w = mb.load_tagged(p.weight_data_size, Role::Weight { fan_in })?;
+        let groups = match p.int8_scale_term {
+            0 => 0,
+            _ if !p.dw_layer => p.num_output,
+            1 | 101 => p.group,
+            _ => 1,
+        };
+        let role = if groups > 0 {
+            Role::QuantizedWeight { fan_in, groups }
+        } else {
+            Role::Weight { fan_in }
+        };
+        let w = mb.load_tagged(p.weight_data_size, role)?;
         if let Weights::I8(v) = &w {
             if v.contains(&-128) {
                 return Err("int8 weights contain -128; ncnn's range is [-127, 127]".into());
@@ -188,89 +212,147 @@ impl ConvCore {
         if p.bias_term {
             self.bias = Some(mb.load_raw(p.num_output, Role::Bias)?);
         }
-        let depthwise = p.dw_layer;
         let term = p.int8_scale_term;
         if term != 0 {
-            let per_channel = !depthwise || term == 1 || term == 101;
-            let n = if !depthwise {
+            // Convolution: one scale per output. ConvolutionDepthWise: per
+            // group for 1/101, a single one for 2/102.
+            let n = if !p.dw_layer {
                 p.num_output
-            } else if per_channel {
+            } else if term == 1 || term == 101 {
                 p.group
             } else {
                 1
             };
             let ws = mb.load_raw(n, Role::WeightScales)?;
-            // Expand per-group (or single) scales to one per output channel.
-            let out_per = p.num_output / n;
-            self.weight_scales = (0..p.num_output).map(|o| ws[o / out_per]).collect();
-            self.bottom_scale = Some(mb.load_raw(1, Role::BlobScale)?[0]);
+            let bs = mb.load_raw(1, Role::BlobScale)?[0];
+            self.set_scales(&ws, bs)?;
         }
         if term > 100 {
-            self.top_scale = Some(mb.load_raw(1, Role::BlobScale)?[0]);
-        }
-        for (what, v) in [
-            ("weight", &self.weight_scales),
-            (
-                "blob",
-                &self
-                    .bottom_scale
-                    .into_iter()
-                    .chain(self.top_scale)
-                    .collect(),
-            ),
-        ] {
-            if let Some(bad) = v.iter().find(|s| !s.is_finite() || **s < 0.0) {
+            let ts = mb.load_raw(1, Role::BlobScale)?[0];
+            if !ts.is_finite() || ts < 0.0 {
                 return Err(
-                    format!("{what} scale {bad} is not a finite non-negative number").into(),
+                    format!("output blob scale {ts} is not a finite non-negative number").into(),
                 );
             }
+            self.top_scale = Some(ts);
         }
+        Ok(())
+    }
+
+    /// Sets int8 scales: `ws` has one scale per output channel, per group, or a single one.
+    pub fn set_scales(&mut self, ws: &[f32], blob_scale: f32) -> LayerResult<()> {
+        let p = &self.p;
+        if let Some(bad) = ws
+            .iter()
+            .chain([&blob_scale])
+            .find(|s| !s.is_finite() || **s < 0.0)
+        {
+            return Err(format!("scale {bad} is not a finite non-negative number").into());
+        }
+        let n = ws.len();
+        if n == 0
+            || (n != p.num_output && n != p.group && n != 1)
+            || (!p.dw_layer && n != p.num_output)
+        {
+            let want = if p.dw_layer {
+                format!("{} (one per group) or 1", p.group)
+            } else {
+                format!("{} (one per output channel)", p.num_output)
+            };
+            return Err(format!("{n} weight scales, expected {want}").into());
+        }
+        let out_per = p.num_output / n;
+        self.weight_scales = (0..p.num_output).map(|o| ws[o / out_per]).collect();
+        self.bottom_scale = Some(blob_scale);
         Ok(())
     }
 
     pub fn prepare(&mut self, opt: &Options) -> LayerResult<()> {
         let geom = self.p.geometry();
-        match &self.weights {
-            Some(Weights::F32(w)) => {
-                let algo = if geom.is_3x3_s1() && !geom.is_depthwise() {
-                    match opt.winograd {
-                        WinogradPref::Auto => ConvAlgo::Auto,
-                        WinogradPref::F23 => ConvAlgo::Winograd23,
-                        WinogradPref::F43 => ConvAlgo::Winograd43,
-                        WinogradPref::F63 => ConvAlgo::Winograd63,
-                        WinogradPref::Off => ConvAlgo::Gemm,
-                    }
-                } else {
-                    ConvAlgo::Auto
-                };
-                self.fp32 = Some(Conv2dF32::new(
-                    geom,
-                    w,
-                    self.bias.as_deref(),
-                    self.p.activation,
-                    algo,
-                    self.out_size_hint,
-                )?);
-            }
-            Some(Weights::I8(_)) => {
+        let weights = self.weights.as_ref().ok_or("weights not loaded")?;
+        if opt.use_int8 && self.bottom_scale.is_some() {
+            let wq = match weights {
+                Weights::I8(v) => v.clone(),
+                Weights::F32(w) => quantize_weights(w, &self.weight_scales),
+            };
+            let algo = match opt.winograd {
+                WinogradPref::F23 => Int8Algo::Winograd23,
+                WinogradPref::F43 => Int8Algo::Winograd43,
+                WinogradPref::Off => Int8Algo::Gemm,
+                WinogradPref::Auto | WinogradPref::F63 => Int8Algo::Auto,
+            };
+            let algo = if geom.is_3x3_s1() && !geom.is_depthwise() {
+                algo
+            } else {
+                Int8Algo::Auto
+            };
+            self.int8 = Some(Conv2dI8::new(
+                geom,
+                &wq,
+                &self.weight_scales,
+                self.bias.as_deref(),
+                self.p.activation,
+                algo,
+                self.out_size_hint,
+            )?);
+            self.fp32 = None;
+        } else {
+            let Weights::F32(w) = weights else {
                 return Err(LayerError(
                     "this layer holds int8 weights only; running it in fp32 needs the fp32 model"
                         .into(),
-                ))
-            }
-            None => return Err("weights not loaded".into()),
+                ));
+            };
+            let algo = if geom.is_3x3_s1() && !geom.is_depthwise() {
+                match opt.winograd {
+                    WinogradPref::Auto => ConvAlgo::Auto,
+                    WinogradPref::F23 => ConvAlgo::Winograd23,
+                    WinogradPref::F43 => ConvAlgo::Winograd43,
+                    WinogradPref::F63 => ConvAlgo::Winograd63,
+                    WinogradPref::Off => ConvAlgo::Gemm,
+                }
+            } else {
+                ConvAlgo::Auto
+            };
+            self.fp32 = Some(Conv2dF32::new(
+                geom,
+                w,
+                self.bias.as_deref(),
+                self.p.activation,
+                algo,
+                self.out_size_hint,
+            )?);
+            self.int8 = None;
+            self.top_scale = None;
+        }
+        if !opt.keep_weights {
+            self.weights = None;
         }
         Ok(())
     }
 
+    pub fn runs_int8(&self) -> bool {
+        self.int8.is_some()
+    }
+
     pub fn weight_bytes(&self) -> usize {
         self.fp32.as_ref().map_or(0, |c| c.weight_bytes())
+            + self.int8.as_ref().map_or(0, |c| c.weight_bytes())
     }
 
     pub fn describe(&self) -> String {
-        match &self.fp32 {
-            Some(c) => format!("fp32 {}", c.algo()),
-            None => String::new(),
+        match (&self.fp32, &self.int8) {
+            (_, Some(c)) => format!(
+                "int8 {}{}",
+                c.algo(),
+                if self.top_scale.is_some() {
+                    " → int8"
+                } else {
+                    ""
+                }
+            ),
+            (Some(c), None) => format!("fp32 {}", c.algo()),
+            _ => String::new(),
         }
     }
 
@@ -295,30 +377,86 @@ impl ConvCore {
             )
             .into());
         }
-        let op = self.fp32.as_ref().ok_or("not prepared")?;
         let (t, b, l, r) = self.p.padding_for(input.w(), input.h());
-        let padded = if t + b + l + r > 0 {
-            copy_make_border(&input, t, b, l, r, BorderType::Constant, self.p.pad_value)
-        } else {
-            input
-        };
-        let (outw, outh) = geom.output_size(padded.w(), padded.h()).ok_or_else(|| {
+        let (pw, ph) = (input.w() + l + r, input.h() + t + b);
+        let (outw, outh) = geom.output_size(pw, ph).ok_or_else(|| {
             format!(
-                "input {}×{} (padded {}×{}) is smaller than the {}×{} kernel",
-                padded.w() - l - r,
-                padded.h() - t - b,
-                padded.w(),
-                padded.h(),
+                "input {}×{} (padded {pw}×{ph}) is smaller than the {}×{} kernel",
+                input.w(),
+                input.h(),
                 geom.kernel_extent_w(),
                 geom.kernel_extent_h()
             )
         })?;
-        let mut out = Mat::new_3d(outw, outh, geom.out_c);
-        op.forward(padded.planes(), &mut out.planes_mut(), ctx.threads());
+        let mut out = if let Some(op) = &self.int8 {
+            let q = if input.is_int8() {
+                input
+            } else {
+                input.quantize(self.bottom_scale.unwrap_or(0.0))
+            };
+            let in_scale = q.int8_scale();
+            let padded = if t + b + l + r > 0 {
+                copy_make_border_i8(&q, t, b, l, r, float2int8(self.p.pad_value * in_scale))
+            } else {
+                q
+            };
+            match self.top_scale {
+                Some(ts) => {
+                    let mut out = Mat::new_3d_i8(outw, outh, geom.out_c, ts);
+                    op.forward(
+                        padded.planes_i8(),
+                        in_scale,
+                        Int8Output::I8 {
+                            out: out.planes_i8_mut(),
+                            scale: ts,
+                        },
+                        ctx.threads(),
+                    );
+                    out
+                }
+                None => {
+                    let mut out = Mat::new_3d(outw, outh, geom.out_c);
+                    op.forward(
+                        padded.planes_i8(),
+                        in_scale,
+                        Int8Output::F32(out.planes_mut()),
+                        ctx.threads(),
+                    );
+                    out
+                }
+            }
+        } else {
+            let op = self.fp32.as_ref().ok_or("not prepared")?;
+            let padded = if t + b + l + r > 0 {
+                copy_make_border(&input, t, b, l, r, BorderType::Constant, self.p.pad_value)
+            } else {
+                input
+            };
+            let mut out = Mat::new_3d(outw, outh, geom.out_c);
+            op.forward(padded.planes(), &mut out.planes_mut(), ctx.threads());
+            out
+        };
         if flat {
             out = out.reshape(1, geom.out_c, 1, 1)?;
         }
         Ok(vec![out])
+    }
+}
+
+impl Quantizable for ConvCore {
+    fn set_table_scales(&mut self, weight_scales: &[f32], blob_scale: f32) -> LayerResult<()> {
+        self.set_scales(weight_scales, blob_scale)?;
+        self.top_scale = None;
+        Ok(())
+    }
+    fn input_scale(&self) -> Option<f32> {
+        self.bottom_scale
+    }
+    fn set_output_scale(&mut self, s: Option<f32>) {
+        self.top_scale = s;
+    }
+    fn takes_int8_input(&self) -> bool {
+        true
     }
 }
 
@@ -347,6 +485,12 @@ impl Layer for Convolution {
     }
     fn set_output_shape_hints(&mut self, shapes: &[(usize, usize, usize)]) {
         self.core.out_size_hint = shapes.first().map(|&(w, h, _)| (w, h));
+    }
+    fn accepts_int8(&self) -> bool {
+        self.core.runs_int8()
+    }
+    fn quantizable(&mut self) -> Option<&mut dyn Quantizable> {
+        Some(&mut self.core)
     }
     fn describe(&self) -> String {
         self.core.describe()

@@ -3,7 +3,7 @@
 
 use crate::error::LayerResult;
 use crate::layer::convolution::{ConvCore, ConvParams};
-use crate::layer::{ForwardContext, Layer};
+use crate::layer::{ForwardContext, Layer, Quantizable};
 use crate::mat::Mat;
 use crate::modelbin::ModelSource;
 use crate::option::Options;
@@ -34,6 +34,12 @@ impl Layer for ConvolutionDepthWise {
     }
     fn set_output_shape_hints(&mut self, shapes: &[(usize, usize, usize)]) {
         self.core.out_size_hint = shapes.first().map(|&(w, h, _)| (w, h));
+    }
+    fn accepts_int8(&self) -> bool {
+        self.core.runs_int8()
+    }
+    fn quantizable(&mut self) -> Option<&mut dyn Quantizable> {
+        Some(&mut self.core)
     }
     fn describe(&self) -> String {
         self.core.describe()

@@ -130,5 +130,9 @@ impl Layer for Activation {
         self.kind == ActivationKind::Relu && self.a == 0.0
     }
 
+    fn accepts_int8_when_fed(&self) -> bool {
+        self.accepts_int8()
+    }
+
     crate::impl_as_any!();
 }

@@ -2,10 +2,12 @@
 //! 8=int8_scale_term 9=activation_type 10=activation_params`.
 
 use octet_kernels::fp32::InnerProductF32;
+use octet_kernels::int8::InnerProductI8;
 use octet_kernels::Activation;
 
 use crate::error::LayerResult;
-use crate::layer::{single, ForwardContext, Layer};
+use crate::layer::convolution::quantize_weights;
+use crate::layer::{single, ForwardContext, Layer, Quantizable};
 use crate::mat::Mat;
 use crate::modelbin::{ModelSource, Role, Weights};
 use crate::option::Options;
@@ -18,16 +20,39 @@ pub struct InnerProduct {
     pub weight_data_size: usize,
     pub int8_scale_term: i32,
     pub activation: Activation,
+    /// Weights as loaded; released by `prepare` unless `Options::keep_weights`.
     pub weights: Option<Weights>,
     pub bias: Option<Vec<f32>>,
     pub weight_scales: Vec<f32>,
     pub bottom_scale: Option<f32>,
     fp32: Option<InnerProductF32>,
+    int8: Option<InnerProductI8>,
 }
 
 impl InnerProduct {
     pub fn num_input(&self) -> usize {
         self.weight_data_size / self.num_output
+    }
+
+    fn set_scales(&mut self, ws: &[f32], blob_scale: f32) -> LayerResult<()> {
+        if let Some(bad) = ws
+            .iter()
+            .chain([&blob_scale])
+            .find(|s| !s.is_finite() || **s < 0.0)
+        {
+            return Err(format!("scale {bad} is not a finite non-negative number").into());
+        }
+        if ws.len() != self.num_output {
+            return Err(format!(
+                "{} weight scales, expected {} (one per output)",
+                ws.len(),
+                self.num_output
+            )
+            .into());
+        }
+        self.weight_scales = ws.to_vec();
+        self.bottom_scale = Some(blob_scale);
+        Ok(())
     }
 }
 
@@ -54,51 +79,71 @@ impl Layer for InnerProduct {
 
     fn load_model(&mut self, mb: &mut dyn ModelSource) -> LayerResult<()> {
         let fan_in = self.num_input();
-        self.weights = Some(mb.load_tagged(self.weight_data_size, Role::Weight { fan_in })?);
+        let role = if self.int8_scale_term != 0 {
+            Role::QuantizedWeight {
+                fan_in,
+                groups: self.num_output,
+            }
+        } else {
+            Role::Weight { fan_in }
+        };
+        self.weights = Some(mb.load_tagged(self.weight_data_size, role)?);
         if self.bias_term {
             self.bias = Some(mb.load_raw(self.num_output, Role::Bias)?);
         }
         if self.int8_scale_term != 0 {
-            self.weight_scales = mb.load_raw(self.num_output, Role::WeightScales)?;
-            self.bottom_scale = Some(mb.load_raw(1, Role::BlobScale)?[0]);
+            let ws = mb.load_raw(self.num_output, Role::WeightScales)?;
+            let bs = mb.load_raw(1, Role::BlobScale)?[0];
+            self.set_scales(&ws, bs)?;
         }
         Ok(())
     }
 
-    fn prepare(&mut self, _opt: &Options) -> LayerResult<()> {
-        match &self.weights {
-            Some(Weights::F32(w)) => {
-                self.fp32 = Some(InnerProductF32::new(
-                    w,
-                    self.bias.as_deref(),
-                    self.num_output,
-                    self.activation,
-                )?);
-                Ok(())
-            }
-            Some(Weights::I8(_)) => Err(
-                "this layer holds int8 weights only; running it in fp32 needs the fp32 model"
-                    .into(),
-            ),
-            None => Err("weights not loaded".into()),
+    fn prepare(&mut self, opt: &Options) -> LayerResult<()> {
+        let weights = self.weights.as_ref().ok_or("weights not loaded")?;
+        if opt.use_int8 && self.bottom_scale.is_some() {
+            let wq = match weights {
+                Weights::I8(v) => v.clone(),
+                Weights::F32(w) => quantize_weights(w, &self.weight_scales),
+            };
+            self.int8 = Some(InnerProductI8::new(
+                &wq,
+                &self.weight_scales,
+                self.bias.as_deref(),
+                self.num_output,
+                self.activation,
+            )?);
+            self.fp32 = None;
+        } else {
+            let Weights::F32(w) = weights else {
+                return Err(
+                    "this layer holds int8 weights only; running it in fp32 needs the fp32 model"
+                        .into(),
+                );
+            };
+            self.fp32 = Some(InnerProductF32::new(
+                w,
+                self.bias.as_deref(),
+                self.num_output,
+                self.activation,
+            )?);
+            self.int8 = None;
         }
+        if !opt.keep_weights {
+            self.weights = None;
+        }
+        Ok(())
     }
 
     fn forward(&self, inputs: Vec<Mat>, ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let input = single(inputs)?;
-        let op = self.fp32.as_ref().ok_or("not prepared")?;
         let num_input = self.num_input();
-        if input.dims() == 2 && input.w() == num_input && input.h() > 1 {
-            // One inner product per row.
-            let mut out = Mat::new_2d(self.num_output, input.h());
-            for y in 0..input.h() {
-                let row = input.row(y).to_vec();
-                let dst = &mut out.data_mut()[y * self.num_output..(y + 1) * self.num_output];
-                op.forward(&row, dst, ctx.threads());
-            }
-            return Ok(vec![out]);
-        }
-        if input.total() != num_input {
+        let rows = if input.dims() == 2 && input.w() == num_input && input.h() > 1 {
+            input.h()
+        } else {
+            1
+        };
+        if rows == 1 && input.total() != num_input {
             return Err(format!(
                 "input has {} values (shape {:?}), the weights expect {num_input}",
                 input.total(),
@@ -106,19 +151,81 @@ impl Layer for InnerProduct {
             )
             .into());
         }
-        let x = input.to_vec();
-        let mut out = Mat::new_1d(self.num_output);
-        op.forward(&x, out.data_mut(), ctx.threads());
+        let mut out = if rows > 1 {
+            Mat::new_2d(self.num_output, rows)
+        } else {
+            Mat::new_1d(self.num_output)
+        };
+        let n = self.num_output;
+        if let Some(op) = &self.int8 {
+            if input.is_int8() {
+                let mut xq = Vec::with_capacity(input.total());
+                for q in 0..input.c() {
+                    xq.extend_from_slice(input.channel_i8(q));
+                }
+                for (y, dst) in out.data_mut().chunks_mut(n).enumerate().take(rows) {
+                    op.forward_i8(
+                        &xq[y * num_input..(y + 1) * num_input],
+                        input.int8_scale(),
+                        dst,
+                        ctx.threads(),
+                    );
+                }
+            } else {
+                let x = input.to_vec();
+                let s = self.bottom_scale.unwrap_or(0.0);
+                for (y, dst) in out.data_mut().chunks_mut(n).enumerate().take(rows) {
+                    op.forward(
+                        &x[y * num_input..(y + 1) * num_input],
+                        s,
+                        dst,
+                        ctx.threads(),
+                    );
+                }
+            }
+        } else {
+            let op = self.fp32.as_ref().ok_or("not prepared")?;
+            let x = input.to_vec();
+            for (y, dst) in out.data_mut().chunks_mut(n).enumerate().take(rows) {
+                op.forward(&x[y * num_input..(y + 1) * num_input], dst, ctx.threads());
+            }
+        }
         Ok(vec![out])
+    }
+
+    fn accepts_int8(&self) -> bool {
+        self.int8.is_some()
+    }
+
+    fn quantizable(&mut self) -> Option<&mut dyn Quantizable> {
+        Some(self)
     }
 
     fn weight_bytes(&self) -> usize {
         self.fp32.as_ref().map_or(0, |o| o.weight_bytes())
+            + self.int8.as_ref().map_or(0, |o| o.weight_bytes())
     }
 
     fn describe(&self) -> String {
-        "fp32 gemv".into()
+        if self.int8.is_some() {
+            "int8 gemv".into()
+        } else {
+            "fp32 gemv".into()
+        }
     }
 
     crate::impl_as_any!();
+}
+
+impl Quantizable for InnerProduct {
+    fn set_table_scales(&mut self, weight_scales: &[f32], blob_scale: f32) -> LayerResult<()> {
+        self.set_scales(weight_scales, blob_scale)
+    }
+    fn input_scale(&self) -> Option<f32> {
+        self.bottom_scale
+    }
+    fn set_output_scale(&mut self, _s: Option<f32>) {}
+    fn takes_int8_input(&self) -> bool {
+        true
+    }
 }

@@ -72,9 +72,21 @@ pub trait Layer: Send + Sync + Any {
         false
     }
 
+    /// Whether the layer would take int8 inputs if a producer wrote int8
+    /// (decided before `prepare`, for requantization planning).
+    fn accepts_int8_when_fed(&self) -> bool {
+        false
+    }
+
     /// Bytes of weights held after `prepare`.
     fn weight_bytes(&self) -> usize {
         0
+    }
+
+    /// The int8 interface of layers that can run int8 (Convolution,
+    /// ConvolutionDepthWise, InnerProduct).
+    fn quantizable(&mut self) -> Option<&mut dyn Quantizable> {
+        None
     }
 
     /// Output shapes `(w, h, c)` the `.param` declares (`-23330`), before `prepare`.
@@ -87,6 +99,21 @@ pub trait Layer: Send + Sync + Any {
 
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// A layer that runs int8 when given scales (from its `.bin` or a table).
+pub trait Quantizable {
+    /// Sets the scales a calibration table gives: weight scales (one per
+    /// output channel, or per group for ConvolutionDepthWise) and the input
+    /// blob scale. Clears any requantization of the output.
+    fn set_table_scales(&mut self, weight_scales: &[f32], blob_scale: f32) -> LayerResult<()>;
+    /// Input blob scale, when the layer has int8 scales.
+    fn input_scale(&self) -> Option<f32>;
+    /// Requantize the output to int8 at this scale (`None`: dequantize to fp32).
+    fn set_output_scale(&mut self, s: Option<f32>);
+    /// Whether the layer can take an int8 blob as its input (and so can be
+    /// fed by a requantizing producer).
+    fn takes_int8_input(&self) -> bool;
 }
 
 /// Implements the `as_any` boilerplate of [`Layer`].

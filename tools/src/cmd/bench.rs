@@ -43,6 +43,9 @@ pub struct Args {
     /// Winograd variant for 3×3 stride-1 convolutions: auto, 23, 43, 63, off.
     #[arg(long, default_value = "auto")]
     pub winograd: WinogradPref,
+    /// An ncnn int8 calibration table for an fp32 model.
+    #[arg(long)]
+    pub table: Option<PathBuf>,
     /// Input shape W,H,C when the model declares none.
     #[arg(long)]
     pub shape: Option<String>,
@@ -52,9 +55,13 @@ pub struct Args {
     /// Print JSON (one array of results) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Internal: measure exactly one model and mode in this process (the
+    /// parent runs each in its own process so peak RSS is per model).
+    #[arg(long, hide = true)]
+    pub single: bool,
 }
 
-#[derive(Serialize, Debug)]
+#[derive(Serialize, serde::Deserialize, Debug)]
 pub struct BenchResult {
     pub model: String,
     pub mode: String,
@@ -160,12 +167,14 @@ fn run_one(a: &Args, param: &Path, bin: Option<&Path>, use_int8: bool) -> Result
         num_threads: a.threads,
         use_int8,
         winograd: a.winograd,
+        ..Options::default()
     };
     let weights = match bin {
         Some(b) => Weights::File(b),
         None => Weights::Synthetic { seed: a.seed },
     };
-    let net = Net::load_with(param, weights, opt)?;
+    let table = a.table.as_deref().map(octet::TableSource::File);
+    let net = Net::load_with_table(param, weights, table, opt)?;
     let inputs: Vec<(String, octet::Mat)> = net
         .input_names()
         .into_iter()
@@ -230,6 +239,63 @@ fn run_one(a: &Args, param: &Path, bin: Option<&Path>, use_int8: bool) -> Result
     })
 }
 
+/// Runs one measurement in a child process (this binary with `--single`),
+/// so each model's peak RSS is its own.
+fn run_child(a: &Args, param: &Path, bin: Option<&Path>, int8: bool) -> Result<BenchResult> {
+    let exe = std::env::current_exe().context("cannot find the octet executable")?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("bench").arg("--single").arg(param);
+    if let Some(b) = bin {
+        cmd.arg(b);
+    }
+    cmd.args([
+        "--loops",
+        &a.loops.to_string(),
+        "--warmup",
+        &a.warmup.to_string(),
+        "--threads",
+        &a.threads.to_string(),
+    ]);
+    cmd.args([
+        "--winograd",
+        &winograd_arg(a.winograd),
+        "--seed",
+        &a.seed.to_string(),
+    ]);
+    if !int8 {
+        cmd.arg("--fp32");
+    }
+    if let Some(c) = &a.cpus {
+        cmd.args(["--cpus", c]);
+    }
+    if let Some(t) = &a.table {
+        cmd.arg("--table").arg(t);
+    }
+    if let Some(s) = &a.shape {
+        cmd.args(["--shape", s]);
+    }
+    let out = cmd.output().context("cannot run the benchmark process")?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        bail!("{}", err.trim().trim_start_matches("error: "));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str(line)
+        .with_context(|| format!("bad result from the benchmark process: {line}"))
+}
+
+fn winograd_arg(w: WinogradPref) -> String {
+    match w {
+        WinogradPref::Auto => "auto",
+        WinogradPref::F23 => "23",
+        WinogradPref::F43 => "43",
+        WinogradPref::F63 => "63",
+        WinogradPref::Off => "off",
+    }
+    .into()
+}
+
 fn mb(b: u64) -> f64 {
     b as f64 / (1024.0 * 1024.0)
 }
@@ -240,6 +306,19 @@ pub fn main(a: Args) -> Result<()> {
     }
     if a.threads == 0 {
         bail!("--threads must be at least 1");
+    }
+    if a.single {
+        let (p, b) = match a.files.as_slice() {
+            [p] => (p.clone(), None),
+            [p, b] => (p.clone(), Some(b.clone())),
+            _ => bail!("--single takes MODEL.param [MODEL.bin]"),
+        };
+        if let Some(spec) = &a.cpus {
+            pin(&parse_cpus(spec)?, a.threads)?;
+        }
+        let r = run_one(&a, &p, b.as_deref(), !a.fp32)?;
+        println!("{}", serde_json::to_string(&r)?);
+        return Ok(());
     }
     let mut models: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     if let Some(dir) = &a.all {
@@ -260,9 +339,18 @@ pub fn main(a: Args) -> Result<()> {
     } else {
         match a.files.as_slice() {
             [p] => models.push((p.clone(), None)),
+            [_, b] if b.extension().is_some_and(|e| e == "param") => {
+                bail!(
+                    "{} is a .param; bench takes one MODEL.param [MODEL.bin], or --all DIR",
+                    b.display()
+                )
+            }
             [p, b] => models.push((p.clone(), Some(b.clone()))),
             _ => bail!("give MODEL.param [MODEL.bin], or --all DIR"),
         }
+    }
+    if let Some(t) = &a.table {
+        common::must_exist(t)?;
     }
     for (p, b) in &models {
         common::must_exist(p)?;
@@ -271,8 +359,7 @@ pub fn main(a: Args) -> Result<()> {
         }
     }
     if let Some(spec) = &a.cpus {
-        let cpus = parse_cpus(spec)?;
-        pin(&cpus, a.threads)?;
+        parse_cpus(spec)?;
     }
     let modes: Vec<bool> = if a.both {
         vec![false, true]
@@ -292,7 +379,7 @@ pub fn main(a: Args) -> Result<()> {
     }
     for (p, b) in &models {
         for &int8 in &modes {
-            let r = run_one(&a, p, b.as_deref(), int8)?;
+            let r = run_child(&a, p, b.as_deref(), int8)?;
             if !a.json {
                 println!(
                     "{:<22} {:<5} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>8.1}MB {:>8.1}MB {:>8.1}MB",
