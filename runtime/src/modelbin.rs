@@ -357,6 +357,10 @@ impl BinWriter {
         }
         self.pad4();
     }
+    /// Bytes copied as they are (a buffer from another `.bin`).
+    pub fn raw_bytes(&mut self, b: &[u8]) {
+        self.bytes.extend_from_slice(b);
+    }
     /// Untagged fp32 values.
     pub fn raw(&mut self, v: &[f32]) {
         for &x in v {

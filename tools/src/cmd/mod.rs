@@ -1,6 +1,8 @@
 //! One module per `octet` subcommand.
 
 pub mod bench;
+pub mod calibrate;
 pub mod info;
+pub mod quantize;
 pub mod run;
 pub mod synth;
