@@ -26,6 +26,10 @@ enum Command {
     Calibrate(cmd::calibrate::Args),
     /// Write an ncnn int8 model from an fp32 model and a table.
     Quantize(cmd::quantize::Args),
+    /// Top-K classes of one image.
+    Classify(cmd::classify::ClassifyArgs),
+    /// Top-1/top-5 accuracy over a labelled folder (fp32 and int8 side by side with --table).
+    Eval(cmd::classify::EvalArgs),
     /// Measure latency and memory (like ncnn's benchncnn).
     Bench(cmd::bench::Args),
     /// Write a .param's deterministic synthetic weights as an ncnn .bin.
@@ -59,6 +63,8 @@ fn main() {
         Command::Bench(a) => cmd::bench::main(a),
         Command::Calibrate(a) => cmd::calibrate::main(a),
         Command::Quantize(a) => cmd::quantize::main(a),
+        Command::Classify(a) => cmd::classify::classify(a),
+        Command::Eval(a) => cmd::classify::eval(a),
     };
     if let Err(e) = result {
         eprintln!("error: {}", format_error(&e));

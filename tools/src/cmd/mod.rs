@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod calibrate;
+pub mod classify;
 pub mod info;
 pub mod quantize;
 pub mod run;
