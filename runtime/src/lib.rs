@@ -19,6 +19,7 @@ pub mod net;
 pub mod npy;
 pub mod option;
 pub mod param;
+pub mod pixels;
 pub mod table;
 
 pub use error::{Error, Result};

@@ -445,6 +445,7 @@ impl Net {
             blobs: vec![None; self.blobs.len()],
             keep: vec![false; self.blobs.len()],
             observer: None,
+            overrides: Vec::new(),
         }
     }
 
@@ -466,6 +467,7 @@ pub struct Extractor<'n> {
     blobs: Vec<Option<Mat>>,
     keep: Vec<bool>,
     observer: Option<BlobObserver<'n>>,
+    overrides: Vec<(usize, &'n dyn Layer)>,
 }
 
 impl<'n> Extractor<'n> {
@@ -473,6 +475,14 @@ impl<'n> Extractor<'n> {
     /// shape reports) without keeping them alive.
     pub fn set_observer(&mut self, f: impl FnMut(usize, usize, &Mat) + 'n) {
         self.observer = Some(Box::new(f));
+    }
+
+    /// Runs `layer` in place of the net's layer `index` (same inputs and
+    /// outputs): e.g. one layer of an int8 net inside an fp32 net, to see
+    /// what quantizing just that layer does to the outputs.
+    pub fn set_layer_override(&mut self, index: usize, layer: &'n dyn Layer) {
+        self.overrides.retain(|(i, _)| *i != index);
+        self.overrides.push((index, layer));
     }
 
     /// The net this extractor runs.
@@ -592,6 +602,11 @@ impl<'n> Extractor<'n> {
                 opt: &net.opt,
                 num_outputs: slot.tops.len(),
             };
+            let layer: &dyn Layer = self
+                .overrides
+                .iter()
+                .find(|(i, _)| *i == l)
+                .map_or(slot.layer.as_ref(), |(_, o)| *o);
             let mut inputs = Vec::with_capacity(slot.bottoms.len());
             for &b in &slot.bottoms {
                 uses[b] -= 1;
@@ -604,14 +619,14 @@ impl<'n> Extractor<'n> {
                 let m = m.ok_or_else(|| {
                     Error::Invalid(format!("internal: blob `{}` missing", net.blobs[b].name))
                 })?;
-                inputs.push(if m.is_int8() && !slot.layer.accepts_int8() {
+                inputs.push(if m.is_int8() && !layer.accepts_int8() {
                     m.dequantize()
                 } else {
                     m
                 });
             }
             let outputs =
-                net.install(|| slot.layer.forward(inputs, &ctx))
+                net.install(|| layer.forward(inputs, &ctx))
                     .map_err(|e: LayerError| Error::Layer {
                         layer: slot.name.clone(),
                         kind: slot.kind.clone(),

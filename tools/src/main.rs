@@ -30,6 +30,8 @@ enum Command {
     Classify(cmd::classify::ClassifyArgs),
     /// Top-1/top-5 accuracy over a labelled folder (fp32 and int8 side by side with --table).
     Eval(cmd::classify::EvalArgs),
+    /// Per-layer int8 error against fp32 (which layer to keep fp32).
+    Compare(cmd::compare::Args),
     /// Measure latency and memory (like ncnn's benchncnn).
     Bench(cmd::bench::Args),
     /// Write a .param's deterministic synthetic weights as an ncnn .bin.
@@ -65,6 +67,7 @@ fn main() {
         Command::Quantize(a) => cmd::quantize::main(a),
         Command::Classify(a) => cmd::classify::classify(a),
         Command::Eval(a) => cmd::classify::eval(a),
+        Command::Compare(a) => cmd::compare::main(a),
     };
     if let Err(e) = result {
         eprintln!("error: {}", format_error(&e));

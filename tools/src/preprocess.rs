@@ -88,78 +88,6 @@ impl PreprocessArgs {
     }
 }
 
-/// ncnn's `resize_bilinear_c3`/`_c1` (11-bit fixed point, the same rounding),
-/// for `channels`-interleaved 8-bit pixels.
-pub fn resize_bilinear(
-    src: &[u8],
-    sw: usize,
-    sh: usize,
-    channels: usize,
-    w: usize,
-    h: usize,
-) -> Vec<u8> {
-    const COEF_SCALE: f32 = 2048.0;
-    let sat_short = |x: f32| -> i16 {
-        let r = (x + if x >= 0.0 { 0.5 } else { -0.5 }) as i32;
-        r.clamp(i16::MIN as i32, i16::MAX as i32) as i16
-    };
-    let coeffs = |dst: usize, srcn: usize| -> (Vec<usize>, Vec<[i16; 2]>) {
-        let scale = srcn as f64 / dst as f64;
-        let mut ofs = Vec::with_capacity(dst);
-        let mut a = Vec::with_capacity(dst);
-        for d in 0..dst {
-            let mut f = ((d as f64 + 0.5) * scale - 0.5) as f32;
-            let mut s = f.floor() as i64;
-            f -= s as f32;
-            if s < 0 {
-                s = 0;
-                f = 0.0;
-            }
-            if s >= srcn as i64 - 1 {
-                s = srcn as i64 - 2;
-                f = 1.0;
-            }
-            ofs.push(s.max(0) as usize);
-            a.push([sat_short((1.0 - f) * COEF_SCALE), sat_short(f * COEF_SCALE)]);
-        }
-        (ofs, a)
-    };
-    let (xofs, alpha) = coeffs(w, sw);
-    let (yofs, beta) = coeffs(h, sh);
-    let c = channels;
-    let hresize = |row: usize| -> Vec<i16> {
-        let s = &src[row * sw * c..];
-        let mut out = vec![0i16; w * c];
-        for dx in 0..w {
-            let sx = xofs[dx] * c;
-            let [a0, a1] = alpha[dx];
-            for k in 0..c {
-                let v1 = if sw > 1 { s[sx + c + k] as i32 } else { 0 };
-                out[dx * c + k] = ((s[sx + k] as i32 * a0 as i32 + v1 * a1 as i32) >> 4) as i16;
-            }
-        }
-        out
-    };
-    let mut dst = vec![0u8; w * h * c];
-    for dy in 0..h {
-        let sy = yofs[dy];
-        let r0 = hresize(sy);
-        let r1 = if sh > 1 {
-            hresize(sy + 1)
-        } else {
-            vec![0; w * c]
-        };
-        let [b0, b1] = beta[dy];
-        let d = &mut dst[dy * w * c..(dy + 1) * w * c];
-        for i in 0..w * c {
-            let v0 = ((b0 as i32 * r0[i] as i32) >> 16) as i16 as i32;
-            let v1 = ((b1 as i32 * r1[i] as i32) >> 16) as i16 as i32;
-            d[i] = ((v0 + v1 + 2) >> 2) as u8;
-        }
-    }
-    dst
-}
-
 impl Preprocess {
     pub fn channels(&self) -> usize {
         if self.pixel == PixelOrder::Gray {
@@ -188,7 +116,7 @@ impl Preprocess {
         let resized = if (sw, sh) == (self.width, self.height) {
             pixels
         } else {
-            resize_bilinear(&pixels, sw, sh, c, self.width, self.height)
+            octet::pixels::resize_bilinear(&pixels, sw, sh, c, self.width, self.height)
         };
         let n = self.width * self.height;
         let mut data = vec![0f32; c * n];
@@ -235,18 +163,6 @@ pub fn list_images(dir: &Path, limit: Option<usize>) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn resize_matches_ncnn_on_known_values() {
-        // 2x2 → 4x4 upscale of one channel: ncnn gives these exact values.
-        let src = [0u8, 100, 200, 255];
-        let out = resize_bilinear(&src, 2, 2, 1, 4, 4);
-        assert_eq!(&out[..4], &[0, 25, 75, 100]);
-        assert_eq!(&out[12..], &[200, 214, 241, 255]);
-        // Identity size keeps values.
-        let img: Vec<u8> = (0..27).map(|v| (v * 9) as u8).collect();
-        assert_eq!(resize_bilinear(&img, 3, 3, 3, 3, 3), img);
-    }
 
     #[test]
     fn channel_order_mean_norm() {

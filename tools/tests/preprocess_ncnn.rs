@@ -46,7 +46,7 @@ fn resize_bilinear_equals_ncnn() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let (shape, reference) = octet::npy::read(&out).unwrap();
         assert_eq!(shape, vec![3, dh, dw]);
-        let ours = octet_tools::preprocess::resize_bilinear(&img, sw, sh, 3, dw, dh);
+        let ours = octet::pixels::resize_bilinear(&img, sw, sh, 3, dw, dh);
         for c in 0..3 {
             for i in 0..dw * dh {
                 assert_eq!(

@@ -31,7 +31,7 @@ pub fn candidate(k: usize) -> f32 {
     LOW * (HIGH / LOW).powf(k as f32 / (STEPS - 1) as f32)
 }
 
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
+pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
     let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
     for (x, y) in a.iter().zip(b) {
         ab += *x as f64 * *y as f64;
@@ -48,12 +48,12 @@ fn cosine(a: &[f32], b: &[f32]) -> f64 {
 }
 
 /// One layer's weights and how to run it in int8 alone.
-enum LayerModel<'a> {
+pub enum LayerModel<'a> {
     Conv { core: &'a ConvCore, w: &'a [f32] },
     Fc { ip: &'a InnerProduct, w: &'a [f32] },
 }
 
-fn layer_model<'a>(net: &'a Net, t: &Target) -> Option<LayerModel<'a>> {
+pub fn layer_model<'a>(net: &'a Net, t: &Target) -> Option<LayerModel<'a>> {
     let any = net.layers()[t.layer].layer.as_any();
     let w32 = |w: &'a Option<Weights>| match w {
         Some(Weights::F32(v)) => Some(v.as_slice()),
@@ -85,7 +85,7 @@ fn expand(scales: &[f32], out_c: usize) -> Vec<f32> {
 }
 
 /// int8 output of output channels `chans` (all when `None`) of the layer on `input`.
-fn run_int8(
+pub fn run_int8(
     m: &LayerModel,
     input: &Mat,
     wscales: &[f32],
@@ -200,7 +200,7 @@ fn per_channel_search(m: &LayerModel) -> bool {
 
 /// Runs the fp32 net over `images` and calls `f(target, input, output)` for
 /// each target whose input and output blobs were seen.
-fn for_each_pair(
+pub fn for_each_pair(
     net: &Net,
     input: &str,
     images: &[PathBuf],

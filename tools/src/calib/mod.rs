@@ -6,6 +6,7 @@
 //! memory, so thousands of images are fine.
 
 pub mod aciq;
+pub mod compare;
 pub mod eq;
 pub mod kl;
 
@@ -151,13 +152,16 @@ where
     })
 }
 
-/// Per-channel (or per-layer) `127 / absmax` weight scales of a layer, with
-/// 6-bit weights where int8 Winograd F(4,3) needs them (see [`winograd43_bits`]).
+/// Weight scales of a layer: per-channel (or per-layer) `127 / absmax`, and,
+/// for a convolution the runtime would run as int8 Winograd F(4,3) whose
+/// 8-bit weights break that kernel's overflow bound, the 6-bit alternative
+/// (`31 / absmax`) that keeps F(4,3) exact. With 8-bit weights such a layer
+/// runs F(2,3) instead; the caller weighs speed against accuracy.
 pub fn weight_scales(
     net: &Net,
     t: &Target,
     per_channel: bool,
-) -> Result<(Vec<f32>, Option<String>)> {
+) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
     let any = net.layers()[t.layer].layer.as_any();
     let (w, groups, core): (&[f32], usize, Option<&ConvCore>) =
         if let Some(c) = any.downcast_ref::<Convolution>() {
@@ -181,17 +185,8 @@ pub fn weight_scales(
         }
     };
     let s8 = scales_for(127.0);
-    if let Some(core) = core {
-        if let Some(note) = winograd43_bits(core, w, &s8) {
-            if note {
-                return Ok((
-                    scales_for(31.0),
-                    Some("6-bit weights: int8 Winograd F(4,3) is exact only with them".into()),
-                ));
-            }
-        }
-    }
-    Ok((s8, None))
+    let six = core.and_then(|c| winograd43_bits(c, w, &s8)) == Some(true);
+    Ok((s8, if six { Some(scales_for(31.0)) } else { None }))
 }
 
 fn fp32<'a>(w: &'a Option<Weights>, name: &str) -> Result<&'a [f32]> {

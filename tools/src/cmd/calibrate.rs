@@ -47,6 +47,16 @@ pub struct Args {
     /// Seed of synthetic weights when no --bin is given.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Do not check layer outputs against the plain max-range scale (see
+    /// the calibrate docs: KL may clip rare large activations that carry the
+    /// signal, e.g. in detection heads).
+    #[arg(long)]
+    pub no_range_check: bool,
+    /// Keep in fp32 (write commented out) every layer that, alone in int8,
+    /// brings the network outputs' cosine similarity to fp32 below this
+    /// (measured as `octet compare` does, on the first --eq-images images).
+    #[arg(long, value_name = "C")]
+    pub keep_fp32_below: Option<f64>,
     /// Also write each layer's range and KL histogram as JSON (to check the
     /// threshold search against another implementation).
     #[arg(long, value_name = "FILE.json")]
@@ -64,6 +74,14 @@ fn bar(len: u64, msg: &str) -> indicatif::ProgressBar {
     b.set_message(msg.to_string());
     b
 }
+
+/// How much better the max-range scale's output cosine must be to replace
+/// the method's scale.
+pub const RANGE_CHECK_MARGIN: f64 = 1e-3;
+
+/// How much output cosine 6-bit weights may lose against 8-bit ones to be
+/// chosen for int8 Winograd F(4,3).
+pub const SIX_BIT_TOLERANCE: f64 = 2e-4;
 
 /// Input blob: `--input`, or the model's only Input.
 pub fn pick_input(net: &Net, name: Option<&str>) -> Result<String> {
@@ -201,8 +219,10 @@ pub fn main(a: Args) -> Result<()> {
     };
 
     let mut layers = Vec::with_capacity(n);
+    let mut six_bit = Vec::with_capacity(n);
     for (t, tg) in targets.iter().enumerate() {
-        let (ws, note) = calib::weight_scales(&net, tg, a.group == 1)?;
+        let (ws, ws6) = calib::weight_scales(&net, tg, a.group == 1)?;
+        six_bit.push(ws6);
         let note = match blob_scales[t] {
             None => {
                 eprintln!(
@@ -211,7 +231,7 @@ pub fn main(a: Args) -> Result<()> {
                 );
                 Some("input always 0: kept fp32".to_string())
             }
-            Some(_) => note,
+            Some(_) => None,
         };
         layers.push(LayerScales {
             name: tg.name.clone(),
@@ -221,6 +241,74 @@ pub fn main(a: Args) -> Result<()> {
         });
     }
 
+    let few: Vec<PathBuf> = images.iter().take(a.eq_images.max(1)).cloned().collect();
+    // KL (and ACIQ) judge the input distribution, not what the layer makes of
+    // it: on detection heads they clip the rare large activations that carry
+    // the faces. Measure each layer's int8 output against fp32 with the
+    // method's scale and with the plain max-range scale, and keep the better.
+    if !a.no_range_check {
+        let plain: Vec<LayerScales> = layers
+            .iter()
+            .enumerate()
+            .map(|(t, l)| LayerScales {
+                blob_scale: l.blob_scale.map(|_| 127.0 / absmax[t]),
+                ..l.clone()
+            })
+            .collect();
+        let e_method = calib::compare::alone(&net, &input, &few, &prep, &targets, &layers)?;
+        let e_plain = calib::compare::alone(&net, &input, &few, &prep, &targets, &plain)?;
+        for t in 0..n {
+            if layers[t].blob_scale.is_some()
+                && e_plain[t].cosine > e_method[t].cosine + RANGE_CHECK_MARGIN
+            {
+                eprintln!(
+                    "`{}`: max-range input scale instead of {:?}'s (output cosine {:.5} vs {:.5})",
+                    layers[t].name, a.method, e_plain[t].cosine, e_method[t].cosine
+                );
+                layers[t].blob_scale = plain[t].blob_scale;
+                layers[t].note = Some(format!(
+                    "max-range input scale (output cosine {:.5} vs {:.5})",
+                    e_plain[t].cosine, e_method[t].cosine
+                ));
+            }
+        }
+    }
+
+    // Where 8-bit weights break int8 Winograd F(4,3)'s overflow bound, 6-bit
+    // weights keep that (faster) kernel, 8-bit ones run F(2,3). Measure what
+    // 6 bits cost on the calibration images and take them only when it is
+    // negligible.
+    if six_bit.iter().any(Option::is_some) {
+        let with6: Vec<LayerScales> = layers
+            .iter()
+            .zip(&six_bit)
+            .map(|(l, s6)| LayerScales {
+                weight_scales: s6.clone().unwrap_or_else(|| l.weight_scales.clone()),
+                ..l.clone()
+            })
+            .collect();
+        let e8 = calib::compare::alone(&net, &input, &few, &prep, &targets, &layers)?;
+        let e6 = calib::compare::alone(&net, &input, &few, &prep, &targets, &with6)?;
+        for t in 0..n {
+            let Some(s6) = &six_bit[t] else { continue };
+            if layers[t].blob_scale.is_none() {
+                continue;
+            }
+            if e6[t].cosine >= e8[t].cosine - SIX_BIT_TOLERANCE {
+                layers[t].weight_scales = s6.clone();
+                layers[t].note = Some(format!(
+                    "6-bit weights for int8 Winograd F(4,3) (cosine {:.5} vs {:.5} with 8 bits)",
+                    e6[t].cosine, e8[t].cosine
+                ));
+            } else {
+                eprintln!(
+                    "`{}`: 8-bit weights (int8 Winograd F(2,3)); 6 bits for F(4,3) would cost accuracy (cosine {:.5} vs {:.5})",
+                    layers[t].name, e6[t].cosine, e8[t].cosine
+                );
+            }
+        }
+    }
+
     if a.method == Method::Eq {
         let eq_images: Vec<PathBuf> = images.iter().take(a.eq_images.max(1)).cloned().collect();
         let b3 = bar(2, "EQ: refining scales");
@@ -228,8 +316,48 @@ pub fn main(a: Args) -> Result<()> {
         b3.finish();
     }
 
+    if let Some(c) = a.keep_fp32_below {
+        // As `octet compare` measures it: the network's outputs with only
+        // this layer in int8, against fp32, on the first images.
+        let text = calib::table_text(&layers);
+        let net8 = Net::load_with_table(
+            &a.param,
+            match &a.bin {
+                Some(b) => Weights::File(b),
+                None => Weights::Synthetic { seed: a.seed },
+            },
+            Some(octet::TableSource::Text {
+                text: &text,
+                label: "<table being written>",
+            }),
+            Options::default(),
+        )?;
+        let errs = pool.install(|| {
+            calib::compare::output_sensitivity(&net, &net8, &input, &few, &prep, &targets)
+        })?;
+        for (l, e) in layers.iter_mut().zip(&errs) {
+            if l.blob_scale.is_some() && e.cosine < c {
+                eprintln!(
+                    "keeping `{}` in fp32: with it int8, the output cosine is {:.6} < {c}",
+                    l.name, e.cosine
+                );
+                l.blob_scale = None;
+                l.note = Some(format!(
+                    "output cosine {:.6} below {c}: kept fp32",
+                    e.cosine
+                ));
+            }
+        }
+    }
+
     std::fs::write(&a.output, calib::table_text(&layers))
         .with_context(|| format!("{}: cannot write", a.output.display()))?;
+    for l in layers
+        .iter()
+        .filter(|l| l.note.as_deref().is_some_and(|n| n.starts_with("6-bit")))
+    {
+        eprintln!("`{}`: {}", l.name, l.note.as_deref().unwrap_or_default());
+    }
     let fp32: Vec<&str> = layers
         .iter()
         .filter(|l| l.blob_scale.is_none())

@@ -204,14 +204,14 @@ pub fn classify(a: ClassifyArgs) -> Result<()> {
             bail!("{} class names for {} outputs", n.len(), p.len());
         }
     }
-    println!(
+    crate::outln!(
         "{} ({})",
         a.image.display(),
         if c.int8.is_some() { "int8" } else { "fp32" }
     );
     for i in top_k(&p, a.top) {
         let name = names.as_ref().map_or(String::new(), |n| n[i].clone());
-        println!("{:>5}  {:.4}  {name}", i, p[i]);
+        crate::outln!("{:>5}  {:.4}  {name}", i, p[i]);
     }
     Ok(())
 }
@@ -337,14 +337,14 @@ pub fn eval(a: EvalArgs) -> Result<()> {
     let r = evaluate(&c, &images, &labels, Some(&bar))?;
     bar.finish_and_clear();
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
     let n = r.images;
-    println!("{n} images");
-    println!("fp32: top-1 {}/{n}, top-5 {}/{n}", r.fp32.top1, r.fp32.top5);
+    crate::outln!("{n} images");
+    crate::outln!("fp32: top-1 {}/{n}, top-5 {}/{n}", r.fp32.top1, r.fp32.top5);
     if let (Some(q), Some(ag), Some(cs)) = (&r.int8, r.top1_agreement, r.mean_cosine) {
-        println!("int8: top-1 {}/{n}, top-5 {}/{n}; top-1 agrees with fp32 on {ag}/{n}; mean output cosine {cs:.5}", q.top1, q.top5);
+        crate::outln!("int8: top-1 {}/{n}, top-5 {}/{n}; top-1 agrees with fp32 on {ag}/{n}; mean output cosine {cs:.5}", q.top1, q.top5);
     }
     Ok(())
 }

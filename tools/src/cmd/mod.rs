@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod calibrate;
 pub mod classify;
+pub mod compare;
 pub mod info;
 pub mod quantize;
 pub mod run;

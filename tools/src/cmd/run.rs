@@ -63,7 +63,7 @@ pub fn main(a: Args) -> Result<()> {
         let shape = if m.is_empty() { vec![0] } else { m.shape() };
         match path {
             Some(p) => npy::write(p, &shape, &data)?,
-            None if data.is_empty() => println!("{name}: empty"),
+            None if data.is_empty() => crate::outln!("{name}: empty"),
             None => {
                 let head: Vec<String> = data.iter().take(8).map(|v| format!("{v:.6}")).collect();
                 let (mut amax, mut best) = (0usize, f32::MIN);
@@ -73,7 +73,7 @@ pub fn main(a: Args) -> Result<()> {
                         amax = i;
                     }
                 }
-                println!(
+                crate::outln!(
                     "{name}: shape {shape:?}, argmax {amax} ({best:.6}), first [{}]",
                     head.join(", ")
                 );
