@@ -28,7 +28,8 @@ fi
 out=cross/out
 mkdir -p "$out"
 gcc -O2 -shared -fPIC -o "$out/insncount.so" cross/insncount.c
-PATH=/usr/bin:$PATH cargo build -q --release --target "$target" -p octet-tools
+. cross/env.sh
+"$CARGO" build -q --release --target "$target" -p octet-tools 2>/dev/null
 bin="target/$target/release/octet"
 
 count() { # model loops -> "insns neon64 fpsimd a7"

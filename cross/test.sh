@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Runs the kernel and runtime unit tests for armv7 (Cortex-A7) and aarch64
-# under qemu, with Debian's Rust 1.85 (cross/setup-debian.sh), so the NEON
-# code paths are exercised and checked against the portable ones.
+# Runs the test suite for armv7 (Cortex-A7) and aarch64 under qemu with
+# Debian's Rust 1.85 (cross/setup-debian.sh), so the NEON code paths are
+# exercised and checked against the portable ones.
+#   cross/test.sh [armv7|aarch64 ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH=/usr/bin:$PATH
-for target in armv7-unknown-linux-gnueabihf aarch64-unknown-linux-gnu; do
-    echo "== cargo test --target $target (qemu: $(grep -A2 "target.$target" .cargo/config.toml | grep runner | cut -d'"' -f2))"
-    cargo test --release --target "$target" -p octet-kernels -p octet --lib
+. cross/env.sh
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(armv7 aarch64)
+for t in "${targets[@]}"; do
+    triple=$(triple_for "$t")
+    runner=$(qemu_for "$triple")
+    echo "== cargo test --target $triple (runner: $runner)"
+    # Tests that start the `octet` binary run it through the same emulator.
+    OCTET_TEST_RUNNER="$runner" "$CARGO" test --release --target "$triple" -p octet-kernels -p octet --lib
 done
