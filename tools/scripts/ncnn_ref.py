@@ -54,7 +54,7 @@ def main():
             src, dst = line.split()
             arr = np.ascontiguousarray(np.load(src).astype(np.float32))  # kept alive until extract returns
             ex = net.create_extractor()
-            ex.input(iname, ncnn.Mat(arr))
+            ex.input(iname, ncnn.Mat(arr).clone())
             ret, out = ex.extract(oname)
             if ret != 0:
                 sys.exit(f"ncnn extract {oname} failed: {ret}")
@@ -75,7 +75,9 @@ def main():
             # intermediates a first extract used, and a second fails.
             ex = net.create_extractor()
             for iname, arr in arrays:
-                ex.input(iname, ncnn.Mat(arr))
+                # clone(): ncnn-owned memory. Layers that work in place on an
+                # input blob crash on a Mat that borrows numpy's buffer.
+                ex.input(iname, ncnn.Mat(arr).clone())
             ret, out = ex.extract(name)
             if ret != 0:
                 sys.exit(f"ncnn extract {name} failed: {ret}")
