@@ -666,14 +666,31 @@ impl<'n> Extractor<'n> {
                     m
                 });
             }
-            let outputs =
-                net.install(|| layer.forward(inputs, &ctx))
-                    .map_err(|e: LayerError| Error::Layer {
-                        layer: slot.name.clone(),
-                        kind: slot.kind.clone(),
-                        line: slot.line,
-                        msg: e.0,
-                    })?;
+            // A panic inside a layer is an Octet bug; it must still not take
+            // the host program (camera firmware) down with it.
+            let run = || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    layer.forward(inputs, &ctx)
+                }))
+            };
+            let outputs = net
+                .install(run)
+                .unwrap_or_else(|p| {
+                    let what = p
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| p.downcast_ref::<String>().cloned());
+                    Err(LayerError(format!(
+                        "internal error (please report): {}",
+                        what.unwrap_or_default()
+                    )))
+                })
+                .map_err(|e: LayerError| Error::Layer {
+                    layer: slot.name.clone(),
+                    kind: slot.kind.clone(),
+                    line: slot.line,
+                    msg: e.0,
+                })?;
             if outputs.len() != slot.tops.len() {
                 return Err(Error::Layer {
                     layer: slot.name.clone(),
