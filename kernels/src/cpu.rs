@@ -51,7 +51,8 @@ pub fn detect() -> CpuFeatures {
     }
     #[cfg(target_arch = "x86_64")]
     {
-        f.avx2_fma = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
+        f.avx2_fma = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma");
     }
     f
 }
@@ -61,9 +62,16 @@ pub fn detect() -> CpuFeatures {
 fn arm_hwcap_neon() -> bool {
     const AT_HWCAP: u32 = 16;
     const HWCAP_NEON: u32 = 1 << 12;
-    let Ok(auxv) = std::fs::read("/proc/self/auxv") else { return false };
+    let Ok(auxv) = std::fs::read("/proc/self/auxv") else {
+        return false;
+    };
     auxv.chunks_exact(8)
-        .map(|c| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]])))
+        .map(|c| {
+            (
+                u32::from_le_bytes([c[0], c[1], c[2], c[3]]),
+                u32::from_le_bytes([c[4], c[5], c[6], c[7]]),
+            )
+        })
         .find(|&(t, _)| t == AT_HWCAP)
         .is_some_and(|(_, v)| v & HWCAP_NEON != 0)
 }
