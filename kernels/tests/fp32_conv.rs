@@ -328,6 +328,78 @@ fn winograd_is_selected_and_reported() {
     assert_eq!(conv.algo(), ConvAlgo::Gemm);
 }
 
+/// The documented rule of `select_algo`, and the deferred choice of `Auto`
+/// when the map size is only known at the first run.
+#[test]
+fn auto_picks_by_channels_and_map_size() {
+    use octet_kernels::fp32::select_algo;
+    let g = geom(64, 64, 3, 1, 1, 1);
+    assert_eq!(select_algo(&g, Some((56, 56))), ConvAlgo::Winograd63);
+    assert_eq!(select_algo(&g, Some((16, 40))), ConvAlgo::Winograd63);
+    assert_eq!(select_algo(&g, Some((14, 14))), ConvAlgo::Winograd43);
+    assert_eq!(select_algo(&g, Some((7, 7))), ConvAlgo::Winograd23);
+    assert_eq!(select_algo(&g, Some((5, 5))), ConvAlgo::Gemm);
+    assert_eq!(select_algo(&g, None), ConvAlgo::Winograd63);
+    assert_eq!(
+        select_algo(&geom(256, 256, 3, 1, 1, 1), None),
+        ConvAlgo::Winograd43
+    );
+    assert_eq!(
+        select_algo(&geom(4, 7, 3, 1, 1, 1), Some((56, 56))),
+        ConvAlgo::Gemm
+    );
+    assert_eq!(
+        select_algo(&geom(4, 8, 3, 1, 1, 1), Some((56, 56))),
+        ConvAlgo::Winograd63
+    );
+    assert_eq!(
+        select_algo(&geom(64, 64, 3, 2, 1, 1), Some((56, 56))),
+        ConvAlgo::Gemm
+    );
+    assert_eq!(
+        select_algo(&geom(64, 64, 3, 1, 2, 1), Some((56, 56))),
+        ConvAlgo::Gemm
+    );
+    assert_eq!(
+        select_algo(&geom(64, 64, 3, 1, 1, 64), None),
+        ConvAlgo::Depthwise
+    );
+
+    // Deferred: the raw weights until the first run, then the size rule.
+    let kern = Fp32Kernels::best();
+    for (size, want) in [
+        (20, ConvAlgo::Winograd63),
+        (12, ConvAlgo::Winograd43),
+        (7, ConvAlgo::Winograd23),
+        (4, ConvAlgo::Gemm),
+    ] {
+        let g = geom(9, 10, 3, 1, 1, 1);
+        let w = rand_vec(g.weight_len(), 5);
+        let b = rand_vec(g.out_c, 6);
+        let conv = Conv2dF32::with_kernels(
+            g,
+            &w,
+            Some(&b),
+            Activation::Relu,
+            ConvAlgo::Auto,
+            None,
+            kern,
+        )
+        .unwrap();
+        assert_eq!(conv.algo(), ConvAlgo::Auto);
+        assert_eq!(conv.weight_bytes(), (w.len() + b.len()) * 4);
+        let x = rand_vec(g.in_c * size * size, 8);
+        let inp = pad_input(&x, g.in_c, size, size, 1, 0);
+        let got = run(&conv, &inp, 1);
+        assert_eq!(conv.algo(), want, "{size}×{size}");
+        let planes = Planes::new(&inp.data, inp.w, inp.h, inp.c, inp.cstep);
+        let (r, _, _) = reference::conv2d_f32(planes, &g, &w, Some(&b), Activation::Relu);
+        assert!(rel_err(&got, &r) <= 1e-3);
+        // A clone keeps the prepared weights.
+        assert_eq!(conv.clone().algo(), want);
+    }
+}
+
 #[test]
 fn depthwise_matches_reference_for_every_kernel_set() {
     let cases = [

@@ -5,6 +5,8 @@ use super::depthwise::depthwise_f32;
 use super::kernels::Fp32Kernels;
 use super::sgemm::{self, BSource, PackedA};
 use super::winograd::{Winograd, WinogradVariant};
+use std::sync::{Mutex, OnceLock};
+
 use crate::{Activation, ConvGeometry, Planes, PlanesMut};
 
 /// Which convolution algorithm to use.
@@ -50,28 +52,73 @@ enum Plan {
     },
 }
 
-/// A convolution with weights prepared for one algorithm.
+/// Weights prepared for one algorithm.
 #[derive(Clone, Debug)]
+struct Prepared {
+    plan: Plan,
+    /// Bias padded to the packed rows of each group (GEMM), or per channel (depthwise).
+    bias: Vec<f32>,
+    algo: ConvAlgo,
+}
+
+/// Raw weights kept until the first `forward` tells the map size.
+#[derive(Clone, Debug)]
+struct Deferred {
+    weights: Vec<f32>,
+    bias: Option<Vec<f32>>,
+}
+
+/// A convolution with weights prepared for one algorithm.
+///
+/// With [`ConvAlgo::Auto`] and no known output size, a 3×3 stride-1
+/// convolution keeps its raw weights and picks and prepares its algorithm at
+/// the first [`Conv2dF32::forward`], when the map size is known.
+#[derive(Debug)]
 pub struct Conv2dF32 {
     pub geom: ConvGeometry,
     act: Activation,
-    /// Bias padded to the packed rows of each group (GEMM), or per channel (depthwise).
-    bias: Vec<f32>,
     has_bias: bool,
-    plan: Plan,
-    algo: ConvAlgo,
     kern: &'static Fp32Kernels,
+    prepared: OnceLock<Prepared>,
+    deferred: Mutex<Option<Deferred>>,
 }
 
-/// The algorithm [`ConvAlgo::Auto`] picks.
+impl Clone for Conv2dF32 {
+    fn clone(&self) -> Self {
+        Conv2dF32 {
+            geom: self.geom,
+            act: self.act,
+            has_bias: self.has_bias,
+            kern: self.kern,
+            prepared: self.prepared.clone(),
+            deferred: Mutex::new(self.deferred.lock().map(|d| d.clone()).unwrap_or(None)),
+        }
+    }
+}
+
+/// The algorithm [`ConvAlgo::Auto`] picks for a convolution whose output
+/// map is `out_size` (`None`: unknown).
 ///
-/// The rule, for a 3×3 stride-1 dilation-1 convolution with `groups == 1`
-/// (everything else is depthwise or GEMM):
+/// Depthwise convolutions use the depthwise kernel; everything that is not
+/// 3×3 stride 1 dilation 1 with one group uses GEMM (1×1 stride 1 without
+/// im2col). For 3×3 stride-1 convolutions:
 ///
-/// - fewer than 8 input **and** fewer than 8 output channels → GEMM (the
-///   transforms cost more than the few multiplications they save);
-/// - otherwise, by the output map size `s = min(outw, outh)` when it is
-///   known (from the `.param` shape hints): F(4,3) when `s ≤ 8`, else F(6,3).
+/// - fewer than 8 input **and** fewer than 8 output channels → GEMM (as
+///   ncnn: the transforms cost more than the multiplications they save);
+/// - otherwise by the output map's smaller side `s` (the tile count is
+///   what matters: Winograd GEMMs run over tiles in panels of `nr`, and each
+///   transformed weight, `T²/9` times the 3×3 weights, is used once per tile):
+///   - `s ≥ 16` → F(6,3);
+///   - `11 ≤ s < 16` → F(4,3);
+///   - `6 ≤ s < 11` → F(2,3);
+///   - `s < 6` → GEMM.
+/// - unknown size → F(6,3) up to 128 input and output channels, else F(4,3)
+///   (ncnn's rule; the runtime normally decides at the first run instead,
+///   see [`Conv2dF32`]).
+///
+/// Thresholds measured with the `fp32_kernels` criterion bench
+/// (`conv3x3s1/*`, every 3×3 layer shape of the six benchmark networks) and
+/// per-inference instruction counts under qemu (Cortex-A7).
 pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> ConvAlgo {
     if geom.is_depthwise() {
         return ConvAlgo::Depthwise;
@@ -83,16 +130,78 @@ pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> Con
         return ConvAlgo::Gemm;
     }
     match out_size {
-        Some((w, h)) if w.min(h) <= 8 => ConvAlgo::Winograd43,
-        _ => ConvAlgo::Winograd63,
+        None if geom.in_c <= 128 && geom.out_c <= 128 => ConvAlgo::Winograd63,
+        None => ConvAlgo::Winograd43,
+        Some((w, h)) => match w.min(h) {
+            16.. => ConvAlgo::Winograd63,
+            11..=15 => ConvAlgo::Winograd43,
+            6..=10 => ConvAlgo::Winograd23,
+            _ => ConvAlgo::Gemm,
+        },
     }
+}
+
+/// Packs `weights` for `algo` (already resolved: not `Auto`).
+fn prepare(
+    geom: &ConvGeometry,
+    weights: &[f32],
+    bias: Option<&[f32]>,
+    algo: ConvAlgo,
+    kern: &'static Fp32Kernels,
+) -> Prepared {
+    let plan = match algo {
+        ConvAlgo::Depthwise => Plan::Depthwise {
+            weights: weights.to_vec(),
+        },
+        ConvAlgo::Winograd63 | ConvAlgo::Winograd43 | ConvAlgo::Winograd23 => {
+            let variant = match algo {
+                ConvAlgo::Winograd63 => WinogradVariant::F63,
+                ConvAlgo::Winograd43 => WinogradVariant::F43,
+                _ => WinogradVariant::F23,
+            };
+            Plan::Winograd(Winograd::new(
+                variant, weights, bias, geom.out_c, geom.in_c, kern,
+            ))
+        }
+        _ => {
+            let out_g = geom.out_c / geom.group;
+            let k = (geom.in_c / geom.group) * geom.maxk();
+            let groups = (0..geom.group)
+                .map(|g| {
+                    PackedA::pack(
+                        &weights[g * out_g * k..(g + 1) * out_g * k],
+                        out_g,
+                        k,
+                        k,
+                        kern,
+                    )
+                })
+                .collect();
+            Plan::Gemm { groups }
+        }
+    };
+    let bias = match &plan {
+        Plan::Gemm { groups } => {
+            // Per group, padded to the packed rows: [group][padded row].
+            let out_g = geom.out_c / geom.group;
+            groups
+                .iter()
+                .enumerate()
+                .flat_map(|(g, a)| a.pad_bias(bias.map(|b| &b[g * out_g..(g + 1) * out_g])))
+                .collect()
+        }
+        Plan::Depthwise { .. } => bias.map_or_else(|| vec![0.0; geom.out_c], |b| b.to_vec()),
+        Plan::Winograd(_) => Vec::new(),
+    };
+    Prepared { plan, bias, algo }
 }
 
 impl Conv2dF32 {
     /// `weights` in ncnn order (`out_c × in_c/group × kh × kw`). `out_size`
     /// is the output map size when known at load time (from the `.param`
     /// shape hints); it lets the algorithm rule ([`select_algo`]) consider
-    /// the map size.
+    /// the map size, else a 3×3 stride-1 `Auto` convolution decides at its
+    /// first `forward`.
     pub fn new(
         geom: ConvGeometry,
         weights: &[f32],
@@ -125,75 +234,55 @@ impl Conv2dF32 {
         validate(&geom, weights.len(), bias.map(|b| b.len()))?;
         let winograd_ok = geom.is_3x3_s1() && geom.group == 1;
         let algo = match algo {
-            ConvAlgo::Auto => select_algo(&geom, out_size),
             ConvAlgo::Depthwise if !geom.is_depthwise() => {
                 return Err("depthwise algorithm asked for a non-depthwise convolution".into())
             }
             // A depthwise convolution is always run by the depthwise kernel.
             _ if geom.is_depthwise() => ConvAlgo::Depthwise,
+            ConvAlgo::Auto if out_size.is_some() || select_algo(&geom, None) == ConvAlgo::Gemm => {
+                select_algo(&geom, out_size)
+            }
             ConvAlgo::Winograd63 | ConvAlgo::Winograd43 | ConvAlgo::Winograd23 if !winograd_ok => {
                 ConvAlgo::Gemm
             }
             a => a,
         };
-        let plan = match algo {
-            ConvAlgo::Depthwise => Plan::Depthwise {
-                weights: weights.to_vec(),
-            },
-            ConvAlgo::Winograd63 | ConvAlgo::Winograd43 | ConvAlgo::Winograd23 => {
-                let variant = match algo {
-                    ConvAlgo::Winograd63 => WinogradVariant::F63,
-                    ConvAlgo::Winograd43 => WinogradVariant::F43,
-                    _ => WinogradVariant::F23,
-                };
-                Plan::Winograd(Winograd::new(
-                    variant, weights, bias, geom.out_c, geom.in_c, kern,
-                ))
-            }
-            _ => {
-                let out_g = geom.out_c / geom.group;
-                let k = (geom.in_c / geom.group) * geom.maxk();
-                let groups = (0..geom.group)
-                    .map(|g| {
-                        PackedA::pack(
-                            &weights[g * out_g * k..(g + 1) * out_g * k],
-                            out_g,
-                            k,
-                            k,
-                            kern,
-                        )
-                    })
-                    .collect();
-                Plan::Gemm { groups }
-            }
-        };
-        let bias_vec = match &plan {
-            Plan::Gemm { groups } => {
-                // Per group, padded to the packed rows: [group][padded row].
-                let out_g = geom.out_c / geom.group;
-                groups
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(g, a)| a.pad_bias(bias.map(|b| &b[g * out_g..(g + 1) * out_g])))
-                    .collect()
-            }
-            Plan::Depthwise { .. } => bias.map_or_else(|| vec![0.0; geom.out_c], |b| b.to_vec()),
-            Plan::Winograd(_) => Vec::new(),
-        };
-        Ok(Conv2dF32 {
+        let conv = Conv2dF32 {
             geom,
             act,
-            bias: bias_vec,
             has_bias: bias.is_some(),
-            plan,
-            algo,
             kern,
+            prepared: OnceLock::new(),
+            deferred: Mutex::new(None),
+        };
+        if algo == ConvAlgo::Auto {
+            *conv.deferred.lock().expect("fresh mutex") = Some(Deferred {
+                weights: weights.to_vec(),
+                bias: bias.map(|b| b.to_vec()),
+            });
+        } else {
+            let _ = conv.prepared.set(prepare(&geom, weights, bias, algo, kern));
+        }
+        Ok(conv)
+    }
+
+    /// The prepared weights, preparing them for a `outw × outh` map if deferred.
+    fn prepared(&self, outw: usize, outh: usize) -> &Prepared {
+        self.prepared.get_or_init(|| {
+            let d = self
+                .deferred
+                .lock()
+                .expect("no panic while preparing")
+                .take()
+                .expect("deferred weights are kept until prepared");
+            let algo = select_algo(&self.geom, Some((outw, outh)));
+            prepare(&self.geom, &d.weights, d.bias.as_deref(), algo, self.kern)
         })
     }
 
-    /// The algorithm actually used.
+    /// The algorithm used (`Auto` while the choice waits for the first run).
     pub fn algo(&self) -> ConvAlgo {
-        self.algo
+        self.prepared.get().map_or(ConvAlgo::Auto, |p| p.algo)
     }
 
     /// The kernel set the weights are packed for.
@@ -201,14 +290,28 @@ impl Conv2dF32 {
         self.kern
     }
 
-    /// Bytes of the prepared weights (packed, or Winograd-transformed) and bias.
+    /// Bytes of the prepared weights (packed, or Winograd-transformed) and
+    /// bias; the raw weights while the choice waits for the first run.
     pub fn weight_bytes(&self) -> usize {
-        let w = match &self.plan {
-            Plan::Gemm { groups } => groups.iter().map(|g| g.bytes()).sum(),
-            Plan::Depthwise { weights } => weights.len() * 4,
-            Plan::Winograd(w) => w.weight_bytes(),
-        };
-        w + self.bias.len() * 4
+        match self.prepared.get() {
+            Some(p) => {
+                let w = match &p.plan {
+                    Plan::Gemm { groups } => groups.iter().map(|g| g.bytes()).sum(),
+                    Plan::Depthwise { weights } => weights.len() * 4,
+                    Plan::Winograd(w) => w.weight_bytes(),
+                };
+                w + p.bias.len() * 4
+            }
+            None => self
+                .deferred
+                .lock()
+                .ok()
+                .and_then(|d| {
+                    d.as_ref()
+                        .map(|d| (d.weights.len() + d.bias.as_ref().map_or(0, |b| b.len())) * 4)
+                })
+                .unwrap_or(0),
+        }
     }
 
     /// Whether the layer has a bias term.
@@ -227,9 +330,10 @@ impl Conv2dF32 {
             output.w == outw && output.h == outh && output.c == g.out_c,
             "output shape"
         );
-        match &self.plan {
+        let p = self.prepared(outw, outh);
+        match &p.plan {
             Plan::Depthwise { weights } => depthwise_f32(
-                self.kern, input, g, weights, &self.bias, self.act, output, threads,
+                self.kern, input, g, weights, &p.bias, self.act, output, threads,
             ),
             Plan::Winograd(w) => w.forward(self.kern, input, output, self.act, threads),
             Plan::Gemm { groups } => {
@@ -240,7 +344,7 @@ impl Conv2dF32 {
                 let ofs = g.tap_offsets(input.w);
                 let mut bias_off = 0;
                 for (gi, a) in groups.iter().enumerate() {
-                    let bias = &self.bias[bias_off..bias_off + a.padded_rows()];
+                    let bias = &p.bias[bias_off..bias_off + a.padded_rows()];
                     bias_off += a.padded_rows();
                     let c = &mut output.data[gi * out_g * ldc..];
                     let b = if g.is_1x1_s1() {

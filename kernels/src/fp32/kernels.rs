@@ -170,10 +170,38 @@ pub static X86_AVX2: Fp32Kernels = {
     }
 };
 
+/// x86-64 with AVX-512F: 12×16 (8×16) `asm!` GEMM micro-kernels, the AVX2 set for the rest.
+#[cfg(target_arch = "x86_64")]
+pub static X86_AVX512: Fp32Kernels = {
+    use crate::x86::fp32::avx512 as z;
+    Fp32Kernels {
+        name: "x86-avx512-12x16",
+        mr: 12,
+        mr_small: 8,
+        gemm: z::gemm_12x16_avx512,
+        gemm_small: z::gemm_8x16_avx512,
+        ..X86_AVX2
+    }
+};
+
+/// Portable 12×16 (8×16), 8 lanes: the twin of the x86-64 AVX-512 set.
+pub static GENERIC_12X16: Fp32Kernels = Fp32Kernels {
+    name: "generic-12x16",
+    mr: 12,
+    mr_small: 8,
+    gemm: g::gemm_12x16_generic,
+    gemm_small: g::gemm_8x16_generic,
+    ..GENERIC_6X16
+};
+
 impl Fp32Kernels {
     /// The fastest set this CPU runs (portable under `OCTET_KERNELS=generic`).
     pub fn best() -> &'static Fp32Kernels {
         let f = cpu::features();
+        #[cfg(target_arch = "x86_64")]
+        if f.avx512f {
+            return &X86_AVX512;
+        }
         #[cfg(target_arch = "x86_64")]
         if f.avx2_fma {
             return &X86_AVX2;
@@ -184,7 +212,7 @@ impl Fp32Kernels {
 
     /// The portable set with this set's shapes (itself if it is portable).
     pub fn portable_twin(&self) -> &'static Fp32Kernels {
-        [&GENERIC_6X8, &GENERIC_8X12, &GENERIC_6X16]
+        [&GENERIC_6X8, &GENERIC_8X12, &GENERIC_6X16, &GENERIC_12X16]
             .into_iter()
             .find(|g| {
                 g.mr == self.mr
@@ -200,11 +228,15 @@ impl Fp32Kernels {
         let f = cpu::detect();
         let mut v: Vec<&'static Fp32Kernels> = Vec::new();
         #[cfg(target_arch = "x86_64")]
+        if f.avx512f {
+            v.push(&X86_AVX512);
+        }
+        #[cfg(target_arch = "x86_64")]
         if f.avx2_fma {
             v.push(&X86_AVX2);
         }
         let _ = f;
-        v.extend([&GENERIC_6X8, &GENERIC_8X12, &GENERIC_6X16]);
+        v.extend([&GENERIC_6X8, &GENERIC_8X12, &GENERIC_6X16, &GENERIC_12X16]);
         v
     }
 

@@ -21,6 +21,8 @@ use crate::{parallel, Activation, Planes, PlanesMut};
 
 /// Buffer budget of one chunk of tiles (transformed input + GEMM output), in floats.
 const CHUNK_FLOATS: usize = 256 * 1024;
+/// Floats added to the stride between transform positions (one cache line).
+const SKEW: usize = 16;
 
 /// Which F(m, 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,8 +203,13 @@ impl Winograd {
         let per_tile = tt * (k + mpad);
         let chunk =
             ((CHUNK_FLOATS / per_tile.max(1)) / nr * nr).clamp(nr, ntiles.div_ceil(nr) * nr);
-        let mut vbuf = vec![0f32; tt * k * chunk];
-        let mut mbuf = vec![0f32; tt * mpad * chunk];
+        // Position strides are padded by one cache line so the T² rows a transform
+        // touches do not all map to the same L1 set (the unpadded strides are
+        // often multiples of 4 KiB).
+        let vbuf_len = tt * (k * chunk + SKEW);
+        let mbuf_len = tt * (mpad * chunk + SKEW);
+        let mut vbuf = vec![0f32; vbuf_len];
+        let mut mbuf = vec![0f32; mbuf_len];
         let relu = act == Activation::Relu;
         let fin = kern.wino_in[self.variant.index()];
         let fout = kern.wino_out[self.variant.index()];
@@ -212,8 +219,8 @@ impl Winograd {
         while t0 < ntiles {
             let nt = chunk.min(ntiles - t0);
             let ntpad = nt.div_ceil(nr) * nr;
-            let vq = k * ntpad; // stride between positions in vbuf
-            let mq = mpad * ntpad; // stride between positions in mbuf
+            let vq = k * ntpad + SKEW; // stride between positions in vbuf
+            let mq = mpad * ntpad + SKEW; // stride between positions in mbuf
             let groups = nt.div_ceil(lanes);
 
             // 1. Input transform, one task per input channel.

@@ -127,6 +127,8 @@ gemm_tile_fn!(gemm_8x12_generic, 8, 12, false);
 gemm_tile_fn!(gemm_4x12_generic, 4, 12, false);
 gemm_tile_fn!(gemm_6x16_generic, 6, 16, false);
 gemm_tile_fn!(gemm_4x16_generic, 4, 16, false);
+gemm_tile_fn!(gemm_12x16_generic, 12, 16, false);
+gemm_tile_fn!(gemm_8x16_generic, 8, 16, false);
 
 /// Dot product with independent partial sums so LLVM vectorises it.
 #[inline(always)]

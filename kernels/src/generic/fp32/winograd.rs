@@ -245,13 +245,23 @@ pub unsafe fn output_tiles<V: Lanes, W: Variant<T, M>, const T: usize, const M: 
             tmp[y][x] = r[y];
         }
     }
+    // Results in lanes-minor order first, then copied out tile by tile: a
+    // per-lane extraction fused with the ReLU select compiles to branches.
+    let mut res = [[0f32; 8]; 36];
     for (y, row) in tmp.iter().enumerate() {
         let r = W::at(*row);
         for (x, v) in r.iter().enumerate() {
             let v = if relu_out { v.max0() } else { *v };
-            for l in 0..V::L {
-                // SAFETY: (y, x) lies inside lane l's M × M destination block (caller contract).
-                unsafe { *dst[l].add(y * dst_stride[l] + x) = v.lane(l) };
+            // SAFETY: res rows hold 8 ≥ L floats.
+            unsafe { v.store(res[y * M + x].as_mut_ptr()) };
+        }
+    }
+    for l in 0..V::L {
+        for y in 0..M {
+            // SAFETY: row y of lane l's M × M destination block (caller contract).
+            let d = unsafe { core::slice::from_raw_parts_mut(dst[l].add(y * dst_stride[l]), M) };
+            for (x, o) in d.iter_mut().enumerate() {
+                *o = res[y * M + x][l];
             }
         }
     }

@@ -1,11 +1,18 @@
-//! x86-64 fp32 kernels: the portable kernels of `crate::generic::fp32`
-//! compiled a second time with AVX2 and FMA enabled (`#[target_feature]`), so
-//! LLVM emits 256-bit `vfmadd` code for them. Chosen at run time when
-//! `crate::cpu::features().avx2_fma`; calling any of them on a CPU without
-//! AVX2+FMA is undefined behaviour, hence `unsafe`.
+//! x86-64 fp32 kernels, chosen at run time (`crate::cpu::features()`);
+//! calling any of them on a CPU without the features is undefined
+//! behaviour, hence `unsafe`:
+//!
+//! - the portable kernels of `crate::generic::fp32` (GEMM, depthwise, GEMV)
+//!   compiled a second time with AVX2 and FMA enabled (`#[target_feature]`),
+//!   so LLVM emits 256-bit `vfmadd` code for them;
+//! - [`winograd_avx2`]: the Winograd transforms with AVX2 intrinsics (their
+//!   8×8 transposes are beyond what LLVM vectorises from portable code);
+//! - [`avx512`]: `asm!` AVX-512 GEMM micro-kernels.
+
+pub mod avx512;
+pub mod winograd_avx2;
 
 use crate::generic::fp32 as g;
-use crate::generic::fp32::winograd::Arr;
 
 crate::gemm_tile_fn!(
     #[target_feature(enable = "avx2,fma")]
@@ -22,16 +29,9 @@ crate::gemm_tile_fn!(
     true
 );
 
-crate::winograd_fns!(
-    #[target_feature(enable = "avx2,fma")]
-    Arr<8, true>,
-    input63_avx2,
-    output63_avx2,
-    input43_avx2,
-    output43_avx2,
-    input23_avx2,
-    output23_avx2
-);
+pub use winograd_avx2::{
+    input23_avx2, input43_avx2, input63_avx2, output23_avx2, output43_avx2, output63_avx2,
+};
 
 /// # Safety
 /// The CPU must have AVX2 and FMA.
