@@ -328,52 +328,56 @@ fn winograd_is_selected_and_reported() {
     assert_eq!(conv.algo(), ConvAlgo::Gemm);
 }
 
-/// The documented rule of `select_algo`, and the deferred choice of `Auto`
-/// when the map size is only known at the first run.
+/// The documented rule of `select_algo_for`, and the deferred choice of
+/// `Auto` when the map size is only known at the first run.
 #[test]
 fn auto_picks_by_channels_and_map_size() {
-    use octet_kernels::fp32::select_algo;
-    let g = geom(64, 64, 3, 1, 1, 1);
-    assert_eq!(select_algo(&g, Some((56, 56))), ConvAlgo::Winograd63);
-    assert_eq!(select_algo(&g, Some((16, 40))), ConvAlgo::Winograd63);
-    assert_eq!(select_algo(&g, Some((14, 14))), ConvAlgo::Winograd43);
-    assert_eq!(select_algo(&g, Some((7, 7))), ConvAlgo::Winograd23);
-    assert_eq!(select_algo(&g, Some((5, 5))), ConvAlgo::Gemm);
-    assert_eq!(select_algo(&g, None), ConvAlgo::Winograd63);
-    assert_eq!(
-        select_algo(&geom(256, 256, 3, 1, 1, 1), None),
-        ConvAlgo::Winograd43
-    );
-    assert_eq!(
-        select_algo(&geom(4, 7, 3, 1, 1, 1), Some((56, 56))),
-        ConvAlgo::Gemm
-    );
-    assert_eq!(
-        select_algo(&geom(4, 8, 3, 1, 1, 1), Some((56, 56))),
-        ConvAlgo::Winograd63
-    );
-    assert_eq!(
-        select_algo(&geom(64, 64, 3, 2, 1, 1), Some((56, 56))),
-        ConvAlgo::Gemm
-    );
-    assert_eq!(
-        select_algo(&geom(64, 64, 3, 1, 2, 1), Some((56, 56))),
-        ConvAlgo::Gemm
-    );
-    assert_eq!(
-        select_algo(&geom(64, 64, 3, 1, 1, 64), None),
-        ConvAlgo::Depthwise
-    );
+    use octet_kernels::fp32::kernels::GENERIC_6X8;
+    use octet_kernels::fp32::select_algo_for;
+    for kern in Fp32Kernels::available() {
+        let sel = |k, m, s: Option<usize>| {
+            select_algo_for(&geom(k, m, 3, 1, 1, 1), s.map(|s| (s, s)), kern)
+        };
+        // Structural rules.
+        assert_eq!(sel(4, 7, Some(56)), ConvAlgo::Gemm, "{kern:?}");
+        assert_eq!(sel(64, 64, None), ConvAlgo::Winograd63);
+        assert_eq!(sel(256, 256, None), ConvAlgo::Winograd43);
+        assert_eq!(
+            select_algo_for(&geom(64, 64, 3, 2, 1, 1), Some((56, 56)), kern),
+            ConvAlgo::Gemm
+        );
+        assert_eq!(
+            select_algo_for(&geom(64, 64, 3, 1, 2, 1), Some((56, 56)), kern),
+            ConvAlgo::Gemm
+        );
+        assert_eq!(
+            select_algo_for(&geom(64, 64, 3, 1, 1, 64), None, kern),
+            ConvAlgo::Depthwise
+        );
+        // The cost count: big maps Winograd, F(4,3) where 6×6 tiles fit badly,
+        // a 1×1 map (one tile, mostly padding) GEMM.
+        assert!(
+            matches!(sel(16, 64, Some(56)), ConvAlgo::Winograd63),
+            "{kern:?}"
+        );
+        assert!(matches!(
+            sel(64, 64, Some(56)),
+            ConvAlgo::Winograd63 | ConvAlgo::Winograd43
+        ));
+        assert_eq!(sel(256, 256, Some(14)), ConvAlgo::Winograd43, "{kern:?}");
+        assert_eq!(sel(64, 64, Some(1)), ConvAlgo::Gemm, "{kern:?}");
+    }
+    // The portable/armv7 shape, whose counts match instruction costs on Cortex-A7.
+    let sel = |k, m, s| select_algo_for(&geom(k, m, 3, 1, 1, 1), Some((s, s)), &GENERIC_6X8);
+    assert_eq!(sel(64, 64, 56), ConvAlgo::Winograd63);
+    assert_eq!(sel(512, 512, 7), ConvAlgo::Winograd43);
+    assert_eq!(sel(48, 192, 14), ConvAlgo::Winograd43);
 
     // Deferred: the raw weights until the first run, then the size rule.
     let kern = Fp32Kernels::best();
-    for (size, want) in [
-        (20, ConvAlgo::Winograd63),
-        (12, ConvAlgo::Winograd43),
-        (7, ConvAlgo::Winograd23),
-        (4, ConvAlgo::Gemm),
-    ] {
+    for size in [20, 12, 7, 4, 2] {
         let g = geom(9, 10, 3, 1, 1, 1);
+        let want = select_algo_for(&g, Some((size, size)), kern);
         let w = rand_vec(g.weight_len(), 5);
         let b = rand_vec(g.out_c, 6);
         let conv = Conv2dF32::with_kernels(

@@ -4,7 +4,7 @@
 use super::depthwise::depthwise_f32;
 use super::kernels::Fp32Kernels;
 use super::sgemm::{self, BSource, PackedA};
-use super::winograd::{Winograd, WinogradVariant};
+use super::winograd::{self, Winograd, WinogradVariant};
 use std::sync::{Mutex, OnceLock};
 
 use crate::{Activation, ConvGeometry, Planes, PlanesMut};
@@ -97,29 +97,49 @@ impl Clone for Conv2dF32 {
 }
 
 /// The algorithm [`ConvAlgo::Auto`] picks for a convolution whose output
-/// map is `out_size` (`None`: unknown).
+/// map is `out_size` (`None`: unknown), with this CPU's kernel set; see
+/// [`select_algo_for`].
+pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> ConvAlgo {
+    select_algo_for(geom, out_size, Fp32Kernels::best())
+}
+
+/// The algorithm [`ConvAlgo::Auto`] picks, for the kernel set `kern`.
 ///
 /// Depthwise convolutions use the depthwise kernel; everything that is not
 /// 3×3 stride 1 dilation 1 with one group uses GEMM (1×1 stride 1 without
-/// im2col). For 3×3 stride-1 convolutions:
+/// im2col). For 3×3 stride-1 convolutions with `K` input and `M` output
+/// channels:
 ///
-/// - fewer than 8 input **and** fewer than 8 output channels → GEMM (as
-///   ncnn: the transforms cost more than the multiplications they save);
-/// - otherwise by the output map's smaller side `s` (the tile count is
-///   what matters: Winograd GEMMs run over tiles in panels of `nr`, and each
-///   transformed weight, `T²/9` times the 3×3 weights, is used once per tile):
-///   - `s ≥ 16` → F(6,3);
-///   - `11 ≤ s < 16` → F(4,3);
-///   - `6 ≤ s < 11` → F(2,3);
-///   - `s < 6` → GEMM.
-/// - unknown size → F(6,3) up to 128 input and output channels, else F(4,3)
-///   (ncnn's rule; the runtime normally decides at the first run instead,
-///   see [`Conv2dF32`]).
+/// - `K < 8` **and** `M < 8` → GEMM (as ncnn: with so few channels the
+///   transforms cost more than the multiplications they save);
+/// - unknown map size → F(6,3) up to 128 input and output channels, else
+///   F(4,3) (ncnn's rule; `Conv2dF32` normally waits for the first run and
+///   its real size instead);
+/// - otherwise the cheapest of F(6,3), F(4,3), F(2,3) and GEMM by a cost
+///   count in multiply-adds, for an `outw × outh` map:
+///   - Winograd F(m,3), `T = m + 2`, `t = ⌈outw/m⌉·⌈outh/m⌉` tiles padded to
+///     the GEMM's column panels (`t'`), `M'` rows padded to its row panels,
+///     `c` chunks of tiles: `T²·t'·K·M' + t·(cᵢₙ·K + cₒᵤₜ·M) + β·T²·K·M·c`;
+///   - GEMM: `9·n'·K·M' + 2·9·n·K + β·9·K·M·b` (`n = outw·outh` pixels, `n'`
+///     padded, `b` column blocks; the second term is the im2col packing);
 ///
-/// Thresholds measured with the `fp32_kernels` criterion bench
-/// (`conv3x3s1/*`, every 3×3 layer shape of the six benchmark networks) and
-/// per-inference instruction counts under qemu (Cortex-A7).
-pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> ConvAlgo {
+///   where `cᵢₙ`, `cₒᵤₜ` are the per-tile, per-channel costs of the input and
+///   output transforms in multiply-adds of the same kernel set
+///   ([`Fp32Kernels::wino_cost`], measured: e.g. armv7 F(6,3) 600 and 520,
+///   F(4,3) 380 and 250, F(2,3) 115 and 90), and `β` the cost of streaming
+///   one weight ([`Fp32Kernels::weight_read_cost`]: the transformed weights
+///   are `T²/9` times the 3×3 ones and each is used once per tile, so on
+///   small maps with many channels reading them dominates).
+///
+///   In effect: large maps take F(6,3); maps whose tiles fit them badly
+///   (14×14: 9 tiles of 6×6 for 196 pixels) and small maps (7×7) F(4,3);
+///   tiny maps with many channels F(2,3) or GEMM; few channels favour
+///   the cheap F(2,3) transforms.
+pub fn select_algo_for(
+    geom: &ConvGeometry,
+    out_size: Option<(usize, usize)>,
+    kern: &Fp32Kernels,
+) -> ConvAlgo {
     if geom.is_depthwise() {
         return ConvAlgo::Depthwise;
     }
@@ -129,16 +149,44 @@ pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> Con
     if geom.in_c < 8 && geom.out_c < 8 {
         return ConvAlgo::Gemm;
     }
-    match out_size {
-        None if geom.in_c <= 128 && geom.out_c <= 128 => ConvAlgo::Winograd63,
-        None => ConvAlgo::Winograd43,
-        Some((w, h)) => match w.min(h) {
-            16.. => ConvAlgo::Winograd63,
-            11..=15 => ConvAlgo::Winograd43,
-            6..=10 => ConvAlgo::Winograd23,
-            _ => ConvAlgo::Gemm,
-        },
+    let Some((w, h)) = out_size else {
+        return if geom.in_c <= 128 && geom.out_c <= 128 {
+            ConvAlgo::Winograd63
+        } else {
+            ConvAlgo::Winograd43
+        };
+    };
+    let (k, m) = (geom.in_c as f64, geom.out_c as f64);
+    let mpad = sgemm::panel_plan(geom.out_c, kern.mr, kern.mr_small)
+        .iter()
+        .sum::<usize>() as f64;
+    let n = w * h;
+    let beta = kern.weight_read_cost as f64;
+    let gemm = 9.0 * winograd::padded_columns(n, kern) as f64 * k * mpad
+        + 18.0 * n as f64 * k
+        + beta * 9.0 * k * m * sgemm::column_blocks(n, 9 * geom.in_c, kern) as f64;
+    let mut best = (gemm, ConvAlgo::Gemm);
+    for (i, (variant, algo)) in [
+        (WinogradVariant::F63, ConvAlgo::Winograd63),
+        (WinogradVariant::F43, ConvAlgo::Winograd43),
+        (WinogradVariant::F23, ConvAlgo::Winograd23),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (mt, t) = (variant.m(), variant.t());
+        let tiles = w.div_ceil(mt) * h.div_ceil(mt);
+        let cols = winograd::padded_columns(tiles, kern) as f64;
+        let [cin, cout] = kern.wino_cost[i];
+        let chunks = winograd::chunks(variant, tiles, geom.in_c, geom.out_c, kern) as f64;
+        let cost = (t * t) as f64 * cols * k * mpad
+            + tiles as f64 * (cin as f64 * k + cout as f64 * m)
+            + beta * (t * t) as f64 * k * m * chunks;
+        if cost < best.0 {
+            best = (cost, algo);
+        }
     }
+    best.1
 }
 
 /// Packs `weights` for `algo` (already resolved: not `Auto`).
@@ -239,8 +287,10 @@ impl Conv2dF32 {
             }
             // A depthwise convolution is always run by the depthwise kernel.
             _ if geom.is_depthwise() => ConvAlgo::Depthwise,
-            ConvAlgo::Auto if out_size.is_some() || select_algo(&geom, None) == ConvAlgo::Gemm => {
-                select_algo(&geom, out_size)
+            ConvAlgo::Auto
+                if out_size.is_some() || select_algo_for(&geom, None, kern) == ConvAlgo::Gemm =>
+            {
+                select_algo_for(&geom, out_size, kern)
             }
             ConvAlgo::Winograd63 | ConvAlgo::Winograd43 | ConvAlgo::Winograd23 if !winograd_ok => {
                 ConvAlgo::Gemm
@@ -275,7 +325,7 @@ impl Conv2dF32 {
                 .expect("no panic while preparing")
                 .take()
                 .expect("deferred weights are kept until prepared");
-            let algo = select_algo(&self.geom, Some((outw, outh)));
+            let algo = select_algo_for(&self.geom, Some((outw, outh)), self.kern);
             prepare(&self.geom, &d.weights, d.bias.as_deref(), algo, self.kern)
         })
     }
@@ -342,6 +392,8 @@ impl Conv2dF32 {
                 let n = outw * outh;
                 let ldc = output.cstep;
                 let ofs = g.tap_offsets(input.w);
+                let k_g = in_g * ofs.len();
+                let mut kofs = vec![0usize; if g.is_1x1_s1() { 0 } else { k_g }];
                 let mut bias_off = 0;
                 for (gi, a) in groups.iter().enumerate() {
                     let bias = &p.bias[bias_off..bias_off + a.padded_rows()];
@@ -353,10 +405,12 @@ impl Conv2dF32 {
                             ld: input.cstep,
                         }
                     } else {
+                        for (p, ko) in kofs.iter_mut().enumerate() {
+                            *ko = (gi * in_g + p / ofs.len()) * input.cstep + ofs[p % ofs.len()];
+                        }
                         BSource::Im2col {
                             input,
-                            first_channel: gi * in_g,
-                            ofs: &ofs,
+                            kofs: &kofs,
                             outw,
                             stride_w: g.stride_w,
                             stride_h: g.stride_h,

@@ -33,8 +33,13 @@ pub struct Fp32Kernels {
     pub nr: usize,
     pub gemm: GemmFn,
     pub gemm_small: GemmFn,
-    /// Tiles per Winograd transform call (divides `nr`).
+    /// Tiles per Winograd transform call (divides `nr`); also the width of
+    /// the narrow micro-kernels below.
     pub lanes: usize,
+    /// `mr × lanes` and `mr_small × lanes` kernels for a last column panel
+    /// that is at most `lanes` wide (half the work of a padded full panel).
+    pub gemm_narrow: GemmFn,
+    pub gemm_narrow_small: GemmFn,
     /// Winograd input transforms, F(6,3), F(4,3), F(2,3).
     pub wino_in: [WinoInFn; 3],
     /// Winograd output transforms, F(6,3), F(4,3), F(2,3).
@@ -42,6 +47,14 @@ pub struct Fp32Kernels {
     pub dw3x3s1: DwFn,
     pub dw3x3s2: DwFn,
     pub gemv: GemvFn,
+    /// Cost of the Winograd input and output transforms of one tile and one
+    /// channel, F(6,3), F(4,3), F(2,3), in multiply-adds of this set's GEMM
+    /// (measured; used by [`crate::fp32::conv::select_algo_for`]).
+    pub wino_cost: [[u32; 2]; 3],
+    /// Cost of streaming one weight from memory, in multiply-adds of this
+    /// set's GEMM (Winograd's transformed weights are big; see
+    /// [`crate::fp32::conv::select_algo_for`]).
+    pub weight_read_cost: u32,
 }
 
 impl std::fmt::Debug for Fp32Kernels {
@@ -101,6 +114,8 @@ pub static GENERIC_6X8: Fp32Kernels = Fp32Kernels {
     gemm: g::gemm_6x8_generic,
     gemm_small: g::gemm_4x8_generic,
     lanes: 4,
+    gemm_narrow: g::gemm_6x4_generic,
+    gemm_narrow_small: g::gemm_4x4_generic,
     wino_in: [
         gw::input63_4_generic,
         gw::input43_4_generic,
@@ -114,6 +129,8 @@ pub static GENERIC_6X8: Fp32Kernels = Fp32Kernels {
     dw3x3s1: dw3x3s1_generic,
     dw3x3s2: dw3x3s2_generic,
     gemv: gemv_generic,
+    wino_cost: [[600, 520], [380, 250], [115, 90]],
+    weight_read_cost: 2,
 };
 
 /// Portable 8×12 (4×12), 4 lanes: the twin of the aarch64 set.
@@ -125,6 +142,8 @@ pub static GENERIC_8X12: Fp32Kernels = Fp32Kernels {
     gemm: g::gemm_8x12_generic,
     gemm_small: g::gemm_4x12_generic,
     lanes: 4,
+    gemm_narrow: g::gemm_8x4_generic,
+    gemm_narrow_small: g::gemm_4x4_generic,
     ..GENERIC_6X8
 };
 
@@ -137,6 +156,8 @@ pub static GENERIC_6X16: Fp32Kernels = Fp32Kernels {
     gemm: g::gemm_6x16_generic,
     gemm_small: g::gemm_4x16_generic,
     lanes: 8,
+    gemm_narrow: g::gemm_6x8_narrow_generic,
+    gemm_narrow_small: g::gemm_4x8_narrow_generic,
     wino_in: [
         gw::input63_8_generic,
         gw::input43_8_generic,
@@ -162,11 +183,15 @@ pub static X86_AVX2: Fp32Kernels = {
         gemm: x::gemm_6x16_avx2,
         gemm_small: x::gemm_4x16_avx2,
         lanes: 8,
+        gemm_narrow: x::gemm_6x8_avx2,
+        gemm_narrow_small: x::gemm_4x8_avx2,
         wino_in: [x::input63_avx2, x::input43_avx2, x::input23_avx2],
         wino_out: [x::output63_avx2, x::output43_avx2, x::output23_avx2],
         dw3x3s1: x::dw3x3s1_avx2,
         dw3x3s2: x::dw3x3s2_avx2,
         gemv: x::gemv_avx2,
+        wino_cost: [[530, 530], [290, 290], [300, 300]],
+        weight_read_cost: 8,
     }
 };
 
@@ -180,6 +205,8 @@ pub static X86_AVX512: Fp32Kernels = {
         mr_small: 8,
         gemm: z::gemm_12x16_avx512,
         gemm_small: z::gemm_8x16_avx512,
+        gemm_narrow: crate::x86::fp32::gemm_12x8_avx2,
+        gemm_narrow_small: crate::x86::fp32::gemm_8x8_avx2,
         ..X86_AVX2
     }
 };
@@ -191,13 +218,45 @@ pub static GENERIC_12X16: Fp32Kernels = Fp32Kernels {
     mr_small: 8,
     gemm: g::gemm_12x16_generic,
     gemm_small: g::gemm_8x16_generic,
+    gemm_narrow: g::gemm_12x8_generic,
+    gemm_narrow_small: g::gemm_8x8_generic,
     ..GENERIC_6X16
 };
 
+/// armv7 NEON: `asm!` micro-kernels (6×8 / 4×8 GEMM, Winograd transforms).
+#[cfg(target_arch = "arm")]
+pub static ARMV7_NEON: Fp32Kernels = {
+    use crate::arm32::fp32 as n;
+    Fp32Kernels {
+        name: "armv7-neon-6x8",
+        gemm: n::gemm_6x8_neon,
+        gemm_small: n::gemm_4x8_neon,
+        gemm_narrow: n::gemm_6x4_neon,
+        gemm_narrow_small: n::gemm_4x4_neon,
+        wino_in: [n::input63_neon, n::input43_neon, n::input23_neon],
+        wino_out: [n::output63_neon, n::output43_neon, n::output23_neon],
+        ..GENERIC_6X8
+    }
+};
+
 impl Fp32Kernels {
+    /// The micro-kernel for `mr` rows (`mr` or `mr_small`) and `width` columns (`nr` or `lanes`).
+    pub fn gemm_for(&self, mr: usize, width: usize) -> GemmFn {
+        match (mr == self.mr, width == self.nr) {
+            (true, true) => self.gemm,
+            (false, true) => self.gemm_small,
+            (true, false) => self.gemm_narrow,
+            (false, false) => self.gemm_narrow_small,
+        }
+    }
+
     /// The fastest set this CPU runs (portable under `OCTET_KERNELS=generic`).
     pub fn best() -> &'static Fp32Kernels {
         let f = cpu::features();
+        #[cfg(target_arch = "arm")]
+        if f.neon {
+            return &ARMV7_NEON;
+        }
         #[cfg(target_arch = "x86_64")]
         if f.avx512f {
             return &X86_AVX512;
@@ -227,6 +286,10 @@ impl Fp32Kernels {
     pub fn available() -> Vec<&'static Fp32Kernels> {
         let f = cpu::detect();
         let mut v: Vec<&'static Fp32Kernels> = Vec::new();
+        #[cfg(target_arch = "arm")]
+        if f.neon {
+            v.push(&ARMV7_NEON);
+        }
         #[cfg(target_arch = "x86_64")]
         if f.avx512f {
             v.push(&X86_AVX512);

@@ -6,10 +6,11 @@ pub mod conv;
 pub mod depthwise;
 pub mod innerproduct;
 pub mod kernels;
+pub mod scratch;
 pub mod sgemm;
 pub mod winograd;
 
-pub use conv::{select_algo, Conv2dF32, ConvAlgo};
+pub use conv::{select_algo, select_algo_for, Conv2dF32, ConvAlgo};
 pub use innerproduct::InnerProductF32;
 pub use kernels::Fp32Kernels;
 pub use winograd::WinogradVariant;

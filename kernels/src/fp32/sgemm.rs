@@ -11,7 +11,8 @@
 //! → `nr`-column panels. Tasks are column blocks, split by row ranges when
 //! there are more threads than blocks.
 
-use super::kernels::Fp32Kernels;
+use super::kernels::{Fp32Kernels, GemmFn};
+use super::scratch;
 use crate::{Activation, Planes};
 
 /// Floats of `B` one column block may hold (256 KiB: half an L2 of the boards and of x86 cores).
@@ -119,12 +120,12 @@ pub enum BSource<'a> {
     Dense { data: &'a [f32], ld: usize },
     /// The transpose of a row-major matrix: `B[p][j] = data[j * ld + p]`.
     Transposed { data: &'a [f32], ld: usize },
-    /// im2col of a padded input: row `p` is channel `first_channel + p / taps`
-    /// shifted by `ofs[p % taps]`, column `j` is output pixel `j`.
+    /// im2col of a padded input: row `p` starts at `input.data[kofs[p]]` (its
+    /// channel plane plus its kernel tap's offset), column `j` is output
+    /// pixel `j` (`outw` per row, strides in input pixels).
     Im2col {
         input: Planes<'a, f32>,
-        first_channel: usize,
-        ofs: &'a [usize],
+        kofs: &'a [usize],
         outw: usize,
         stride_w: usize,
         stride_h: usize,
@@ -135,56 +136,75 @@ impl BSource<'_> {
     /// Packs rows `0..k`, columns `j0..j0 + cols` (`cols ≤ nr`) as `k` rows of
     /// `nr` values, zero-padded on the right.
     fn pack_panel(&self, k: usize, nr: usize, j0: usize, cols: usize, out: &mut [f32]) {
-        let out = &mut out[..k * nr];
+        // The common panel widths get a copy loop of known length (no memcpy call per row).
+        match nr {
+            4 => self.pack_panel_n::<4>(k, j0, cols, out),
+            8 => self.pack_panel_n::<8>(k, j0, cols, out),
+            12 => self.pack_panel_n::<12>(k, j0, cols, out),
+            16 => self.pack_panel_n::<16>(k, j0, cols, out),
+            _ => unimplemented!("panel width {nr}"),
+        }
+    }
+
+    #[inline(always)]
+    fn pack_panel_n<const NR: usize>(&self, k: usize, j0: usize, cols: usize, out: &mut [f32]) {
+        let out = &mut out[..k * NR];
         match *self {
             BSource::Dense { data, ld } => {
-                for (p, d) in out.chunks_exact_mut(nr).enumerate() {
-                    d[..cols].copy_from_slice(&data[p * ld + j0..p * ld + j0 + cols]);
-                    d[cols..].fill(0.0);
+                for (p, d) in out.chunks_exact_mut(NR).enumerate() {
+                    let src = &data[p * ld + j0..p * ld + j0 + cols];
+                    for (jj, v) in d.iter_mut().enumerate() {
+                        *v = if jj < cols { src[jj] } else { 0.0 };
+                    }
                 }
             }
             BSource::Transposed { data, ld } => {
-                for (p, d) in out.chunks_exact_mut(nr).enumerate() {
-                    for (jj, v) in d[..cols].iter_mut().enumerate() {
-                        *v = data[(j0 + jj) * ld + p];
+                for (p, d) in out.chunks_exact_mut(NR).enumerate() {
+                    for (jj, v) in d.iter_mut().enumerate() {
+                        *v = if jj < cols {
+                            data[(j0 + jj) * ld + p]
+                        } else {
+                            0.0
+                        };
                     }
-                    d[cols..].fill(0.0);
                 }
             }
             BSource::Im2col {
                 input,
-                first_channel,
-                ofs,
+                kofs,
                 outw,
                 stride_w,
                 stride_h,
             } => {
                 let w = input.w;
-                let taps = ofs.len();
+                let data = input.data;
                 let pos = |j: usize| (j / outw) * stride_h * w + (j % outw) * stride_w;
                 let base = pos(j0);
                 // All columns on one output row: each B row is a (strided) run of the input.
                 let one_row = (j0 % outw) + cols <= outw;
-                let mut posv = [0usize; 64];
-                for (jj, p) in posv.iter_mut().enumerate().take(cols) {
-                    *p = pos(j0 + jj) - base;
-                }
-                for (p, d) in out.chunks_exact_mut(nr).enumerate() {
-                    let c = first_channel + p / taps;
-                    let start = c * input.cstep + base + ofs[p % taps];
-                    if one_row && stride_w == 1 {
-                        d[..cols].copy_from_slice(&input.data[start..start + cols]);
-                    } else if one_row {
-                        let src = &input.data[start..start + (cols - 1) * stride_w + 1];
-                        for (jj, v) in d[..cols].iter_mut().enumerate() {
-                            *v = src[jj * stride_w];
-                        }
-                    } else {
-                        for (jj, v) in d[..cols].iter_mut().enumerate() {
-                            *v = input.data[start + posv[jj]];
+                if one_row && cols == NR && stride_w <= 2 {
+                    let span = (NR - 1) * stride_w + 1;
+                    for (d, &ko) in out.chunks_exact_mut(NR).zip(&kofs[..k]) {
+                        let src = &data[ko + base..ko + base + span];
+                        let d: &mut [f32; NR] = d.try_into().expect("NR-wide chunk");
+                        if stride_w == 1 {
+                            d.copy_from_slice(&src[..NR]);
+                        } else {
+                            for (jj, v) in d.iter_mut().enumerate() {
+                                *v = src[2 * jj];
+                            }
                         }
                     }
-                    d[cols..].fill(0.0);
+                } else {
+                    let mut posv = [0usize; NR];
+                    for (jj, p) in posv.iter_mut().enumerate().take(cols) {
+                        *p = pos(j0 + jj);
+                    }
+                    for (d, &ko) in out.chunks_exact_mut(NR).zip(&kofs[..k]) {
+                        for (jj, v) in d.iter_mut().enumerate() {
+                            *v = if jj < cols { data[ko + posv[jj]] } else { 0.0 };
+                        }
+                    }
                 }
             }
         }
@@ -207,58 +227,68 @@ impl SyncPtr {
     }
 }
 
-/// Calls the micro-kernel for `panel` on one `nr`-column B panel, writing
-/// `cols` columns of the rows below `m` at `c` (row stride `ldc`).
+/// Copies the first `n` (≤ 16) values: small fixed-size copies instead of a
+/// `memcpy` call per row of an edge tile.
+#[inline(always)]
+pub(crate) fn copy_small(dst: &mut [f32], src: &[f32], n: usize) {
+    macro_rules! fixed {
+        ($($n:literal)*) => {
+            match n {
+                $($n => dst[..$n].copy_from_slice(&src[..$n]),)*
+                _ => dst[..n].copy_from_slice(&src[..n]),
+            }
+        };
+    }
+    fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+}
+
+/// An edge tile: the micro-kernel writes `mr × nr` into a buffer, and the
+/// `rows × cols` that exist are copied to `c` (row stride `ldc`).
 ///
 /// # Safety
-/// `b` must hold `k` rows of `nr` readable values with stride `ldb`; `c` must
-/// be writable for the valid rows/columns; `bias` holds `panel.mr` values.
-#[inline]
+/// `b` must hold `k` rows of `nr` readable values with stride `ldb`, `a` a
+/// packed panel of `mr` rows, `bias` `mr` values; `c` must be writable for
+/// `rows` rows of `cols` values.
+#[inline(never)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn run_tile(
-    kern: &Fp32Kernels,
-    a: &PackedA,
-    panel: &Panel,
+unsafe fn edge_tile(
+    f: GemmFn,
+    k: usize,
+    mr: usize,
+    nr: usize,
+    a: *const f32,
     b: *const f32,
     ldb: usize,
     c: *mut f32,
     ldc: usize,
+    rows: usize,
     cols: usize,
     bias: *const f32,
-    act: Activation,
+    relu: bool,
 ) {
-    let f = if panel.mr == kern.mr {
-        kern.gemm
-    } else {
-        kern.gemm_small
-    };
-    let relu = act == Activation::Relu;
-    let rows = panel.mr.min(a.m - panel.row);
-    let ap = a.panel_data(panel).as_ptr();
-    if cols == kern.nr && rows == panel.mr {
-        // SAFETY: full tile: all panel.mr rows and nr columns of C are valid (caller contract).
-        unsafe { f(a.k, ap, b, ldb, c, ldc, bias, relu) };
-        if !matches!(act, Activation::None | Activation::Relu) {
-            for i in 0..rows {
-                // SAFETY: row i of the tile, nr valid columns.
-                let row = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), cols) };
-                act.apply_slice(row);
-            }
-        }
-    } else {
-        let mut tmp = [0f32; 16 * 32];
-        assert!(panel.mr * kern.nr <= tmp.len());
-        // SAFETY: tmp holds panel.mr rows of nr values.
-        unsafe { f(a.k, ap, b, ldb, tmp.as_mut_ptr(), kern.nr, bias, relu) };
-        for i in 0..rows {
-            // SAFETY: only the valid `rows × cols` part of the tile is written (caller contract).
-            let row = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), cols) };
-            row.copy_from_slice(&tmp[i * kern.nr..i * kern.nr + cols]);
-            if !matches!(act, Activation::None | Activation::Relu) {
-                act.apply_slice(row);
-            }
-        }
+    // Not zeroed: the kernel writes the whole mr × nr tile before anything reads it.
+    let mut tmp = [core::mem::MaybeUninit::<f32>::uninit(); 16 * 16];
+    assert!(mr * nr <= tmp.len() && rows <= mr && cols <= nr);
+    // SAFETY: tmp holds mr rows of nr values; inputs per the caller's contract.
+    unsafe { f(k, a, b, ldb, tmp.as_mut_ptr() as *mut f32, nr, bias, relu) };
+    // SAFETY: the first mr * nr elements were initialised by the kernel just above.
+    let tmp = unsafe { core::slice::from_raw_parts(tmp.as_ptr() as *const f32, mr * nr) };
+    for i in 0..rows {
+        // SAFETY: row i of the valid part of the tile (caller contract).
+        let row = unsafe { core::slice::from_raw_parts_mut(c.add(i * ldc), cols) };
+        copy_small(row, &tmp[i * nr..], cols);
     }
+}
+
+/// Columns of one block of B (whose `k` rows stay in L2 while every A panel passes over it).
+fn block_columns(n: usize, k: usize, nr: usize) -> usize {
+    let nc = (B_BLOCK_FLOATS / k.max(1)) / nr * nr;
+    nc.clamp(nr, n.div_ceil(nr) * nr)
+}
+
+/// How many column blocks (passes over A) a GEMM of `n` columns and depth `k` makes.
+pub fn column_blocks(n: usize, k: usize, kern: &Fp32Kernels) -> usize {
+    n.div_ceil(block_columns(n, k, kern.nr))
 }
 
 /// `C = act(bias + A·B)` for `n` columns; `C` rows have stride `ldc` and
@@ -285,9 +315,8 @@ pub fn sgemm(
     if let BSource::Dense { data, ld } = b {
         assert!(k == 0 || data.len() >= (k - 1) * ld + n, "B too small");
     }
-    let nr = kern.nr;
-    let nc = (B_BLOCK_FLOATS / k.max(1)) / nr * nr;
-    let nc = nc.clamp(nr, n.div_ceil(nr) * nr);
+    let (nr, lanes) = (kern.nr, kern.lanes);
+    let nc = block_columns(n, k, nr);
     let col_blocks = n.div_ceil(nc);
     let npanels = a.panels.len();
     let row_groups = if threads > 1 && col_blocks < threads * 2 {
@@ -298,6 +327,8 @@ pub fn sgemm(
     let per_group = npanels.div_ceil(row_groups);
     let tasks = col_blocks * row_groups;
     let cptr = SyncPtr(c.as_mut_ptr());
+    let relu = act == Activation::Relu;
+    let other_act = !matches!(act, Activation::None | Activation::Relu);
 
     let run = |task: usize| {
         let (cb, rg) = (task % col_blocks, task / col_blocks);
@@ -307,59 +338,87 @@ pub fn sgemm(
         if p0 >= p1 {
             return;
         }
-        let jpanels = ncols.div_ceil(nr);
-        // B panels: dense full panels are read in place, the others packed into `buf`.
-        enum Bp {
-            InPlace(usize),
-            Packed(usize),
-        }
-        let in_place = |cols: usize| matches!(b, BSource::Dense { .. }) && cols == nr;
-        let packed = (0..jpanels)
-            .filter(|&jp| !in_place(nr.min(ncols - jp * nr)))
-            .count();
-        let mut buf = vec![0f32; packed * k * nr];
-        let mut bp = Vec::with_capacity(jpanels);
-        let mut next = 0;
-        for jp in 0..jpanels {
-            let col = j0 + jp * nr;
-            let cols = nr.min(ncols - jp * nr);
-            if in_place(cols) {
-                bp.push(Bp::InPlace(col));
+        // Column panels (first column, valid columns, width): full `nr` panels,
+        // and a last panel `lanes` wide when that covers what is left.
+        let mut jpanels = Vec::with_capacity(ncols.div_ceil(nr));
+        let mut col = j0;
+        while col < j0 + ncols {
+            let rem = j0 + ncols - col;
+            let (cols, width) = if rem >= nr {
+                (nr, nr)
+            } else if rem <= lanes {
+                (rem, lanes)
             } else {
-                b.pack_panel(k, nr, col, cols, &mut buf[next * k * nr..]);
-                bp.push(Bp::Packed(next * k * nr));
-                next += 1;
-            }
+                (rem, nr)
+            };
+            jpanels.push((col, cols, width));
+            col += cols;
         }
-        for panel in &a.panels[p0..p1] {
-            for (jp, src) in bp.iter().enumerate() {
-                let col = j0 + jp * nr;
-                let cols = nr.min(ncols - jp * nr);
-                let (bptr, ldb) = match (src, b) {
-                    (Bp::InPlace(c), BSource::Dense { data, ld }) => (data[*c..].as_ptr(), *ld),
-                    (Bp::Packed(off), _) => (buf[*off..].as_ptr(), nr),
-                    (Bp::InPlace(_), _) => unreachable!("only dense B is read in place"),
-                };
-                // SAFETY: B panel: k rows of nr values (in place: the size assert above covers
-                // (k-1)*ld + col + nr ≤ len; packed: k*nr floats of buf). C: rows panel.row..
-                // (< m) and columns col..col+cols (< n) of this task's disjoint rectangle;
-                // bias has padded_rows values.
-                unsafe {
-                    run_tile(
-                        kern,
-                        a,
-                        panel,
-                        bptr,
-                        ldb,
-                        cptr.get().add(panel.row * ldc + col),
-                        ldc,
-                        cols,
-                        bias.as_ptr().add(panel.row),
-                        act,
-                    )
-                };
+        // Dense full panels are read in place, the others packed into `buf`.
+        let in_place =
+            |cols: usize, width: usize| matches!(b, BSource::Dense { .. }) && cols == width;
+        let packed_len: usize = jpanels
+            .iter()
+            .filter(|&&(_, cols, width)| !in_place(cols, width))
+            .map(|&(_, _, width)| k * width)
+            .sum();
+        scratch::with(packed_len, |buf| {
+            // (pointer, row stride) of each B panel.
+            let mut offs = Vec::with_capacity(jpanels.len());
+            let mut next = 0;
+            for &(col, cols, width) in &jpanels {
+                if in_place(cols, width) {
+                    offs.push(None);
+                } else {
+                    b.pack_panel(k, width, col, cols, &mut buf[next..]);
+                    offs.push(Some(next));
+                    next += k * width;
+                }
             }
-        }
+            let bptrs: Vec<(*const f32, usize)> = offs
+                .iter()
+                .zip(&jpanels)
+                .map(|(off, &(col, _, width))| match (off, b) {
+                    (None, BSource::Dense { data, ld }) => (data[col..].as_ptr(), *ld),
+                    (Some(o), _) => (buf[*o..].as_ptr(), width),
+                    (None, _) => unreachable!("only dense B is read in place"),
+                })
+                .collect();
+            for panel in &a.panels[p0..p1] {
+                let rows = panel.mr.min(m - panel.row);
+                let ap = a.panel_data(panel).as_ptr();
+                let bias_p = bias[panel.row..].as_ptr();
+                // SAFETY: row panel.row < m of C (asserted size).
+                let crow = unsafe { cptr.get().add(panel.row * ldc) };
+                for (&(bptr, ldb), &(col, cols, width)) in bptrs.iter().zip(&jpanels) {
+                    let f = kern.gemm_for(panel.mr, width);
+                    // SAFETY: B panel: k rows of `width` values (in place: the size assert
+                    // above covers (k-1)*ld + col + width ≤ len; packed: k*width floats of
+                    // buf). C: rows panel.row.. (< m), columns col..col+cols (< n) of this
+                    // task's disjoint rectangle; bias has padded_rows values.
+                    unsafe {
+                        let c = crow.add(col);
+                        if cols == width && rows == panel.mr {
+                            f(k, ap, bptr, ldb, c, ldc, bias_p, relu);
+                        } else {
+                            edge_tile(
+                                f, k, panel.mr, width, ap, bptr, ldb, c, ldc, rows, cols, bias_p,
+                                relu,
+                            );
+                        }
+                    }
+                }
+                if other_act {
+                    for i in 0..rows {
+                        // SAFETY: row panel.row + i (< m), columns j0..j0+ncols of this task's rectangle.
+                        let row = unsafe {
+                            std::slice::from_raw_parts_mut(crow.add(i * ldc + j0), ncols)
+                        };
+                        act.apply_slice(row);
+                    }
+                }
+            }
+        })
     };
     if threads <= 1 || tasks == 1 {
         (0..tasks).for_each(run);

@@ -16,13 +16,22 @@
 //!      small buffer).
 
 use super::kernels::Fp32Kernels;
-use super::sgemm::{PackedA, SyncPtr};
+use super::scratch;
+use super::sgemm::{copy_small, PackedA, SyncPtr};
 use crate::{parallel, Activation, Planes, PlanesMut};
 
 /// Buffer budget of one chunk of tiles (transformed input + GEMM output), in floats.
 const CHUNK_FLOATS: usize = 256 * 1024;
 /// Floats added to the stride between transform positions (one cache line).
 const SKEW: usize = 16;
+
+/// Where one tile reads (input) or writes (output) in a plane: the offset of
+/// its top-left corner, and how many of its rows and columns are inside.
+struct TileSlot {
+    off: usize,
+    rows: usize,
+    cols: usize,
+}
 
 /// Which F(m, 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,161 +199,334 @@ impl Winograd {
         threads: usize,
     ) {
         let (outw, outh) = (output.w, output.h);
-        let m = self.variant.m();
-        let t = self.variant.t();
+        let (m, t) = (self.variant.m(), self.variant.t());
         let tt = t * t;
         let (ntx, nty) = (outw.div_ceil(m), outh.div_ceil(m));
         let ntiles = ntx * nty;
-        let (nr, lanes) = (kern.nr, kern.lanes);
-        debug_assert!(nr % lanes == 0 && lanes <= 8);
+        let nr = kern.nr;
+        debug_assert!(nr % kern.lanes == 0 && kern.lanes <= 8);
         let k = self.in_c;
         let mpad = self.u[0].padded_rows();
-        // Tiles per chunk: a multiple of nr, buffers within CHUNK_FLOATS.
-        let per_tile = tt * (k + mpad);
-        let chunk =
-            ((CHUNK_FLOATS / per_tile.max(1)) / nr * nr).clamp(nr, ntiles.div_ceil(nr) * nr);
+        // Tiles per chunk: buffers within CHUNK_FLOATS, chunks of equal size (a
+        // multiple of the lane groups), so no chunk is mostly padding.
+        let nchunks = chunks(self.variant, ntiles, k, self.out_c, kern);
+        let chunk = ntiles.div_ceil(nchunks).div_ceil(kern.lanes) * kern.lanes;
+        // Buffer columns of the biggest chunk.
+        let cols = Chunk::new(0, chunk, ntx, kern).ntpad;
         // Position strides are padded by one cache line so the T² rows a transform
         // touches do not all map to the same L1 set (the unpadded strides are
         // often multiples of 4 KiB).
-        let vbuf_len = tt * (k * chunk + SKEW);
-        let mbuf_len = tt * (mpad * chunk + SKEW);
-        let mut vbuf = vec![0f32; vbuf_len];
-        let mut mbuf = vec![0f32; mbuf_len];
-        let relu = act == Activation::Relu;
-        let fin = kern.wino_in[self.variant.index()];
-        let fout = kern.wino_out[self.variant.index()];
-        let (inw, inh) = (input.w, input.h);
-
-        let mut t0 = 0;
-        while t0 < ntiles {
-            let nt = chunk.min(ntiles - t0);
-            let ntpad = nt.div_ceil(nr) * nr;
-            let vq = k * ntpad + SKEW; // stride between positions in vbuf
-            let mq = mpad * ntpad + SKEW; // stride between positions in mbuf
-            let groups = nt.div_ceil(lanes);
-
-            // 1. Input transform, one task per input channel.
-            let vptr = SyncPtr(vbuf.as_mut_ptr());
-            let transform_channel = |c: usize| {
-                let plane = input.plane(c);
-                let mut edge = [[0f32; 64]; 8];
-                for gi in 0..groups {
-                    let mut src = [plane.as_ptr(); 8];
-                    let mut stride = [inw; 8];
-                    for l in 0..lanes {
-                        let j = t0 + (gi * lanes + l).min(nt - 1);
-                        let (y0, x0) = ((j / ntx) * m, (j % ntx) * m);
-                        if y0 + t <= inh && x0 + t <= inw {
-                            src[l] = plane[y0 * inw + x0..].as_ptr();
-                        } else {
-                            let e = &mut edge[l];
-                            e.fill(0.0);
-                            for y in 0..t.min(inh - y0) {
-                                let w = t.min(inw - x0);
-                                e[y * t..y * t + w]
-                                    .copy_from_slice(&plane[(y0 + y) * inw + x0..][..w]);
-                            }
-                            src[l] = e.as_ptr();
-                            stride[l] = t;
-                        }
-                    }
-                    let j = gi * lanes;
-                    let off = (j / nr) * k * nr + c * nr + j % nr;
-                    // SAFETY: each lane's source is a full T×T block (in the plane or in `edge`);
-                    // the destination lanes j..j+lanes of channel c at every position q lie in
-                    // vbuf (tt*k*ntpad ≤ len) and no other task writes channel c.
-                    unsafe { fin(&src, &stride, vptr.get().add(off), vq) };
-                }
-            };
-            if threads <= 1 {
-                (0..k).for_each(transform_channel);
+        let vbuf_len = tt * (k * cols + SKEW);
+        let mbuf_len = tt * (mpad * cols + SKEW);
+        // Tiles of the last row and column reach past the input unless the map is
+        // a multiple of m: then the input is copied once into a zero-bordered
+        // buffer on the tile grid, so every input tile is a full T×T block.
+        let (gw, gh) = (ntx * m + 2, nty * m + 2);
+        let grid_len = if (gw, gh) == (input.w, input.h) {
+            0
+        } else {
+            k * gw * gh
+        };
+        scratch::with(vbuf_len + mbuf_len + grid_len, |buf| {
+            let (vbuf, rest) = buf.split_at_mut(vbuf_len);
+            let (mbuf, grid) = rest.split_at_mut(mbuf_len);
+            let input = if grid_len == 0 {
+                input
             } else {
-                use rayon::prelude::*;
-                (0..k).into_par_iter().for_each(transform_channel);
-            }
-
-            // 2. The T² GEMMs: M_q = U_q · V_q.
-            let qbias = t + 1;
-            let gemm_q = |q: usize, mq_buf: &mut [f32]| {
-                let a = &self.u[q];
-                let bias = if q == qbias { &self.bias } else { &self.zeros };
-                let v = &vbuf[q * vq..(q + 1) * vq];
-                for panel in &a.panels {
-                    for jp in 0..ntpad / nr {
-                        // SAFETY: B panel jp = k rows of nr floats inside v; the C tile (panel.mr
-                        // padded rows × nr) lies inside this position's mpad × ntpad block.
-                        unsafe {
-                            (if panel.mr == kern.mr {
-                                kern.gemm
-                            } else {
-                                kern.gemm_small
-                            })(
-                                k,
-                                a.panel_data(panel).as_ptr(),
-                                v[jp * k * nr..].as_ptr(),
-                                nr,
-                                mq_buf[panel.row * ntpad + jp * nr..].as_mut_ptr(),
-                                ntpad,
-                                bias[panel.row..].as_ptr(),
-                                false,
-                            )
-                        };
-                    }
-                }
+                pad_to_grid(input, grid, gw, gh, threads)
             };
-            parallel::for_each_chunk_mut(&mut mbuf[..tt * mq], mq, threads, gemm_q);
-
-            // 3. Output transform, one task per output channel.
-            let mbuf_ref = &mbuf;
-            let mut planes = output.planes_mut();
-            parallel::for_each_mut(&mut planes, threads, |oc, out| {
-                let mut edge = [0f32; 36 * 8];
-                let eb = edge.as_mut_ptr();
-                for gi in 0..groups {
-                    let mut dst = [eb; 8];
-                    let mut stride = [m; 8];
-                    let mut is_edge = [false; 8];
-                    for l in 0..lanes {
-                        let jj = gi * lanes + l;
-                        if jj >= nt {
-                            // SAFETY: lane l's 36-float slot of `edge`.
-                            dst[l] = unsafe { eb.add(l * 36) };
-                            continue;
-                        }
-                        let j = t0 + jj;
-                        let (y0, x0) = ((j / ntx) * m, (j % ntx) * m);
-                        if y0 + m <= outh && x0 + m <= outw {
-                            dst[l] = out[y0 * outw + x0..].as_mut_ptr();
-                            stride[l] = outw;
-                        } else {
-                            // SAFETY: lane l's 36-float slot of `edge`.
-                            dst[l] = unsafe { eb.add(l * 36) };
-                            is_edge[l] = true;
-                        }
-                    }
-                    let src = mbuf_ref[oc * ntpad + gi * lanes..].as_ptr();
-                    // SAFETY: the product tile of lanes gi*lanes.. (all tt positions) lies in
-                    // mbuf; each destination is an m×m block inside this output plane or `edge`.
-                    unsafe { fout(src, mq, &dst, &stride, relu) };
-                    for l in 0..lanes {
-                        if is_edge[l] {
-                            let j = t0 + gi * lanes + l;
-                            let (y0, x0) = ((j / ntx) * m, (j % ntx) * m);
-                            let w = m.min(outw - x0);
-                            for y in 0..m.min(outh - y0) {
-                                out[(y0 + y) * outw + x0..][..w]
-                                    .copy_from_slice(&edge[l * 36 + y * m..][..w]);
-                            }
-                        }
-                    }
-                }
-            });
-            t0 += nt;
-        }
+            let mut t0 = 0;
+            while t0 < ntiles {
+                let c = Chunk::new(t0, chunk.min(ntiles - t0), ntx, kern);
+                self.input_phase(kern, input, &c, vbuf, threads);
+                self.gemm_phase(kern, &c, vbuf, mbuf, threads);
+                self.output_phase(kern, &c, mbuf, output, act == Activation::Relu, threads);
+                t0 += c.nt;
+            }
+        });
         if !matches!(act, Activation::None | Activation::Relu) {
             for p in output.planes_mut() {
                 act.apply_slice(p);
             }
         }
     }
+
+    /// Stride between transform positions in the transformed-input buffer.
+    fn vq(&self, c: &Chunk) -> usize {
+        self.in_c * c.ntpad + SKEW
+    }
+
+    /// Stride between transform positions in the product buffer.
+    fn mq(&self, c: &Chunk) -> usize {
+        self.u[0].padded_rows() * c.ntpad + SKEW
+    }
+
+    /// Input transform of a chunk of tiles (every tile a full T×T block of
+    /// `input`), one task per input channel, into `[q][tile panel][channel][nr]`.
+    #[inline(never)]
+    fn input_phase(
+        &self,
+        kern: &Fp32Kernels,
+        input: Planes<f32>,
+        c: &Chunk,
+        vbuf: &mut [f32],
+        threads: usize,
+    ) {
+        let (m, t) = (self.variant.m(), self.variant.t());
+        let (lanes, k) = (kern.lanes, self.in_c);
+        let fin = kern.wino_in[self.variant.index()];
+        let vq = self.vq(c);
+        assert!(vbuf.len() >= t * t * vq);
+        let inw = input.w;
+        // Plane offset of every tile slot; dummy slots (up to the padded panel
+        // width) repeat the last tile so the GEMM never reads stale columns.
+        let offs: Vec<usize> = (0..c.ntpad)
+            .map(|jj| {
+                let j = c.t0 + jj.min(c.nt - 1);
+                debug_assert!((j / c.ntx) * m + t <= input.h && (j % c.ntx) * m + t <= inw);
+                (j / c.ntx) * m * inw + (j % c.ntx) * m
+            })
+            .collect();
+        let vptr = SyncPtr(vbuf.as_mut_ptr());
+        let transform_channel = |ch: usize| {
+            let plane = input.plane(ch);
+            let stride = [inw; 8];
+            for (gi, group) in offs.chunks_exact(lanes).enumerate() {
+                let mut src = [plane.as_ptr(); 8];
+                for (l, &o) in group.iter().enumerate() {
+                    src[l] = plane[o..].as_ptr();
+                }
+                let off = c.panel_offset(gi * lanes, k) + ch * c.width(gi * lanes);
+                // SAFETY: each lane's source is a full T×T block of the plane (tile grid
+                // within the input, asserted above in debug builds); lanes j..j+lanes of
+                // channel ch at every position q lie in vbuf (t*t*vq ≤ len), and no other
+                // task writes channel ch.
+                unsafe { fin(&src, &stride, vptr.get().add(off), vq) };
+            }
+        };
+        if threads <= 1 {
+            (0..k).for_each(transform_channel);
+        } else {
+            use rayon::prelude::*;
+            (0..k).into_par_iter().for_each(transform_channel);
+        }
+    }
+
+    /// The T² GEMMs of a chunk, `M_q = U_q · V_q`, one task per position `q`;
+    /// the bias goes in at `q = (1, 1)`.
+    #[inline(never)]
+    fn gemm_phase(
+        &self,
+        kern: &Fp32Kernels,
+        c: &Chunk,
+        vbuf: &[f32],
+        mbuf: &mut [f32],
+        threads: usize,
+    ) {
+        let t = self.variant.t();
+        let k = self.in_c;
+        let (vq, mq, ntpad) = (self.vq(c), self.mq(c), c.ntpad);
+        let qbias = t + 1;
+        let gemm_q = |q: usize, mq_buf: &mut [f32]| {
+            let a = &self.u[q];
+            let bias = if q == qbias { &self.bias } else { &self.zeros };
+            let v = &vbuf[q * vq..(q + 1) * vq];
+            assert!(v.len() >= k * ntpad && mq_buf.len() >= a.padded_rows() * ntpad);
+            for panel in &a.panels {
+                let ap = a.panel_data(panel).as_ptr();
+                let bp = bias[panel.row..].as_ptr();
+                let cp = mq_buf[panel.row * ntpad..].as_mut_ptr();
+                let mut j = 0;
+                while j < ntpad {
+                    let w = c.width(j);
+                    let f = kern.gemm_for(panel.mr, w);
+                    // SAFETY: the B panel starting at tile j = k rows of w floats inside v; the C
+                    // tile (panel.mr padded rows × w, row stride ntpad) lies inside this position's
+                    // block of mq_buf (both asserted above); bias holds padded_rows values.
+                    unsafe {
+                        f(
+                            k,
+                            ap,
+                            v.as_ptr().add(c.panel_offset(j, k)),
+                            w,
+                            cp.add(j),
+                            ntpad,
+                            bp,
+                            false,
+                        )
+                    };
+                    j += w;
+                }
+            }
+        };
+        parallel::for_each_chunk_mut(&mut mbuf[..t * t * mq], mq, threads, gemm_q);
+    }
+
+    /// Output transform of a chunk, one task per output channel; tiles that
+    /// cross the right or bottom border go through a small buffer.
+    #[inline(never)]
+    fn output_phase(
+        &self,
+        kern: &Fp32Kernels,
+        c: &Chunk,
+        mbuf: &[f32],
+        output: &mut PlanesMut<f32>,
+        relu: bool,
+        threads: usize,
+    ) {
+        let m = self.variant.m();
+        let lanes = kern.lanes;
+        let fout = kern.wino_out[self.variant.index()];
+        let mq = self.mq(c);
+        let (outw, outh) = (output.w, output.h);
+        let slots: Vec<TileSlot> = (0..c.nt)
+            .map(|jj| {
+                let j = c.t0 + jj;
+                let (y0, x0) = ((j / c.ntx) * m, (j % c.ntx) * m);
+                TileSlot {
+                    off: y0 * outw + x0,
+                    rows: m.min(outh - y0),
+                    cols: m.min(outw - x0),
+                }
+            })
+            .collect();
+        let ntpad = c.ntpad;
+        assert!(mbuf.len() >= (m + 2) * (m + 2) * mq);
+        let mut planes = output.planes_mut();
+        parallel::for_each_mut(&mut planes, threads, |oc, out| {
+            let mut edge = [0f32; 36 * 8];
+            let eb = edge.as_mut_ptr();
+            for (gi, group) in slots.chunks(lanes).enumerate() {
+                let mut dst = [eb; 8];
+                let mut stride = [m; 8];
+                for l in 0..lanes {
+                    match group.get(l) {
+                        Some(s) if s.rows == m && s.cols == m => {
+                            dst[l] = out[s.off..].as_mut_ptr();
+                            stride[l] = outw;
+                        }
+                        // SAFETY: lane l's 36-float slot of `edge`.
+                        _ => dst[l] = unsafe { eb.add(l * 36) },
+                    }
+                }
+                let src = mbuf[oc * ntpad + gi * lanes..].as_ptr();
+                // SAFETY: the product tiles of lanes gi*lanes.. at every position lie in mbuf
+                // (asserted); each destination is an m×m block inside this output plane or `edge`.
+                unsafe { fout(src, mq, &dst, &stride, relu) };
+                for (l, s) in group.iter().enumerate() {
+                    if s.rows < m || s.cols < m {
+                        for y in 0..s.rows {
+                            copy_small(
+                                &mut out[s.off + y * outw..],
+                                &edge[l * 36 + y * m..],
+                                s.cols,
+                            );
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// How many chunks of tiles a forward pass over `tiles` tiles makes (each
+/// chunk's transformed input and products stay within `CHUNK_FLOATS`; the
+/// transformed weights are read once per chunk).
+pub fn chunks(
+    variant: WinogradVariant,
+    tiles: usize,
+    in_c: usize,
+    out_c: usize,
+    kern: &Fp32Kernels,
+) -> usize {
+    let t = variant.t();
+    let mpad: usize = super::sgemm::panel_plan(out_c, kern.mr, kern.mr_small)
+        .iter()
+        .sum();
+    let per_tile = t * t * (in_c + mpad);
+    let max_tiles = (CHUNK_FLOATS / per_tile.max(1)).max(kern.nr);
+    tiles.div_ceil(max_tiles).max(1)
+}
+
+/// Columns the GEMM computes for `n` columns (tiles or pixels): full `nr`
+/// panels, then `lanes`-wide ones when they cover the rest with less padding.
+pub fn padded_columns(n: usize, kern: &Fp32Kernels) -> usize {
+    Chunk::new(0, n, 1, kern).ntpad
+}
+
+/// One chunk of tiles: `nt` tiles from `t0`, `ntx` tiles per row of the map.
+/// The GEMM reads them in `full` panels of `nr` tiles, then `narrow` panels
+/// of `lanes` tiles (when what is left fits in fewer columns than a full
+/// panel); `ntpad` columns in all.
+struct Chunk {
+    t0: usize,
+    nt: usize,
+    ntpad: usize,
+    ntx: usize,
+    nr: usize,
+    lanes: usize,
+    full: usize,
+}
+
+impl Chunk {
+    fn new(t0: usize, nt: usize, ntx: usize, kern: &Fp32Kernels) -> Chunk {
+        let (nr, lanes) = (kern.nr, kern.lanes);
+        let mut full = nt / nr;
+        let mut narrow = (nt % nr).div_ceil(lanes);
+        if narrow * lanes >= nr {
+            full += 1;
+            narrow = 0;
+        }
+        Chunk {
+            t0,
+            nt,
+            ntpad: full * nr + narrow * lanes,
+            ntx,
+            nr,
+            lanes,
+            full,
+        }
+    }
+
+    /// Width of the panel holding tile slot `j`.
+    fn width(&self, j: usize) -> usize {
+        if j < self.full * self.nr {
+            self.nr
+        } else {
+            self.lanes
+        }
+    }
+
+    /// Offset, in a position's `k`-row packed block, of the panel column of
+    /// tile slot `j` (row 0), as `[full panels: k × nr][narrow: k × lanes]`.
+    fn panel_offset(&self, j: usize, k: usize) -> usize {
+        let split = self.full * self.nr;
+        if j < split {
+            (j / self.nr) * k * self.nr + j % self.nr
+        } else {
+            split * k + ((j - split) / self.lanes) * k * self.lanes + (j - split) % self.lanes
+        }
+    }
+}
+
+/// Copies `input` into `grid` as planes of `gw × gh` (≥ the input), zero
+/// beyond the input's right and bottom edges.
+fn pad_to_grid<'a>(
+    input: Planes<f32>,
+    grid: &'a mut [f32],
+    gw: usize,
+    gh: usize,
+    threads: usize,
+) -> Planes<'a, f32> {
+    let (w, h) = (input.w, input.h);
+    let plane = gw * gh;
+    parallel::for_each_chunk_mut(&mut grid[..input.c * plane], plane, threads, |ch, dst| {
+        let src = input.plane(ch);
+        for y in 0..h {
+            dst[y * gw..y * gw + w].copy_from_slice(&src[y * w..(y + 1) * w]);
+            dst[y * gw + w..(y + 1) * gw].fill(0.0);
+        }
+        dst[h * gw..].fill(0.0);
+    });
+    Planes::new(&grid[..input.c * plane], gw, gh, input.c, plane)
 }

@@ -129,6 +129,14 @@ gemm_tile_fn!(gemm_6x16_generic, 6, 16, false);
 gemm_tile_fn!(gemm_4x16_generic, 4, 16, false);
 gemm_tile_fn!(gemm_12x16_generic, 12, 16, false);
 gemm_tile_fn!(gemm_8x16_generic, 8, 16, false);
+// Narrow kernels (as wide as the Winograd lane groups) for the last column panel.
+gemm_tile_fn!(gemm_6x4_generic, 6, 4, false);
+gemm_tile_fn!(gemm_4x4_generic, 4, 4, false);
+gemm_tile_fn!(gemm_8x4_generic, 8, 4, false);
+gemm_tile_fn!(gemm_6x8_narrow_generic, 6, 8, false);
+gemm_tile_fn!(gemm_4x8_narrow_generic, 4, 8, false);
+gemm_tile_fn!(gemm_12x8_generic, 12, 8, false);
+gemm_tile_fn!(gemm_8x8_generic, 8, 8, false);
 
 /// Dot product with independent partial sums so LLVM vectorises it.
 #[inline(always)]
@@ -221,36 +229,22 @@ pub fn dw3x3s2<const FMA: bool>(
     outh: usize,
     relu_out: bool,
 ) {
-    // De-interleave each input row into even and odd columns once, so the
-    // inner loop reads contiguous memory and vectorises.
-    let half = outw + 1;
-    let mut ev = vec![0f32; 3 * half];
-    let mut od = vec![0f32; 3 * half];
     for i in 0..outh {
-        for t in 0..3 {
-            let row = &src[(2 * i + t) * w..(2 * i + t) * w + 2 * outw + 1];
-            let e = &mut ev[t * half..(t + 1) * half];
-            let d = &mut od[t * half..(t + 1) * half];
-            for j in 0..outw {
-                e[j] = row[2 * j];
-                d[j] = row[2 * j + 1];
-            }
-            e[outw] = row[2 * outw];
-        }
+        let r0 = &src[2 * i * w..2 * i * w + 2 * outw + 1];
+        let r1 = &src[(2 * i + 1) * w..(2 * i + 1) * w + 2 * outw + 1];
+        let r2 = &src[(2 * i + 2) * w..(2 * i + 2) * w + 2 * outw + 1];
         let o = &mut out[i * outw..(i + 1) * outw];
-        let (e0, e1, e2) = (&ev[..half], &ev[half..2 * half], &ev[2 * half..]);
-        let (d0, d1, d2) = (&od[..half], &od[half..2 * half], &od[2 * half..]);
         for j in 0..outw {
             let mut s = bias;
-            s = madd::<FMA>(s, k[0], e0[j]);
-            s = madd::<FMA>(s, k[1], d0[j]);
-            s = madd::<FMA>(s, k[2], e0[j + 1]);
-            s = madd::<FMA>(s, k[3], e1[j]);
-            s = madd::<FMA>(s, k[4], d1[j]);
-            s = madd::<FMA>(s, k[5], e1[j + 1]);
-            s = madd::<FMA>(s, k[6], e2[j]);
-            s = madd::<FMA>(s, k[7], d2[j]);
-            s = madd::<FMA>(s, k[8], e2[j + 1]);
+            s = madd::<FMA>(s, k[0], r0[2 * j]);
+            s = madd::<FMA>(s, k[1], r0[2 * j + 1]);
+            s = madd::<FMA>(s, k[2], r0[2 * j + 2]);
+            s = madd::<FMA>(s, k[3], r1[2 * j]);
+            s = madd::<FMA>(s, k[4], r1[2 * j + 1]);
+            s = madd::<FMA>(s, k[5], r1[2 * j + 2]);
+            s = madd::<FMA>(s, k[6], r2[2 * j]);
+            s = madd::<FMA>(s, k[7], r2[2 * j + 1]);
+            s = madd::<FMA>(s, k[8], r2[2 * j + 2]);
             o[j] = if relu_out { relu(s) } else { s };
         }
     }

@@ -29,6 +29,35 @@ crate::gemm_tile_fn!(
     true
 );
 
+crate::gemm_tile_fn!(
+    #[target_feature(enable = "avx2,fma")]
+    gemm_6x8_avx2,
+    6,
+    8,
+    true
+);
+crate::gemm_tile_fn!(
+    #[target_feature(enable = "avx2,fma")]
+    gemm_4x8_avx2,
+    4,
+    8,
+    true
+);
+crate::gemm_tile_fn!(
+    #[target_feature(enable = "avx2,fma")]
+    gemm_12x8_avx2,
+    12,
+    8,
+    true
+);
+crate::gemm_tile_fn!(
+    #[target_feature(enable = "avx2,fma")]
+    gemm_8x8_avx2,
+    8,
+    8,
+    true
+);
+
 pub use winograd_avx2::{
     input23_avx2, input43_avx2, input63_avx2, output23_avx2, output43_avx2, output63_avx2,
 };
