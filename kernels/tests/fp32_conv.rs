@@ -404,8 +404,7 @@ fn auto_picks_by_channels_and_map_size() {
     }
 }
 
-#[test]
-fn depthwise_matches_reference_for_every_kernel_set() {
+fn depthwise_cases() -> Vec<Case> {
     let cases = [
         (geom(8, 8, 3, 1, 1, 8), 11, 9, 1, Activation::Relu),
         (geom(5, 5, 3, 2, 1, 5), 13, 12, 1, Activation::None),
@@ -414,18 +413,28 @@ fn depthwise_matches_reference_for_every_kernel_set() {
         (geom(6, 6, 5, 1, 1, 6), 9, 9, 2, Activation::Relu),
         (geom(4, 4, 3, 1, 2, 4), 10, 8, 2, Activation::LeakyRelu(0.3)),
         (geom(9, 9, 3, 2, 1, 9), 33, 31, 1, Activation::Relu),
+        (geom(3, 3, 3, 1, 1, 3), 28, 7, 1, Activation::Relu),
+        (geom(2, 2, 3, 2, 1, 2), 30, 15, 1, Activation::None),
     ];
+    cases
+        .iter()
+        .enumerate()
+        .map(|(i, &(g, w, h, pad, act))| Case {
+            geom: g,
+            w,
+            h,
+            pad,
+            bias: i % 2 == 0,
+            act,
+        })
+        .collect()
+}
+
+#[test]
+fn depthwise_matches_reference_for_every_kernel_set() {
     for kern in Fp32Kernels::available() {
-        for (i, (g, w, h, pad, act)) in cases.iter().enumerate() {
-            let case = Case {
-                geom: *g,
-                w: *w,
-                h: *h,
-                pad: *pad,
-                bias: i % 2 == 0,
-                act: *act,
-            };
-            check_case(&case, ConvAlgo::Auto, kern, 1e-5, 300 + i as u64);
+        for (i, case) in depthwise_cases().iter().enumerate() {
+            check_case(case, ConvAlgo::Auto, kern, 1e-5, 300 + i as u64);
         }
     }
 }
@@ -443,6 +452,7 @@ fn architecture_kernels_match_their_portable_twins() {
     }
     let mut cases = gemm_cases();
     cases.extend(winograd_cases());
+    cases.extend(depthwise_cases());
     for kern in arch {
         let twin = kern.portable_twin();
         assert!(twin.is_portable() && twin.nr == kern.nr && twin.mr == kern.mr);

@@ -223,7 +223,7 @@ pub static GENERIC_12X16: Fp32Kernels = Fp32Kernels {
     ..GENERIC_6X16
 };
 
-/// armv7 NEON: `asm!` micro-kernels (6×8 / 4×8 GEMM, Winograd transforms).
+/// armv7 NEON: `asm!` micro-kernels (6×8 / 4×8 GEMM, Winograd transforms, depthwise, GEMV).
 #[cfg(target_arch = "arm")]
 pub static ARMV7_NEON: Fp32Kernels = {
     use crate::arm32::fp32 as n;
@@ -235,6 +235,9 @@ pub static ARMV7_NEON: Fp32Kernels = {
         gemm_narrow_small: n::gemm_4x4_neon,
         wino_in: [n::input63_neon, n::input43_neon, n::input23_neon],
         wino_out: [n::output63_neon, n::output43_neon, n::output23_neon],
+        dw3x3s1: n::dw3x3s1_neon,
+        dw3x3s2: n::dw3x3s2_neon,
+        gemv: n::gemv_neon,
         ..GENERIC_6X8
     }
 };

@@ -1943,3 +1943,614 @@ pub unsafe fn output23_neon(
         }
     }
 }
+
+/// Depthwise 3×3 stride 1 of one plane on armv7 NEON: two output rows per
+/// step (the two middle input rows feed both), 8 then 4 columns per step
+/// (taps by lane, inputs loaded at offsets 0, 1, 2), the last columns in
+/// plain Rust. Same contract as [`crate::generic::fp32::dw3x3s1`].
+///
+/// # Safety
+/// The CPU must have NEON.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn dw3x3s1_neon(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 9],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    assert!(src.len() >= (outh + 1) * w + outw + 2 && w >= outw + 2 && out.len() >= outw * outh);
+    let mut kb = [0f32; 12];
+    kb[..9].copy_from_slice(k);
+    kb[9] = bias;
+    let (n8, n4) = (outw / 8, (outw % 8) / 4);
+    let done = n8 * 8 + n4 * 4;
+    let mut spare = vec![0f32; outw];
+    let mut i = 0;
+    while i < outh {
+        // An odd last row pairs with a dummy one: input row i + 3 repeats i + 2,
+        // output row i + 1 goes to `spare`.
+        let pair = i + 1 < outh;
+        let r: [*const f32; 4] =
+            core::array::from_fn(|d| src[(i + d.min(if pair { 3 } else { 2 })) * w..].as_ptr());
+        let o0 = out[i * outw..].as_mut_ptr();
+        let o1 = if pair {
+            out[(i + 1) * outw..].as_mut_ptr()
+        } else {
+            spare.as_mut_ptr()
+        };
+        // SAFETY: rows i..i+3 (clamped to the plane) hold ≥ outw + 2 floats and the 8/4-column
+        // blocks read columns < done + 2 ≤ outw + 2 of them; the outputs rows hold outw floats
+        // (asserted above). Every NEON register used is declared clobbered.
+        unsafe {
+            if relu {
+                asm!(
+                    "vld1.32 {{d0-d3}}, [{wp}]!",
+                    "vld1.32 {{d4-d5}}, [{wp}]",
+                    "vdup.32 q13, d4[1]",
+                    "vmov.i32 q14, #0",
+                    "cmp {n8}, #0",
+                    "beq 3f",
+                    "2:",
+                    "vmov q3, q13",
+                    "vmov q4, q13",
+                    "vmov q5, q13",
+                    "vmov q6, q13",
+                    "vld1.32 {{d14-d17}}, [{r0}]!",
+                    "sub {wp}, {r0}, #28",
+                    "vld1.32 {{d18-d21}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d25}}, [{wp}]",
+                    "vmla.f32 q3, q7, d0[0]",
+                    "vmla.f32 q4, q8, d0[0]",
+                    "vmla.f32 q3, q9, d0[1]",
+                    "vmla.f32 q4, q10, d0[1]",
+                    "vmla.f32 q3, q11, d1[0]",
+                    "vmla.f32 q4, q12, d1[0]",
+                    "vld1.32 {{d14-d17}}, [{r1}]!",
+                    "sub {wp}, {r1}, #28",
+                    "vld1.32 {{d18-d21}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d25}}, [{wp}]",
+                    "vmla.f32 q3, q7, d1[1]",
+                    "vmla.f32 q4, q8, d1[1]",
+                    "vmla.f32 q3, q9, d2[0]",
+                    "vmla.f32 q4, q10, d2[0]",
+                    "vmla.f32 q3, q11, d2[1]",
+                    "vmla.f32 q4, q12, d2[1]",
+                    "vmla.f32 q5, q7, d0[0]",
+                    "vmla.f32 q6, q8, d0[0]",
+                    "vmla.f32 q5, q9, d0[1]",
+                    "vmla.f32 q6, q10, d0[1]",
+                    "vmla.f32 q5, q11, d1[0]",
+                    "vmla.f32 q6, q12, d1[0]",
+                    "vld1.32 {{d14-d17}}, [{r2}]!",
+                    "sub {wp}, {r2}, #28",
+                    "vld1.32 {{d18-d21}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d25}}, [{wp}]",
+                    "vmla.f32 q3, q7, d3[0]",
+                    "vmla.f32 q4, q8, d3[0]",
+                    "vmla.f32 q3, q9, d3[1]",
+                    "vmla.f32 q4, q10, d3[1]",
+                    "vmla.f32 q3, q11, d4[0]",
+                    "vmla.f32 q4, q12, d4[0]",
+                    "vmla.f32 q5, q7, d1[1]",
+                    "vmla.f32 q6, q8, d1[1]",
+                    "vmla.f32 q5, q9, d2[0]",
+                    "vmla.f32 q6, q10, d2[0]",
+                    "vmla.f32 q5, q11, d2[1]",
+                    "vmla.f32 q6, q12, d2[1]",
+                    "vld1.32 {{d14-d17}}, [{r3}]!",
+                    "sub {wp}, {r3}, #28",
+                    "vld1.32 {{d18-d21}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d25}}, [{wp}]",
+                    "vmla.f32 q5, q7, d3[0]",
+                    "vmla.f32 q6, q8, d3[0]",
+                    "vmla.f32 q5, q9, d3[1]",
+                    "vmla.f32 q6, q10, d3[1]",
+                    "vmla.f32 q5, q11, d4[0]",
+                    "vmla.f32 q6, q12, d4[0]",
+                    "vmax.f32 q3, q3, q14",
+                    "vmax.f32 q4, q4, q14",
+                    "vmax.f32 q5, q5, q14",
+                    "vmax.f32 q6, q6, q14",
+                    "vst1.32 {{d6-d9}}, [{o0}]!",
+                    "vst1.32 {{d10-d13}}, [{o1}]!",
+                    "subs {n8}, {n8}, #1",
+                    "bne 2b",
+                    "3:",
+                    "cmp {n4}, #0",
+                    "beq 5f",
+                    "vmov q3, q13",
+                    "vmov q5, q13",
+                    "vld1.32 {{d14-d15}}, [{r0}]!",
+                    "sub {wp}, {r0}, #12",
+                    "vld1.32 {{d18-d19}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d23}}, [{wp}]",
+                    "vmla.f32 q3, q7, d0[0]",
+                    "vmla.f32 q3, q9, d0[1]",
+                    "vmla.f32 q3, q11, d1[0]",
+                    "vld1.32 {{d14-d15}}, [{r1}]!",
+                    "sub {wp}, {r1}, #12",
+                    "vld1.32 {{d18-d19}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d23}}, [{wp}]",
+                    "vmla.f32 q3, q7, d1[1]",
+                    "vmla.f32 q3, q9, d2[0]",
+                    "vmla.f32 q3, q11, d2[1]",
+                    "vmla.f32 q5, q7, d0[0]",
+                    "vmla.f32 q5, q9, d0[1]",
+                    "vmla.f32 q5, q11, d1[0]",
+                    "vld1.32 {{d14-d15}}, [{r2}]!",
+                    "sub {wp}, {r2}, #12",
+                    "vld1.32 {{d18-d19}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d23}}, [{wp}]",
+                    "vmla.f32 q3, q7, d3[0]",
+                    "vmla.f32 q3, q9, d3[1]",
+                    "vmla.f32 q3, q11, d4[0]",
+                    "vmla.f32 q5, q7, d1[1]",
+                    "vmla.f32 q5, q9, d2[0]",
+                    "vmla.f32 q5, q11, d2[1]",
+                    "vld1.32 {{d14-d15}}, [{r3}]!",
+                    "sub {wp}, {r3}, #12",
+                    "vld1.32 {{d18-d19}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d23}}, [{wp}]",
+                    "vmla.f32 q5, q7, d3[0]",
+                    "vmla.f32 q5, q9, d3[1]",
+                    "vmla.f32 q5, q11, d4[0]",
+                    "vmax.f32 q3, q3, q14",
+                    "vmax.f32 q5, q5, q14",
+                    "vst1.32 {{d6-d7}}, [{o0}]!",
+                    "vst1.32 {{d10-d11}}, [{o1}]!",
+                    "5:",
+                    wp = inout(reg) kb.as_ptr() => _,
+                    r0 = inout(reg) r[0] => _,
+                    r1 = inout(reg) r[1] => _,
+                    r2 = inout(reg) r[2] => _,
+                    r3 = inout(reg) r[3] => _,
+                    o0 = inout(reg) o0 => _,
+                    o1 = inout(reg) o1 => _,
+                    n8 = inout(reg) n8 => _,
+                    n4 = in(reg) n4,
+                    out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _, out("q5") _, out("q6") _, out("q7") _, out("q8") _, out("q9") _, out("q10") _, out("q11") _, out("q12") _, out("q13") _, out("q14") _, out("q15") _,
+                    options(nostack),
+                );
+            } else {
+                asm!(
+                    "vld1.32 {{d0-d3}}, [{wp}]!",
+                    "vld1.32 {{d4-d5}}, [{wp}]",
+                    "vdup.32 q13, d4[1]",
+                    "vmov.i32 q14, #0",
+                    "cmp {n8}, #0",
+                    "beq 3f",
+                    "2:",
+                    "vmov q3, q13",
+                    "vmov q4, q13",
+                    "vmov q5, q13",
+                    "vmov q6, q13",
+                    "vld1.32 {{d14-d17}}, [{r0}]!",
+                    "sub {wp}, {r0}, #28",
+                    "vld1.32 {{d18-d21}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d25}}, [{wp}]",
+                    "vmla.f32 q3, q7, d0[0]",
+                    "vmla.f32 q4, q8, d0[0]",
+                    "vmla.f32 q3, q9, d0[1]",
+                    "vmla.f32 q4, q10, d0[1]",
+                    "vmla.f32 q3, q11, d1[0]",
+                    "vmla.f32 q4, q12, d1[0]",
+                    "vld1.32 {{d14-d17}}, [{r1}]!",
+                    "sub {wp}, {r1}, #28",
+                    "vld1.32 {{d18-d21}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d25}}, [{wp}]",
+                    "vmla.f32 q3, q7, d1[1]",
+                    "vmla.f32 q4, q8, d1[1]",
+                    "vmla.f32 q3, q9, d2[0]",
+                    "vmla.f32 q4, q10, d2[0]",
+                    "vmla.f32 q3, q11, d2[1]",
+                    "vmla.f32 q4, q12, d2[1]",
+                    "vmla.f32 q5, q7, d0[0]",
+                    "vmla.f32 q6, q8, d0[0]",
+                    "vmla.f32 q5, q9, d0[1]",
+                    "vmla.f32 q6, q10, d0[1]",
+                    "vmla.f32 q5, q11, d1[0]",
+                    "vmla.f32 q6, q12, d1[0]",
+                    "vld1.32 {{d14-d17}}, [{r2}]!",
+                    "sub {wp}, {r2}, #28",
+                    "vld1.32 {{d18-d21}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d25}}, [{wp}]",
+                    "vmla.f32 q3, q7, d3[0]",
+                    "vmla.f32 q4, q8, d3[0]",
+                    "vmla.f32 q3, q9, d3[1]",
+                    "vmla.f32 q4, q10, d3[1]",
+                    "vmla.f32 q3, q11, d4[0]",
+                    "vmla.f32 q4, q12, d4[0]",
+                    "vmla.f32 q5, q7, d1[1]",
+                    "vmla.f32 q6, q8, d1[1]",
+                    "vmla.f32 q5, q9, d2[0]",
+                    "vmla.f32 q6, q10, d2[0]",
+                    "vmla.f32 q5, q11, d2[1]",
+                    "vmla.f32 q6, q12, d2[1]",
+                    "vld1.32 {{d14-d17}}, [{r3}]!",
+                    "sub {wp}, {r3}, #28",
+                    "vld1.32 {{d18-d21}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d25}}, [{wp}]",
+                    "vmla.f32 q5, q7, d3[0]",
+                    "vmla.f32 q6, q8, d3[0]",
+                    "vmla.f32 q5, q9, d3[1]",
+                    "vmla.f32 q6, q10, d3[1]",
+                    "vmla.f32 q5, q11, d4[0]",
+                    "vmla.f32 q6, q12, d4[0]",
+                    "vst1.32 {{d6-d9}}, [{o0}]!",
+                    "vst1.32 {{d10-d13}}, [{o1}]!",
+                    "subs {n8}, {n8}, #1",
+                    "bne 2b",
+                    "3:",
+                    "cmp {n4}, #0",
+                    "beq 5f",
+                    "vmov q3, q13",
+                    "vmov q5, q13",
+                    "vld1.32 {{d14-d15}}, [{r0}]!",
+                    "sub {wp}, {r0}, #12",
+                    "vld1.32 {{d18-d19}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d23}}, [{wp}]",
+                    "vmla.f32 q3, q7, d0[0]",
+                    "vmla.f32 q3, q9, d0[1]",
+                    "vmla.f32 q3, q11, d1[0]",
+                    "vld1.32 {{d14-d15}}, [{r1}]!",
+                    "sub {wp}, {r1}, #12",
+                    "vld1.32 {{d18-d19}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d23}}, [{wp}]",
+                    "vmla.f32 q3, q7, d1[1]",
+                    "vmla.f32 q3, q9, d2[0]",
+                    "vmla.f32 q3, q11, d2[1]",
+                    "vmla.f32 q5, q7, d0[0]",
+                    "vmla.f32 q5, q9, d0[1]",
+                    "vmla.f32 q5, q11, d1[0]",
+                    "vld1.32 {{d14-d15}}, [{r2}]!",
+                    "sub {wp}, {r2}, #12",
+                    "vld1.32 {{d18-d19}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d23}}, [{wp}]",
+                    "vmla.f32 q3, q7, d3[0]",
+                    "vmla.f32 q3, q9, d3[1]",
+                    "vmla.f32 q3, q11, d4[0]",
+                    "vmla.f32 q5, q7, d1[1]",
+                    "vmla.f32 q5, q9, d2[0]",
+                    "vmla.f32 q5, q11, d2[1]",
+                    "vld1.32 {{d14-d15}}, [{r3}]!",
+                    "sub {wp}, {r3}, #12",
+                    "vld1.32 {{d18-d19}}, [{wp}]",
+                    "add {wp}, {wp}, #4",
+                    "vld1.32 {{d22-d23}}, [{wp}]",
+                    "vmla.f32 q5, q7, d3[0]",
+                    "vmla.f32 q5, q9, d3[1]",
+                    "vmla.f32 q5, q11, d4[0]",
+                    "vst1.32 {{d6-d7}}, [{o0}]!",
+                    "vst1.32 {{d10-d11}}, [{o1}]!",
+                    "5:",
+                    wp = inout(reg) kb.as_ptr() => _,
+                    r0 = inout(reg) r[0] => _,
+                    r1 = inout(reg) r[1] => _,
+                    r2 = inout(reg) r[2] => _,
+                    r3 = inout(reg) r[3] => _,
+                    o0 = inout(reg) o0 => _,
+                    o1 = inout(reg) o1 => _,
+                    n8 = inout(reg) n8 => _,
+                    n4 = in(reg) n4,
+                    out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _, out("q5") _, out("q6") _, out("q7") _, out("q8") _, out("q9") _, out("q10") _, out("q11") _, out("q12") _, out("q13") _, out("q14") _, out("q15") _,
+                    options(nostack),
+                );
+            }
+        }
+        for row in i..(i + 2).min(outh) {
+            for j in done..outw {
+                let mut s = bias;
+                for dy in 0..3 {
+                    for dx in 0..3 {
+                        s += k[dy * 3 + dx] * src[(row + dy) * w + j + dx];
+                    }
+                }
+                out[row * outw + j] = if relu { s.max(0.0) } else { s };
+            }
+        }
+        i += 2;
+    }
+}
+
+/// Depthwise 3×3 stride 2 of one plane on armv7 NEON: 8 then 4 columns per
+/// step, the even and odd input columns split by `vld2`, the last columns in
+/// plain Rust. Same contract as [`crate::generic::fp32::dw3x3s2`].
+///
+/// # Safety
+/// The CPU must have NEON.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn dw3x3s2_neon(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 9],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    assert!(src.len() >= 2 * outh * w + 2 * outw + 1 && w > 2 * outw && out.len() >= outw * outh);
+    let mut kb = [0f32; 12];
+    kb[..9].copy_from_slice(k);
+    kb[9] = bias;
+    let (n8, n4) = (outw / 8, (outw % 8) / 4);
+    let done = n8 * 8 + n4 * 4;
+    for i in 0..outh {
+        let r: [*const f32; 3] = core::array::from_fn(|d| src[(2 * i + d) * w..].as_ptr());
+        let o0 = out[i * outw..].as_mut_ptr();
+        // SAFETY: input rows 2i..2i+2 hold ≥ 2*outw + 1 floats; the blocks read columns
+        // ≤ 2*done ≤ 2*outw of them; the output row holds outw floats (asserted above).
+        // Every NEON register used is declared clobbered.
+        unsafe {
+            if relu {
+                asm!(
+                    "vld1.32 {{d0-d3}}, [{wp}]!",
+                    "vld1.32 {{d4-d5}}, [{wp}]",
+                    "vdup.32 q13, d4[1]",
+                    "vmov.i32 q14, #0",
+                    "cmp {n8}, #0",
+                    "beq 3f",
+                    "2:",
+                    "vmov q3, q13",
+                    "vmov q4, q13",
+                    "vld2.32 {{d14-d17}}, [{r0}]!",
+                    "vld2.32 {{d18-d21}}, [{r0}]!",
+                    "vld1.32 {{d22[0]}}, [{r0}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vext.32 q15, q9, q11, #1",
+                    "vmla.f32 q3, q7, d0[0]",
+                    "vmla.f32 q4, q9, d0[0]",
+                    "vmla.f32 q3, q8, d0[1]",
+                    "vmla.f32 q4, q10, d0[1]",
+                    "vmla.f32 q3, q12, d1[0]",
+                    "vmla.f32 q4, q15, d1[0]",
+                    "vld2.32 {{d14-d17}}, [{r1}]!",
+                    "vld2.32 {{d18-d21}}, [{r1}]!",
+                    "vld1.32 {{d22[0]}}, [{r1}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vext.32 q15, q9, q11, #1",
+                    "vmla.f32 q3, q7, d1[1]",
+                    "vmla.f32 q4, q9, d1[1]",
+                    "vmla.f32 q3, q8, d2[0]",
+                    "vmla.f32 q4, q10, d2[0]",
+                    "vmla.f32 q3, q12, d2[1]",
+                    "vmla.f32 q4, q15, d2[1]",
+                    "vld2.32 {{d14-d17}}, [{r2}]!",
+                    "vld2.32 {{d18-d21}}, [{r2}]!",
+                    "vld1.32 {{d22[0]}}, [{r2}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vext.32 q15, q9, q11, #1",
+                    "vmla.f32 q3, q7, d3[0]",
+                    "vmla.f32 q4, q9, d3[0]",
+                    "vmla.f32 q3, q8, d3[1]",
+                    "vmla.f32 q4, q10, d3[1]",
+                    "vmla.f32 q3, q12, d4[0]",
+                    "vmla.f32 q4, q15, d4[0]",
+                    "vmax.f32 q3, q3, q14",
+                    "vmax.f32 q4, q4, q14",
+                    "vst1.32 {{d6-d9}}, [{o0}]!",
+                    "subs {n8}, {n8}, #1",
+                    "bne 2b",
+                    "3:",
+                    "cmp {n4}, #0",
+                    "beq 5f",
+                    "vmov q3, q13",
+                    "vld2.32 {{d14-d17}}, [{r0}]!",
+                    "vld1.32 {{d18[0]}}, [{r0}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vmla.f32 q3, q7, d0[0]",
+                    "vmla.f32 q3, q8, d0[1]",
+                    "vmla.f32 q3, q12, d1[0]",
+                    "vld2.32 {{d14-d17}}, [{r1}]!",
+                    "vld1.32 {{d18[0]}}, [{r1}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vmla.f32 q3, q7, d1[1]",
+                    "vmla.f32 q3, q8, d2[0]",
+                    "vmla.f32 q3, q12, d2[1]",
+                    "vld2.32 {{d14-d17}}, [{r2}]!",
+                    "vld1.32 {{d18[0]}}, [{r2}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vmla.f32 q3, q7, d3[0]",
+                    "vmla.f32 q3, q8, d3[1]",
+                    "vmla.f32 q3, q12, d4[0]",
+                    "vmax.f32 q3, q3, q14",
+                    "vst1.32 {{d6-d7}}, [{o0}]!",
+                    "5:",
+                    wp = inout(reg) kb.as_ptr() => _,
+                    r0 = inout(reg) r[0] => _,
+                    r1 = inout(reg) r[1] => _,
+                    r2 = inout(reg) r[2] => _,
+                    o0 = inout(reg) o0 => _,
+                    n8 = inout(reg) n8 => _,
+                    n4 = in(reg) n4,
+                    out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _, out("q5") _, out("q6") _, out("q7") _, out("q8") _, out("q9") _, out("q10") _, out("q11") _, out("q12") _, out("q13") _, out("q14") _, out("q15") _,
+                    options(nostack),
+                );
+            } else {
+                asm!(
+                    "vld1.32 {{d0-d3}}, [{wp}]!",
+                    "vld1.32 {{d4-d5}}, [{wp}]",
+                    "vdup.32 q13, d4[1]",
+                    "vmov.i32 q14, #0",
+                    "cmp {n8}, #0",
+                    "beq 3f",
+                    "2:",
+                    "vmov q3, q13",
+                    "vmov q4, q13",
+                    "vld2.32 {{d14-d17}}, [{r0}]!",
+                    "vld2.32 {{d18-d21}}, [{r0}]!",
+                    "vld1.32 {{d22[0]}}, [{r0}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vext.32 q15, q9, q11, #1",
+                    "vmla.f32 q3, q7, d0[0]",
+                    "vmla.f32 q4, q9, d0[0]",
+                    "vmla.f32 q3, q8, d0[1]",
+                    "vmla.f32 q4, q10, d0[1]",
+                    "vmla.f32 q3, q12, d1[0]",
+                    "vmla.f32 q4, q15, d1[0]",
+                    "vld2.32 {{d14-d17}}, [{r1}]!",
+                    "vld2.32 {{d18-d21}}, [{r1}]!",
+                    "vld1.32 {{d22[0]}}, [{r1}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vext.32 q15, q9, q11, #1",
+                    "vmla.f32 q3, q7, d1[1]",
+                    "vmla.f32 q4, q9, d1[1]",
+                    "vmla.f32 q3, q8, d2[0]",
+                    "vmla.f32 q4, q10, d2[0]",
+                    "vmla.f32 q3, q12, d2[1]",
+                    "vmla.f32 q4, q15, d2[1]",
+                    "vld2.32 {{d14-d17}}, [{r2}]!",
+                    "vld2.32 {{d18-d21}}, [{r2}]!",
+                    "vld1.32 {{d22[0]}}, [{r2}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vext.32 q15, q9, q11, #1",
+                    "vmla.f32 q3, q7, d3[0]",
+                    "vmla.f32 q4, q9, d3[0]",
+                    "vmla.f32 q3, q8, d3[1]",
+                    "vmla.f32 q4, q10, d3[1]",
+                    "vmla.f32 q3, q12, d4[0]",
+                    "vmla.f32 q4, q15, d4[0]",
+                    "vst1.32 {{d6-d9}}, [{o0}]!",
+                    "subs {n8}, {n8}, #1",
+                    "bne 2b",
+                    "3:",
+                    "cmp {n4}, #0",
+                    "beq 5f",
+                    "vmov q3, q13",
+                    "vld2.32 {{d14-d17}}, [{r0}]!",
+                    "vld1.32 {{d18[0]}}, [{r0}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vmla.f32 q3, q7, d0[0]",
+                    "vmla.f32 q3, q8, d0[1]",
+                    "vmla.f32 q3, q12, d1[0]",
+                    "vld2.32 {{d14-d17}}, [{r1}]!",
+                    "vld1.32 {{d18[0]}}, [{r1}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vmla.f32 q3, q7, d1[1]",
+                    "vmla.f32 q3, q8, d2[0]",
+                    "vmla.f32 q3, q12, d2[1]",
+                    "vld2.32 {{d14-d17}}, [{r2}]!",
+                    "vld1.32 {{d18[0]}}, [{r2}]",
+                    "vext.32 q12, q7, q9, #1",
+                    "vmla.f32 q3, q7, d3[0]",
+                    "vmla.f32 q3, q8, d3[1]",
+                    "vmla.f32 q3, q12, d4[0]",
+                    "vst1.32 {{d6-d7}}, [{o0}]!",
+                    "5:",
+                    wp = inout(reg) kb.as_ptr() => _,
+                    r0 = inout(reg) r[0] => _,
+                    r1 = inout(reg) r[1] => _,
+                    r2 = inout(reg) r[2] => _,
+                    o0 = inout(reg) o0 => _,
+                    n8 = inout(reg) n8 => _,
+                    n4 = in(reg) n4,
+                    out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _, out("q5") _, out("q6") _, out("q7") _, out("q8") _, out("q9") _, out("q10") _, out("q11") _, out("q12") _, out("q13") _, out("q14") _, out("q15") _,
+                    options(nostack),
+                );
+            }
+        }
+        for j in done..outw {
+            let mut s = bias;
+            for dy in 0..3 {
+                for dx in 0..3 {
+                    s += k[dy * 3 + dx] * src[(2 * i + dy) * w + 2 * j + dx];
+                }
+            }
+            out[i * outw + j] = if relu { s.max(0.0) } else { s };
+        }
+    }
+}
+
+/// `out[r] = bias[r] + w[r]·x` on armv7 NEON: four rows per pass over `x`
+/// (8 inputs per step), the leftover rows and inputs in plain Rust. Same
+/// contract as [`crate::generic::fp32::gemv`].
+///
+/// # Safety
+/// The CPU must have NEON.
+pub unsafe fn gemv_neon(w: &[f32], x: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
+    let n = x.len();
+    let rows = out.len();
+    assert!(w.len() >= rows * n);
+    let n8 = n / 8;
+    let mut r = 0;
+    while r + 4 <= rows {
+        let mut sums = [0f32; 4];
+        let wr: [*const f32; 4] = core::array::from_fn(|i| w[(r + i) * n..].as_ptr());
+        if n8 > 0 {
+            // SAFETY: reads n8*8 ≤ n floats of x and of each of the four rows (asserted),
+            // writes the 4 sums. Every NEON register used is declared clobbered.
+            unsafe {
+                asm!(
+                    "vmov.i32 q8, #0",
+                    "vmov.i32 q9, #0",
+                    "vmov.i32 q10, #0",
+                    "vmov.i32 q11, #0",
+                    "2:",
+                    "vld1.32 {{d0-d3}}, [{x}]!",
+                    "vld1.32 {{d4-d7}}, [{w0}]!",
+                    "vld1.32 {{d8-d11}}, [{w1}]!",
+                    "vmla.f32 q8, q2, q0",
+                    "vmla.f32 q8, q3, q1",
+                    "vld1.32 {{d12-d15}}, [{w2}]!",
+                    "vmla.f32 q9, q4, q0",
+                    "vmla.f32 q9, q5, q1",
+                    "vld1.32 {{d4-d7}}, [{w3}]!",
+                    "vmla.f32 q10, q6, q0",
+                    "vmla.f32 q10, q7, q1",
+                    "vmla.f32 q11, q2, q0",
+                    "vmla.f32 q11, q3, q1",
+                    "subs {n8}, {n8}, #1",
+                    "bne 2b",
+                    "vpadd.f32 d16, d16, d17",
+                    "vpadd.f32 d18, d18, d19",
+                    "vpadd.f32 d20, d20, d21",
+                    "vpadd.f32 d22, d22, d23",
+                    "vpadd.f32 d16, d16, d18",
+                    "vpadd.f32 d17, d20, d22",
+                    "vst1.32 {{d16-d17}}, [{s}]",
+                    x = inout(reg) x.as_ptr() => _,
+                    w0 = inout(reg) wr[0] => _,
+                    w1 = inout(reg) wr[1] => _,
+                    w2 = inout(reg) wr[2] => _,
+                    w3 = inout(reg) wr[3] => _,
+                    n8 = inout(reg) n8 => _,
+                    s = in(reg) sums.as_mut_ptr(),
+                    out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _, out("q5") _,
+                    out("q6") _, out("q7") _, out("q8") _, out("q9") _, out("q10") _, out("q11") _,
+                    options(nostack),
+                );
+            }
+        }
+        for (i, s) in sums.iter_mut().enumerate() {
+            let row = &w[(r + i) * n..(r + i + 1) * n];
+            for j in n8 * 8..n {
+                *s += row[j] * x[j];
+            }
+            out[r + i] = *s + bias.map_or(0.0, |b| b[r + i]);
+        }
+        r += 4;
+    }
+    for (i, o) in out.iter_mut().enumerate().skip(r) {
+        let row = &w[i * n..(i + 1) * n];
+        *o = row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + bias.map_or(0.0, |b| b[i]);
+    }
+}
