@@ -20,6 +20,9 @@ pub type GemmFn =
 pub type DwFn = unsafe fn(&[f32], usize, &[f32; 9], f32, &mut [f32], usize, usize, bool);
 /// `(w, x, bias, out)`: `out[r] = bias[r] + w[r]·x`, see [`crate::generic::fp32::gemv`].
 pub type GemvFn = unsafe fn(&[f32], &[f32], Option<&[f32]>, &mut [f32]);
+/// `(base, kofs, stride, dst)`: packs an `nr`-column im2col panel whose pixels
+/// share one output row (row `p` = every `stride`-th float from `base + kofs[p]`).
+pub type PackIm2colFn = unsafe fn(*const f32, &[usize], usize, *mut f32);
 
 /// The fp32 kernels of one CPU family.
 #[derive(Clone, Copy)]
@@ -47,6 +50,8 @@ pub struct Fp32Kernels {
     pub dw3x3s1: DwFn,
     pub dw3x3s2: DwFn,
     pub gemv: GemvFn,
+    /// Packs full one-row im2col panels of stride 1 or 2 (`None`: portable code).
+    pub pack_im2col: Option<PackIm2colFn>,
     /// Cost of the Winograd input and output transforms of one tile and one
     /// channel, F(6,3), F(4,3), F(2,3), in multiply-adds of this set's GEMM
     /// (measured; used by [`crate::fp32::conv::select_algo_for`]).
@@ -129,6 +134,7 @@ pub static GENERIC_6X8: Fp32Kernels = Fp32Kernels {
     dw3x3s1: dw3x3s1_generic,
     dw3x3s2: dw3x3s2_generic,
     gemv: gemv_generic,
+    pack_im2col: None,
     wino_cost: [[600, 520], [380, 250], [115, 90]],
     weight_read_cost: 2,
 };
@@ -190,6 +196,7 @@ pub static X86_AVX2: Fp32Kernels = {
         dw3x3s1: x::dw3x3s1_avx2,
         dw3x3s2: x::dw3x3s2_avx2,
         gemv: x::gemv_avx2,
+        pack_im2col: None,
         wino_cost: [[530, 530], [290, 290], [300, 300]],
         weight_read_cost: 8,
     }
@@ -238,6 +245,7 @@ pub static ARMV7_NEON: Fp32Kernels = {
         dw3x3s1: n::dw3x3s1_neon,
         dw3x3s2: n::dw3x3s2_neon,
         gemv: n::gemv_neon,
+        pack_im2col: Some(n::pack_im2col_8_neon),
         ..GENERIC_6X8
     }
 };

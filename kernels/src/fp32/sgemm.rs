@@ -135,7 +135,45 @@ pub enum BSource<'a> {
 impl BSource<'_> {
     /// Packs rows `0..k`, columns `j0..j0 + cols` (`cols ≤ nr`) as `k` rows of
     /// `nr` values, zero-padded on the right.
-    fn pack_panel(&self, k: usize, nr: usize, j0: usize, cols: usize, out: &mut [f32]) {
+    fn pack_panel(
+        &self,
+        k: usize,
+        nr: usize,
+        j0: usize,
+        cols: usize,
+        out: &mut [f32],
+        kern: &Fp32Kernels,
+    ) {
+        if let (
+            Some(pack),
+            BSource::Im2col {
+                input,
+                kofs,
+                outw,
+                stride_w,
+                stride_h,
+            },
+        ) = (kern.pack_im2col, self)
+        {
+            let one_row = (j0 % outw) + cols <= *outw;
+            if nr == kern.nr && cols == nr && one_row && *stride_w <= 2 {
+                let base = (j0 / outw) * stride_h * input.w + (j0 % outw) * stride_w;
+                let span = (nr - 1) * stride_w + 1;
+                let last = kofs[..k].iter().max().map_or(0, |&m| m + base + span);
+                assert!(last <= input.data.len() && out.len() >= k * nr);
+                // SAFETY: every row's taps lie in the input (checked just above) and out holds
+                // k * nr floats; the kernel set was chosen for this CPU.
+                unsafe {
+                    pack(
+                        input.data[base..].as_ptr(),
+                        &kofs[..k],
+                        *stride_w,
+                        out.as_mut_ptr(),
+                    )
+                };
+                return;
+            }
+        }
         // The common panel widths get a copy loop of known length (no memcpy call per row).
         match nr {
             4 => self.pack_panel_n::<4>(k, j0, cols, out),
@@ -370,7 +408,7 @@ pub fn sgemm(
                 if in_place(cols, width) {
                     offs.push(None);
                 } else {
-                    b.pack_panel(k, width, col, cols, &mut buf[next..]);
+                    b.pack_panel(k, width, col, cols, &mut buf[next..], kern);
                     offs.push(Some(next));
                     next += k * width;
                 }

@@ -212,17 +212,20 @@ impl Winograd {
         let nchunks = chunks(self.variant, ntiles, k, self.out_c, kern);
         let chunk = ntiles.div_ceil(nchunks).div_ceil(kern.lanes) * kern.lanes;
         // Buffer columns of the biggest chunk.
-        let cols = Chunk::new(0, chunk, ntx, kern).ntpad;
+        let cols = Chunk::new(0, chunk, ntx, (outw, outh), kern).ntpad;
         // Position strides are padded by one cache line so the T² rows a transform
         // touches do not all map to the same L1 set (the unpadded strides are
         // often multiples of 4 KiB).
         let vbuf_len = tt * (k * cols + SKEW);
         let mbuf_len = tt * (mpad * cols + SKEW);
-        // Tiles of the last row and column reach past the input unless the map is
-        // a multiple of m: then the input is copied once into a zero-bordered
-        // buffer on the tile grid, so every input tile is a full T×T block.
+        // On maps at least one tile wide and high, the last tile of each row and
+        // column is shifted back to end at the map's edge (overlapping its
+        // neighbour, whose shared outputs it recomputes): every tile then reads
+        // and writes whole blocks. Smaller maps are copied once into a
+        // zero-bordered buffer on the tile grid, and their output tiles go
+        // through a small buffer.
         let (gw, gh) = (ntx * m + 2, nty * m + 2);
-        let grid_len = if (gw, gh) == (input.w, input.h) {
+        let grid_len = if (outw >= m && outh >= m) || (gw, gh) == (input.w, input.h) {
             0
         } else {
             k * gw * gh
@@ -237,7 +240,7 @@ impl Winograd {
             };
             let mut t0 = 0;
             while t0 < ntiles {
-                let c = Chunk::new(t0, chunk.min(ntiles - t0), ntx, kern);
+                let c = Chunk::new(t0, chunk.min(ntiles - t0), ntx, (outw, outh), kern);
                 self.input_phase(kern, input, &c, vbuf, threads);
                 self.gemm_phase(kern, &c, vbuf, mbuf, threads);
                 self.output_phase(kern, &c, mbuf, output, act == Activation::Relu, threads);
@@ -283,8 +286,9 @@ impl Winograd {
         let offs: Vec<usize> = (0..c.ntpad)
             .map(|jj| {
                 let j = c.t0 + jj.min(c.nt - 1);
-                debug_assert!((j / c.ntx) * m + t <= input.h && (j % c.ntx) * m + t <= inw);
-                (j / c.ntx) * m * inw + (j % c.ntx) * m
+                let (y0, x0) = c.origin(j, m);
+                debug_assert!(y0 + t <= input.h && x0 + t <= inw);
+                y0 * inw + x0
             })
             .collect();
         let vptr = SyncPtr(vbuf.as_mut_ptr());
@@ -327,6 +331,13 @@ impl Winograd {
         let k = self.in_c;
         let (vq, mq, ntpad) = (self.vq(c), self.mq(c), c.ntpad);
         let qbias = t + 1;
+        // Column panels of the chunk: (first column, width, offset of the B panel).
+        let mut cols = Vec::new();
+        let mut j = 0;
+        while j < ntpad {
+            cols.push((j, c.width(j), c.panel_offset(j, k)));
+            j += c.width(j);
+        }
         let gemm_q = |q: usize, mq_buf: &mut [f32]| {
             let a = &self.u[q];
             let bias = if q == qbias { &self.bias } else { &self.zeros };
@@ -336,18 +347,19 @@ impl Winograd {
                 let ap = a.panel_data(panel).as_ptr();
                 let bp = bias[panel.row..].as_ptr();
                 let cp = mq_buf[panel.row * ntpad..].as_mut_ptr();
-                let mut j = 0;
-                while j < ntpad {
-                    let w = c.width(j);
-                    let f = kern.gemm_for(panel.mr, w);
-                    // SAFETY: the B panel starting at tile j = k rows of w floats inside v; the C
+                let (f, fw) = (
+                    kern.gemm_for(panel.mr, kern.nr),
+                    kern.gemm_for(panel.mr, kern.lanes),
+                );
+                for &(j, w, boff) in &cols {
+                    // SAFETY: the B panel of columns j..j+w = k rows of w floats inside v; the C
                     // tile (panel.mr padded rows × w, row stride ntpad) lies inside this position's
                     // block of mq_buf (both asserted above); bias holds padded_rows values.
                     unsafe {
-                        f(
+                        (if w == kern.nr { f } else { fw })(
                             k,
                             ap,
-                            v.as_ptr().add(c.panel_offset(j, k)),
+                            v.as_ptr().add(boff),
                             w,
                             cp.add(j),
                             ntpad,
@@ -355,7 +367,6 @@ impl Winograd {
                             false,
                         )
                     };
-                    j += w;
                 }
             }
         };
@@ -382,12 +393,23 @@ impl Winograd {
         let slots: Vec<TileSlot> = (0..c.nt)
             .map(|jj| {
                 let j = c.t0 + jj;
-                let (y0, x0) = ((j / c.ntx) * m, (j % c.ntx) * m);
+                let (y0, x0) = c.origin(j, m);
                 TileSlot {
                     off: y0 * outw + x0,
                     rows: m.min(outh - y0),
                     cols: m.min(outw - x0),
                 }
+            })
+            .collect();
+        // Per group of lanes: each lane's offset in the plane, or None for a tile that
+        // crosses the border (written to `edge`, then its inside part copied out).
+        let groups: Vec<[Option<usize>; 8]> = slots
+            .chunks(lanes)
+            .map(|g| {
+                core::array::from_fn(|l| match g.get(l) {
+                    Some(s) if s.rows == m && s.cols == m => Some(s.off),
+                    _ => None,
+                })
             })
             .collect();
         let ntpad = c.ntpad;
@@ -396,31 +418,36 @@ impl Winograd {
         parallel::for_each_mut(&mut planes, threads, |oc, out| {
             let mut edge = [0f32; 36 * 8];
             let eb = edge.as_mut_ptr();
-            for (gi, group) in slots.chunks(lanes).enumerate() {
+            let ob = out.as_mut_ptr();
+            assert!(out.len() >= outw * outh);
+            for (gi, offs) in groups.iter().enumerate() {
                 let mut dst = [eb; 8];
                 let mut stride = [m; 8];
                 for l in 0..lanes {
-                    match group.get(l) {
-                        Some(s) if s.rows == m && s.cols == m => {
-                            dst[l] = out[s.off..].as_mut_ptr();
+                    // SAFETY: an in-plane tile's m×m block lies inside `out` (its rows and
+                    // columns are inside the map); otherwise lane l's 36-float slot of `edge`.
+                    dst[l] = match offs[l] {
+                        Some(o) => {
                             stride[l] = outw;
+                            unsafe { ob.add(o) }
                         }
-                        // SAFETY: lane l's 36-float slot of `edge`.
-                        _ => dst[l] = unsafe { eb.add(l * 36) },
-                    }
+                        None => unsafe { eb.add(l * 36) },
+                    };
                 }
                 let src = mbuf[oc * ntpad + gi * lanes..].as_ptr();
                 // SAFETY: the product tiles of lanes gi*lanes.. at every position lie in mbuf
                 // (asserted); each destination is an m×m block inside this output plane or `edge`.
                 unsafe { fout(src, mq, &dst, &stride, relu) };
-                for (l, s) in group.iter().enumerate() {
-                    if s.rows < m || s.cols < m {
-                        for y in 0..s.rows {
-                            copy_small(
-                                &mut out[s.off + y * outw..],
-                                &edge[l * 36 + y * m..],
-                                s.cols,
-                            );
+                if offs[..lanes].contains(&None) {
+                    for (l, s) in slots[gi * lanes..].iter().take(lanes).enumerate() {
+                        if offs[l].is_none() {
+                            for y in 0..s.rows {
+                                copy_small(
+                                    &mut out[s.off + y * outw..],
+                                    &edge[l * 36 + y * m..],
+                                    s.cols,
+                                );
+                            }
                         }
                     }
                 }
@@ -451,10 +478,11 @@ pub fn chunks(
 /// Columns the GEMM computes for `n` columns (tiles or pixels): full `nr`
 /// panels, then `lanes`-wide ones when they cover the rest with less padding.
 pub fn padded_columns(n: usize, kern: &Fp32Kernels) -> usize {
-    Chunk::new(0, n, 1, kern).ntpad
+    Chunk::new(0, n, 1, (1, 1), kern).ntpad
 }
 
-/// One chunk of tiles: `nt` tiles from `t0`, `ntx` tiles per row of the map.
+/// One chunk of tiles: `nt` tiles from `t0`, `ntx` tiles per row of the map
+/// (`w × h` outputs).
 /// The GEMM reads them in `full` panels of `nr` tiles, then `narrow` panels
 /// of `lanes` tiles (when what is left fits in fewer columns than a full
 /// panel); `ntpad` columns in all.
@@ -463,13 +491,15 @@ struct Chunk {
     nt: usize,
     ntpad: usize,
     ntx: usize,
+    w: usize,
+    h: usize,
     nr: usize,
     lanes: usize,
     full: usize,
 }
 
 impl Chunk {
-    fn new(t0: usize, nt: usize, ntx: usize, kern: &Fp32Kernels) -> Chunk {
+    fn new(t0: usize, nt: usize, ntx: usize, (w, h): (usize, usize), kern: &Fp32Kernels) -> Chunk {
         let (nr, lanes) = (kern.nr, kern.lanes);
         let mut full = nt / nr;
         let mut narrow = (nt % nr).div_ceil(lanes);
@@ -482,10 +512,21 @@ impl Chunk {
             nt,
             ntpad: full * nr + narrow * lanes,
             ntx,
+            w,
+            h,
             nr,
             lanes,
             full,
         }
+    }
+
+    /// Output row and column of tile `j`'s top-left corner: a multiple of `m`,
+    /// except that on maps at least `m` wide (high) a tile that would cross the
+    /// right (bottom) edge is moved back to end on it.
+    fn origin(&self, j: usize, m: usize) -> (usize, usize) {
+        let (y, x) = ((j / self.ntx) * m, (j % self.ntx) * m);
+        let fit = |p: usize, size: usize| if size >= m { p.min(size - m) } else { p };
+        (fit(y, self.h), fit(x, self.w))
     }
 
     /// Width of the panel holding tile slot `j`.

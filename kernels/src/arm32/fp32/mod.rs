@@ -2554,3 +2554,64 @@ pub unsafe fn gemv_neon(w: &[f32], x: &[f32], bias: Option<&[f32]>, out: &mut [f
         *o = row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + bias.map_or(0.0, |b| b[i]);
     }
 }
+
+/// Packs one 8-column im2col panel whose pixels lie on one output row, with
+/// horizontal stride 1 or 2: row `p` of the panel is the 8 floats at
+/// `base + kofs[p]` (every `stride`-th one). `vld1` for stride 1, `vld2` to
+/// split off the even columns for stride 2.
+///
+/// # Safety
+/// The CPU must have NEON; every `base + kofs[p]` must be readable for
+/// `7 * stride + 1` floats (the 8 taps), and `dst` writable for `kofs.len() * 8`.
+pub unsafe fn pack_im2col_8_neon(base: *const f32, kofs: &[usize], stride: usize, dst: *mut f32) {
+    let k = kofs.len();
+    if k == 0 {
+        return;
+    }
+    // SAFETY: reads floats 0..8 (stride 1) or 0..15 (stride 2) after each row start — the
+    // span of its 8 taps — and writes k * 8 floats to dst. Every NEON register used is
+    // declared clobbered.
+    unsafe {
+        if stride == 1 {
+            asm!(
+                "2:",
+                "ldr {t}, [{ko}], #4",
+                "add {t}, {base}, {t}, lsl #2",
+                "vld1.32 {{d0-d3}}, [{t}]",
+                "vst1.32 {{d0-d3}}, [{dst}]!",
+                "subs {k}, {k}, #1",
+                "bne 2b",
+                ko = inout(reg) kofs.as_ptr() => _,
+                base = in(reg) base,
+                t = out(reg) _,
+                dst = inout(reg) dst => _,
+                k = inout(reg) k => _,
+                out("q0") _, out("q1") _,
+                options(nostack),
+            );
+        } else {
+            // The even floats 0..14: vld2 of floats 0..8 gives 0, 2, 4, 6 (first
+            // register); vld2 of floats 7..15 gives 8, 10, 12, 14 (second register)
+            // without reading past float 14, the last tap.
+            asm!(
+                "2:",
+                "ldr {t}, [{ko}], #4",
+                "add {t}, {base}, {t}, lsl #2",
+                "vld2.32 {{d0-d3}}, [{t}]",
+                "add {t}, {t}, #28",
+                "vld2.32 {{d4-d7}}, [{t}]",
+                "vst1.32 {{d0-d1}}, [{dst}]!",
+                "vst1.32 {{d6-d7}}, [{dst}]!",
+                "subs {k}, {k}, #1",
+                "bne 2b",
+                ko = inout(reg) kofs.as_ptr() => _,
+                base = in(reg) base,
+                t = out(reg) _,
+                dst = inout(reg) dst => _,
+                k = inout(reg) k => _,
+                out("q0") _, out("q1") _, out("q2") _, out("q3") _,
+                options(nostack),
+            );
+        }
+    }
+}
