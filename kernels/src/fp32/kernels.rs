@@ -250,6 +250,30 @@ pub static ARMV7_NEON: Fp32Kernels = {
     }
 };
 
+/// aarch64 NEON: intrinsic micro-kernels (8×12 / 4×12 GEMM, Winograd
+/// transforms), portable depthwise and GEMV with fused multiply-add.
+#[cfg(target_arch = "aarch64")]
+pub static AARCH64_NEON: Fp32Kernels = {
+    use crate::arm64::fp32 as n;
+    Fp32Kernels {
+        name: "aarch64-neon-8x12",
+        mr: 8,
+        mr_small: 4,
+        nr: 12,
+        gemm: n::gemm_8x12_neon,
+        gemm_small: n::gemm_4x12_neon,
+        lanes: 4,
+        gemm_narrow: n::gemm_8x4_neon,
+        gemm_narrow_small: n::gemm_4x4_neon,
+        wino_in: [n::input63_neon, n::input43_neon, n::input23_neon],
+        wino_out: [n::output63_neon, n::output43_neon, n::output23_neon],
+        dw3x3s1: n::dw3x3s1_fma,
+        dw3x3s2: n::dw3x3s2_fma,
+        gemv: n::gemv_fma,
+        ..GENERIC_8X12
+    }
+};
+
 impl Fp32Kernels {
     /// The micro-kernel for `mr` rows (`mr` or `mr_small`) and `width` columns (`nr` or `lanes`).
     pub fn gemm_for(&self, mr: usize, width: usize) -> GemmFn {
@@ -267,6 +291,10 @@ impl Fp32Kernels {
         #[cfg(target_arch = "arm")]
         if f.neon {
             return &ARMV7_NEON;
+        }
+        #[cfg(target_arch = "aarch64")]
+        if f.neon {
+            return &AARCH64_NEON;
         }
         #[cfg(target_arch = "x86_64")]
         if f.avx512f {
@@ -300,6 +328,10 @@ impl Fp32Kernels {
         #[cfg(target_arch = "arm")]
         if f.neon {
             v.push(&ARMV7_NEON);
+        }
+        #[cfg(target_arch = "aarch64")]
+        if f.neon {
+            v.push(&AARCH64_NEON);
         }
         #[cfg(target_arch = "x86_64")]
         if f.avx512f {
