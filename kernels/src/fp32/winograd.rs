@@ -416,8 +416,10 @@ impl Winograd {
         assert!(mbuf.len() >= (m + 2) * (m + 2) * mq);
         let mut planes = output.planes_mut();
         parallel::for_each_mut(&mut planes, threads, |oc, out| {
-            let mut edge = [0f32; 36 * 8];
-            let eb = edge.as_mut_ptr();
+            // Only tiles of maps smaller than one tile use it; not zeroed (the
+            // transform writes a whole m×m block before its inside is copied out).
+            let mut edge = [core::mem::MaybeUninit::<f32>::uninit(); 36 * 8];
+            let eb = edge.as_mut_ptr() as *mut f32;
             let ob = out.as_mut_ptr();
             assert!(out.len() >= outw * outh);
             for (gi, offs) in groups.iter().enumerate() {
@@ -441,6 +443,8 @@ impl Winograd {
                 if offs[..lanes].contains(&None) {
                     for (l, s) in slots[gi * lanes..].iter().take(lanes).enumerate() {
                         if offs[l].is_none() {
+                            // SAFETY: the transform above wrote lane l's whole m×m block of `edge`.
+                            let edge = unsafe { core::slice::from_raw_parts(eb, 36 * 8) };
                             for y in 0..s.rows {
                                 copy_small(
                                     &mut out[s.off + y * outw..],

@@ -1968,7 +1968,12 @@ pub unsafe fn dw3x3s1_neon(
     kb[9] = bias;
     let (n8, n4) = (outw / 8, (outw % 8) / 4);
     let done = n8 * 8 + n4 * 4;
-    let mut spare = vec![0f32; outw];
+    // Output row of the dummy partner of an odd last row (allocated only then).
+    let mut spare = if outh % 2 == 1 {
+        vec![0f32; outw]
+    } else {
+        Vec::new()
+    };
     let mut i = 0;
     while i < outh {
         // An odd last row pairs with a dummy one: input row i + 3 repeats i + 2,
