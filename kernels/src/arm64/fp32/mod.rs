@@ -159,6 +159,8 @@ impl Lanes for Q4 {
 /// results parked so that `ld4` reads them back with lanes = tiles, second
 /// pass, stores into the packed-B layout. See
 /// [`crate::generic::fp32::winograd::input_tiles`].
+// Columns of one array and rows of another are filled together: indices read better.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 unsafe fn input_tiles<W: Variant<T, M>, const T: usize, const M: usize>(
     src: &[*const f32; 8],
@@ -218,6 +220,8 @@ unsafe fn input_tiles<W: Variant<T, M>, const T: usize, const M: usize>(
 /// Output transform of 4 tiles: both passes with lanes = tiles, then each
 /// tile's rows stored with single-lane `st4`/`st2`. See
 /// [`crate::generic::fp32::winograd::output_tiles`].
+// Columns of one array and rows of another are filled together: indices read better.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 unsafe fn output_tiles<W: Variant<T, M>, const T: usize, const M: usize>(
     src: *const f32,

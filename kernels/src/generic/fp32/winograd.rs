@@ -193,6 +193,8 @@ impl Variant<4, 2> for F23 {
 ///
 /// # Safety
 /// The `L` source blocks must be readable and the destinations writable.
+// Columns of one array and rows of another are filled together: indices read better.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 pub unsafe fn input_tiles<V: Lanes, W: Variant<T, M>, const T: usize, const M: usize>(
     src: &[*const f32; 8],
@@ -227,6 +229,8 @@ pub unsafe fn input_tiles<V: Lanes, W: Variant<T, M>, const T: usize, const M: u
 ///
 /// # Safety
 /// The sources must be readable and the `L` destination blocks writable.
+// Columns of one array and rows of another are filled together: indices read better.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 pub unsafe fn output_tiles<V: Lanes, W: Variant<T, M>, const T: usize, const M: usize>(
     src: *const f32,

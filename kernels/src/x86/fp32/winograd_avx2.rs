@@ -156,6 +156,8 @@ unsafe fn store_n<const N: usize>(p: *mut f32, v: Y8) {
 }
 
 /// See [`crate::generic::fp32::winograd::input_tiles`] (8 lanes).
+// Columns of one array and rows of another are filled together: indices read better.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 unsafe fn input_tiles<W: Variant<T, M>, const T: usize, const M: usize>(
     src: &[*const f32; 8],
@@ -189,6 +191,8 @@ unsafe fn input_tiles<W: Variant<T, M>, const T: usize, const M: usize>(
 }
 
 /// See [`crate::generic::fp32::winograd::output_tiles`] (8 lanes).
+// Columns of one array and rows of another are filled together: indices read better.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 unsafe fn output_tiles<W: Variant<T, M>, const T: usize, const M: usize>(
     src: *const f32,
