@@ -426,13 +426,14 @@ impl Winograd {
                 let mut dst = [eb; 8];
                 let mut stride = [m; 8];
                 for l in 0..lanes {
-                    // SAFETY: an in-plane tile's m×m block lies inside `out` (its rows and
-                    // columns are inside the map); otherwise lane l's 36-float slot of `edge`.
                     dst[l] = match offs[l] {
                         Some(o) => {
                             stride[l] = outw;
+                            // SAFETY: an in-plane tile's m×m block lies inside `out` (its rows
+                            // and columns are inside the map).
                             unsafe { ob.add(o) }
                         }
+                        // SAFETY: lane l's 36-float slot of `edge`.
                         None => unsafe { eb.add(l * 36) },
                     };
                 }
