@@ -439,6 +439,59 @@ fn depthwise_matches_reference_for_every_kernel_set() {
     }
 }
 
+/// 1×1 convolutions whose input has a constant frame (padding, here with a
+/// different value per channel) take the frame path: interior GEMM written
+/// through a window, frame outputs computed once.
+#[test]
+fn one_by_one_with_constant_frame_matches_reference() {
+    for kern in Fp32Kernels::available() {
+        for (i, &(in_c, out_c, group, w, h, frame, act)) in [
+            (16, 24, 1, 13usize, 11usize, 1usize, Activation::Relu),
+            (7, 9, 1, 21, 5, 2, Activation::LeakyRelu(0.1)),
+            (8, 6, 2, 6, 6, 1, Activation::None),
+            (5, 40, 1, 3, 3, 1, Activation::Relu), // one interior pixel
+        ]
+        .iter()
+        .enumerate()
+        {
+            let g = geom(in_c, out_c, 1, 1, 1, group);
+            let cstep = (w * h).div_ceil(4) * 4;
+            let mut data = rand_vec(in_c * cstep, 500 + i as u64);
+            let frame_vals = rand_vec(in_c, 600 + i as u64);
+            for q in 0..in_c {
+                for y in 0..h {
+                    for x in 0..w {
+                        if y < frame || y >= h - frame || x < frame || x >= w - frame {
+                            data[q * cstep + y * w + x] = frame_vals[q];
+                        }
+                    }
+                }
+            }
+            let inp = Padded {
+                data,
+                w,
+                h,
+                c: in_c,
+                cstep,
+            };
+            let wts = rand_vec(g.weight_len(), 700 + i as u64);
+            let bias = rand_vec(out_c, 800 + i as u64);
+            let planes = Planes::new(&inp.data, w, h, in_c, cstep);
+            let (want, _, _) = reference::conv2d_f32(planes, &g, &wts, Some(&bias), act);
+            let conv =
+                Conv2dF32::with_kernels(g, &wts, Some(&bias), act, ConvAlgo::Gemm, None, kern)
+                    .unwrap();
+            for threads in [1, 3] {
+                let e = rel_err(&run(&conv, &inp, threads), &want);
+                assert!(
+                    e <= 1e-5,
+                    "{kern:?} case {i} threads {threads}: rel err {e}"
+                );
+            }
+        }
+    }
+}
+
 /// Each architecture set against its portable twin on identical packings
 /// (tract-style): the results agree to rounding.
 #[test]

@@ -389,16 +389,67 @@ impl Conv2dF32 {
             Plan::Gemm { groups } => {
                 let in_g = g.in_c / g.group;
                 let out_g = g.out_c / g.group;
-                let n = outw * outh;
                 let ldc = output.cstep;
+                // A 1×1 convolution maps each pixel's channel vector alone: when the
+                // input has a constant frame (the padding of a padded 1×1 layer), the
+                // frame's outputs are one vector, computed once.
+                let frame = if g.is_1x1_s1() {
+                    constant_frame(&input)
+                } else {
+                    0
+                };
+                let (iw, ih) = (outw - 2 * frame, outh - 2 * frame);
                 let ofs = g.tap_offsets(input.w);
                 let k_g = in_g * ofs.len();
-                let mut kofs = vec![0usize; if g.is_1x1_s1() { 0 } else { k_g }];
+                let mut kofs = vec![0usize; if g.is_1x1_s1() && frame == 0 { 0 } else { k_g }];
                 let mut bias_off = 0;
                 for (gi, a) in groups.iter().enumerate() {
                     let bias = &p.bias[bias_off..bias_off + a.padded_rows()];
                     bias_off += a.padded_rows();
                     let c = &mut output.data[gi * out_g * ldc..];
+                    if frame > 0 {
+                        // Interior: a GEMM over the inner rectangle, written into the
+                        // inner rectangle of each output plane.
+                        let inner = frame * input.w + frame;
+                        for (p, ko) in kofs.iter_mut().enumerate() {
+                            *ko = (gi * in_g + p) * input.cstep + inner;
+                        }
+                        let b = BSource::Im2col {
+                            input,
+                            kofs: &kofs,
+                            outw: iw,
+                            stride_w: 1,
+                            stride_h: 1,
+                        };
+                        sgemm::sgemm_window(
+                            self.kern,
+                            a,
+                            &b,
+                            iw * ih,
+                            &mut c[frame * outw + frame..],
+                            ldc,
+                            (iw, outw),
+                            bias,
+                            self.act,
+                            threads,
+                        );
+                        // Frame: the output of the frame's channel vector.
+                        let ring: Vec<f32> =
+                            (0..in_g).map(|q| input.plane(gi * in_g + q)[0]).collect();
+                        let mut v = vec![0f32; out_g];
+                        let b = BSource::Dense { data: &ring, ld: 1 };
+                        sgemm::sgemm(self.kern, a, &b, 1, &mut v, 1, bias, self.act, 1);
+                        for (o, &val) in v.iter().enumerate() {
+                            fill_frame(
+                                &mut c[o * ldc..o * ldc + outw * outh],
+                                outw,
+                                outh,
+                                frame,
+                                val,
+                            );
+                        }
+                        continue;
+                    }
                     let b = if g.is_1x1_s1() {
                         BSource::Dense {
                             data: &input.data[gi * in_g * input.cstep..],
@@ -416,9 +467,61 @@ impl Conv2dF32 {
                             stride_h: g.stride_h,
                         }
                     };
-                    sgemm::sgemm(self.kern, a, &b, n, c, ldc, bias, self.act, threads);
+                    sgemm::sgemm(
+                        self.kern,
+                        a,
+                        &b,
+                        outw * outh,
+                        c,
+                        ldc,
+                        bias,
+                        self.act,
+                        threads,
+                    );
                 }
             }
+        }
+    }
+}
+
+/// Width of the outer frame of `input` in which every channel is constant
+/// (equal, bit for bit, to its top-left value), leaving at least one pixel
+/// inside; 0 when there is none. Stops at the first differing value, so an
+/// unpadded input costs a few comparisons.
+fn constant_frame(input: &Planes<f32>) -> usize {
+    let (w, h) = (input.w, input.h);
+    if w < 3 || h < 3 {
+        return 0;
+    }
+    let max = (w.min(h) - 1) / 2;
+    for r in 0..max {
+        for q in 0..input.c {
+            let p = input.plane(q);
+            let v = p[0].to_bits();
+            let same = |y: usize, x0: usize, x1: usize| {
+                p[y * w + x0..y * w + x1].iter().all(|x| x.to_bits() == v)
+            };
+            let ring_ok = same(r, r, w - r)
+                && same(h - 1 - r, r, w - r)
+                && (r + 1..h - 1 - r)
+                    .all(|y| p[y * w + r].to_bits() == v && p[y * w + w - 1 - r].to_bits() == v);
+            if !ring_ok {
+                return r;
+            }
+        }
+    }
+    max
+}
+
+/// Sets the outer `frame` rows and columns of a `w × h` plane to `v`.
+fn fill_frame(plane: &mut [f32], w: usize, h: usize, frame: usize, v: f32) {
+    for y in 0..h {
+        let row = &mut plane[y * w..(y + 1) * w];
+        if y < frame || y >= h - frame {
+            row.fill(v);
+        } else {
+            row[..frame].fill(v);
+            row[w - frame..].fill(v);
         }
     }
 }

@@ -344,11 +344,34 @@ pub fn sgemm(
     act: Activation,
     threads: usize,
 ) {
+    sgemm_window(kern, a, b, n, c, ldc, (n.max(1), n), bias, act, threads)
+}
+
+/// [`sgemm`] whose `C` rows are 2-D windows: column `j` of row `i` is at
+/// `c[i * ldc + (j / w) * rs + j % w]` for `window = (w, rs)` (the interior
+/// of an output plane). Tiles that straddle two window rows are written
+/// piecewise.
+#[allow(clippy::too_many_arguments)]
+pub fn sgemm_window(
+    kern: &Fp32Kernels,
+    a: &PackedA,
+    b: &BSource,
+    n: usize,
+    c: &mut [f32],
+    ldc: usize,
+    window: (usize, usize),
+    bias: &[f32],
+    act: Activation,
+    threads: usize,
+) {
     let (m, k) = (a.m, a.k);
     if m == 0 || n == 0 {
         return;
     }
-    assert!(c.len() >= (m - 1) * ldc + n, "C too small");
+    let (cw, crs) = window;
+    assert!(cw > 0 && (n <= cw || crs >= cw), "window rows overlap");
+    let coff = move |j: usize| (j / cw) * crs + j % cw;
+    assert!(c.len() > (m - 1) * ldc + coff(n - 1), "C too small");
     assert!(bias.len() >= a.padded_rows(), "bias too short");
     if let BSource::Dense { data, ld } = b {
         assert!(k == 0 || data.len() >= (k - 1) * ld + n, "B too small");
@@ -433,26 +456,54 @@ pub fn sgemm(
                     // SAFETY: B panel: k rows of `width` values (in place: the size assert
                     // above covers (k-1)*ld + col + width ≤ len; packed: k*width floats of
                     // buf). C: rows panel.row.. (< m), columns col..col+cols (< n) of this
-                    // task's disjoint rectangle; bias has padded_rows values.
+                    // task's disjoint rectangle (mapped through the window; size asserted);
+                    // bias has padded_rows values.
                     unsafe {
-                        let c = crow.add(col);
-                        if cols == width && rows == panel.mr {
-                            f(k, ap, bptr, ldb, c, ldc, bias_p, relu);
+                        if col % cw + cols <= cw {
+                            let c = crow.add(coff(col));
+                            if cols == width && rows == panel.mr {
+                                f(k, ap, bptr, ldb, c, ldc, bias_p, relu);
+                            } else {
+                                edge_tile(
+                                    f, k, panel.mr, width, ap, bptr, ldb, c, ldc, rows, cols,
+                                    bias_p, relu,
+                                );
+                            }
+                            if other_act {
+                                for i in 0..rows {
+                                    act.apply_slice(std::slice::from_raw_parts_mut(
+                                        c.add(i * ldc),
+                                        cols,
+                                    ));
+                                }
+                            }
                         } else {
-                            edge_tile(
-                                f, k, panel.mr, width, ap, bptr, ldb, c, ldc, rows, cols, bias_p,
-                                relu,
-                            );
+                            // The tile straddles window rows: computed into a buffer (fully
+                            // written by the kernel), then each piece copied to its row.
+                            let mut tile = [core::mem::MaybeUninit::<f32>::uninit(); 16 * 16];
+                            assert!(panel.mr * width <= tile.len());
+                            let t = tile.as_mut_ptr() as *mut f32;
+                            f(k, ap, bptr, ldb, t, width, bias_p, relu);
+                            let mut start = 0;
+                            while start < cols {
+                                let j = col + start;
+                                let len = (cw - j % cw).min(cols - start);
+                                for i in 0..rows {
+                                    let dst = std::slice::from_raw_parts_mut(
+                                        crow.add(i * ldc + coff(j)),
+                                        len,
+                                    );
+                                    dst.copy_from_slice(std::slice::from_raw_parts(
+                                        t.add(i * width + start),
+                                        len,
+                                    ));
+                                    if other_act {
+                                        act.apply_slice(dst);
+                                    }
+                                }
+                                start += len;
+                            }
                         }
-                    }
-                }
-                if other_act {
-                    for i in 0..rows {
-                        // SAFETY: row panel.row + i (< m), columns j0..j0+ncols of this task's rectangle.
-                        let row = unsafe {
-                            std::slice::from_raw_parts_mut(crow.add(i * ldc + j0), ncols)
-                        };
-                        act.apply_slice(row);
                     }
                 }
             }
