@@ -9,8 +9,7 @@ thread_local! {
 }
 
 /// Runs `f` on `n` floats of this thread's scratch buffer. The contents are
-/// whatever an earlier user left (finite values or zeros): callers write
-/// before they read. A nested call (the buffer is in use) gets a fresh one.
+/// whatever an earlier user left: callers write before they read. A nested call (the buffer is in use) gets a fresh one.
 pub fn with<R>(n: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut v) => {

@@ -8,8 +8,11 @@
 //! [`Fp32Kernels`] set and fuse bias and ReLU into their output stage.
 //!
 //! Loop order: column blocks (`B` block in L2) → A panels (one panel in L1)
-//! → `nr`-column panels. Tasks are column blocks, split by row ranges when
-//! there are more threads than blocks.
+//! → `nr`-column panels; a last panel of at most `lanes` columns uses the
+//! set's narrow kernels. Tiles at the bottom or right edge go through a small
+//! buffer. Tasks are column blocks, split by row ranges when there are more
+//! threads than blocks. [`sgemm_window`] writes `C` rows as 2-D windows (the
+//! interior of output planes).
 
 use super::kernels::{Fp32Kernels, GemmFn};
 use super::scratch;

@@ -166,7 +166,7 @@ pub fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
     s + acc[0]
 }
 
-/// `out[r] = act?(bias[r] + w[r] · x)` for 4 rows of `w` at a time (x stays in registers).
+/// `out[r] = bias[r] + w[r] · x`, one vectorised dot product per row.
 ///
 /// `w` holds `out.len()` rows of `x.len()` values.
 #[inline(always)]
