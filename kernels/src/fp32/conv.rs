@@ -528,6 +528,12 @@ fn fill_frame(plane: &mut [f32], w: usize, h: usize, frame: usize, v: f32) {
 
 /// Checks that weight and bias counts match the geometry.
 pub fn validate(geom: &ConvGeometry, weights: usize, bias: Option<usize>) -> Result<(), String> {
+    if geom.in_c == 0 || geom.out_c == 0 {
+        return Err(format!(
+            "{} input and {} output channels: both must be positive",
+            geom.in_c, geom.out_c
+        ));
+    }
     if geom.group == 0 || geom.in_c % geom.group != 0 || geom.out_c % geom.group != 0 {
         return Err(format!(
             "group {} does not divide input channels {} and output channels {}",
