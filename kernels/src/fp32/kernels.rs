@@ -198,7 +198,7 @@ pub static X86_AVX2: Fp32Kernels = {
         gemv: x::gemv_avx2,
         pack_im2col: None,
         wino_cost: [[530, 530], [290, 290], [300, 300]],
-        weight_read_cost: 8,
+        weight_read_cost: 4,
     }
 };
 
