@@ -125,16 +125,21 @@ pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> Con
 ///
 ///   where `cᵢₙ`, `cₒᵤₜ` are the per-tile, per-channel costs of the input and
 ///   output transforms in multiply-adds of the same kernel set
-///   ([`Fp32Kernels::wino_cost`], measured: e.g. armv7 F(6,3) 600 and 520,
-///   F(4,3) 380 and 250, F(2,3) 115 and 90), and `β` the cost of streaming
-///   one weight ([`Fp32Kernels::weight_read_cost`]: the transformed weights
-///   are `T²/9` times the 3×3 ones and each is used once per tile, so on
-///   small maps with many channels reading them dominates).
+///   ([`Fp32Kernels::wino_cost`]: armv7 F(6,3) 600 and 520, F(4,3) 380 and
+///   250, F(2,3) 115 and 90, counted from the NEON kernels' instruction costs
+///   and checked per layer under qemu; x86 530, 290, 300, timed), and `β` the
+///   cost of streaming one weight ([`Fp32Kernels::weight_read_cost`], 2 on
+///   the boards, 4 on x86: the transformed weights are `T²/9` times the 3×3
+///   ones and each is used once per tile, so on small maps with many
+///   channels reading them dominates).
 ///
-///   In effect: large maps take F(6,3); maps whose tiles fit them badly
-///   (14×14: 9 tiles of 6×6 for 196 pixels) and small maps (7×7) F(4,3);
-///   tiny maps with many channels F(2,3) or GEMM; few channels favour
-///   the cheap F(2,3) transforms.
+///   In effect: large maps (≥ 16 or so) take F(6,3); maps whose tiles fit
+///   them badly (14×14: 9 tiles of 6×6 for 196 pixels) F(4,3); 7×7 maps
+///   F(4,3) on ARM and F(2,3) on x86 (whose bigger FMA width makes the
+///   weight traffic of F(4,3) dominate); tiny maps with many channels F(2,3)
+///   or GEMM (a 1×1 map: GEMM). Checked on x86 with the `fp32_kernels`
+///   criterion bench (`conv3x3s1/*`, the 3×3 layer shapes of the six
+///   networks): the pick is the fastest of the four, or within 8% of it.
 pub fn select_algo_for(
     geom: &ConvGeometry,
     out_size: Option<(usize, usize)>,
