@@ -12,31 +12,14 @@ use octet_examples::ultraface::{self, Face};
 use octet_tools::calib::Method;
 use octet_tools::preprocess::{list_images, PixelOrder, PreprocessArgs};
 
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
+
+/// `../shared`, when it and the Python ncnn package are there (else a loud
+/// skip, or a failure under OCTET_REQUIRE_REFERENCE).
 fn shared(test: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    let required = std::env::var_os("OCTET_REQUIRE_REFERENCE").is_some();
-    if !p.is_dir() {
-        assert!(
-            !required,
-            "{test}: ../shared missing and OCTET_REQUIRE_REFERENCE is set"
-        );
-        eprintln!("SKIPPED {test}: ../shared is not present beside the checkout");
-        return None;
-    }
-    let ok = Command::new("python3")
-        .args(["-c", "import ncnn, numpy"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            !required,
-            "{test}: python ncnn missing and OCTET_REQUIRE_REFERENCE is set"
-        );
-        eprintln!("SKIPPED {test}: the Python `ncnn` package is not installed");
-        return None;
-    }
-    Some(p.canonicalize().unwrap())
+    let p = common::shared_or_skip(test)?;
+    common::ncnn_or_skip(test).then_some(p)
 }
 
 fn prep() -> PreprocessArgs {

@@ -6,6 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
+
 fn octet(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_octet"))
         .args(args)
@@ -28,26 +31,6 @@ fn root() -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn required() -> bool {
-    std::env::var_os("OCTET_REQUIRE_REFERENCE").is_some()
-}
-
-fn ncnn_available(test: &str) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import ncnn, numpy"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        assert!(
-            !required(),
-            "{test}: python ncnn missing and OCTET_REQUIRE_REFERENCE is set"
-        );
-        eprintln!("SKIPPED {test}: the Python `ncnn` package is not installed");
-    }
-    ok
 }
 
 /// Smooth random colour images (sums of a few gradients and blobs), `n` of them.
@@ -73,16 +56,6 @@ fn generate_images(dir: &Path, n: usize, w: u32, h: u32) {
         });
         img.save(dir.join(format!("img{i:03}.png"))).unwrap();
     }
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
-    for (x, y) in a.iter().zip(b) {
-        ab += *x as f64 * *y as f64;
-        aa += *x as f64 * *x as f64;
-        bb += *y as f64 * *y as f64;
-    }
-    ab / (aa.sqrt() * bb.sqrt())
 }
 
 /// calibrate → run int8 with the table, and quantize → ncnn int8: both close to fp32.
@@ -158,7 +131,7 @@ fn calibrate_and_run(name: &str, logits: &str, size: u32) {
     };
     let fp32 = run(&[], "f.npy");
     let int8 = run(&["--table", s(&table)], "i.npy");
-    let c = cosine(&int8, &fp32);
+    let c = common::cosine(&int8, &fp32);
     eprintln!("{name}: octet int8 (table) vs fp32 cosine {c:.5}");
     assert!(c >= 0.99, "{name}: cosine {c}");
 
@@ -194,7 +167,7 @@ fn calibrate_and_run(name: &str, logits: &str, size: u32) {
         int8,
         "{name}: quantized model differs from the table path"
     );
-    if ncnn_available(&format!("calibrate/{name}/ncnn")) {
+    if common::ncnn_or_skip(&format!("calibrate/{name}/ncnn")) {
         let n8 = d.join("n8.npy");
         let script = root().join("tools/scripts/ncnn_ref.py");
         let o = Command::new("python3")
@@ -216,7 +189,7 @@ fn calibrate_and_run(name: &str, logits: &str, size: u32) {
             String::from_utf8_lossy(&o.stderr)
         );
         let ncnn8 = octet::npy::read(&n8).unwrap().1;
-        let c = cosine(&ncnn8, &fp32);
+        let c = common::cosine(&ncnn8, &fp32);
         eprintln!("{name}: ncnn int8 (quantized model) vs fp32 cosine {c:.5}");
         assert!(c >= 0.99, "{name}: ncnn cosine {c}");
     }
@@ -234,16 +207,11 @@ fn mobilenet_table_runs_in_octet_and_ncnn() {
 
 #[test]
 fn kl_matches_an_independent_implementation_on_a_real_network() {
-    let shared = root().join("../shared");
-    if !shared.is_dir() {
-        assert!(
-            !required(),
-            "../shared missing and OCTET_REQUIRE_REFERENCE is set"
-        );
-        eprintln!("SKIPPED kl_matches_an_independent_implementation: ../shared is not present");
+    let test = "kl_matches_an_independent_implementation";
+    let Some(shared) = common::shared_or_skip(test) else {
         return;
-    }
-    if !ncnn_available("kl_matches_an_independent_implementation") {
+    };
+    if !common::ncnn_or_skip(test) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,9 @@
 
 use std::process::Command;
 
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
+
 #[test]
 fn resize_bilinear_equals_ncnn() {
     let ok = Command::new("python3")

@@ -12,7 +12,7 @@ use octet_kernels::{Activation, ConvGeometry};
 
 use crate::error::{LayerError, LayerResult};
 use crate::layer::padding::{copy_make_border, copy_make_border_i8, BorderType};
-use crate::layer::{single, ForwardContext, Layer, Quantizable};
+use crate::layer::{single, ForwardContext, Quantizable};
 use crate::mat::Mat;
 use crate::modelbin::{ModelSource, Role, Weights};
 use crate::option::{Options, WinogradPref};
@@ -460,40 +460,59 @@ impl Quantizable for ConvCore {
     }
 }
 
+/// The `Layer` impl of a convolution layer type: everything is its `ConvCore`;
+/// the types differ only in how their params are read.
+macro_rules! conv_layer {
+    ($ty:ident, $depthwise:expr) => {
+        impl $crate::layer::Layer for $ty {
+            fn load_param(
+                &mut self,
+                pd: &$crate::param::ParamDict,
+            ) -> $crate::error::LayerResult<()> {
+                self.core.p = $crate::layer::convolution::ConvParams::load(pd, $depthwise)?;
+                Ok(())
+            }
+            fn load_model(
+                &mut self,
+                mb: &mut dyn $crate::modelbin::ModelSource,
+            ) -> $crate::error::LayerResult<()> {
+                self.core.load_model(mb)
+            }
+            fn prepare(&mut self, opt: &$crate::option::Options) -> $crate::error::LayerResult<()> {
+                self.core.prepare(opt)
+            }
+            fn forward(
+                &self,
+                inputs: Vec<$crate::mat::Mat>,
+                ctx: &$crate::layer::ForwardContext,
+            ) -> $crate::error::LayerResult<Vec<$crate::mat::Mat>> {
+                self.core.forward(inputs, ctx)
+            }
+            fn weight_bytes(&self) -> usize {
+                self.core.weight_bytes()
+            }
+            fn set_output_shape_hints(&mut self, shapes: &[(usize, usize, usize)]) {
+                self.core.out_size_hint = shapes.first().map(|&(w, h, _)| (w, h));
+            }
+            fn accepts_int8(&self) -> bool {
+                self.core.runs_int8()
+            }
+            fn quantizable(&mut self) -> Option<&mut dyn $crate::layer::Quantizable> {
+                Some(&mut self.core)
+            }
+            fn describe(&self) -> String {
+                self.core.describe()
+            }
+            $crate::impl_as_any!();
+        }
+    };
+}
+pub(crate) use conv_layer;
+
 /// ncnn `Convolution`.
 #[derive(Default)]
 pub struct Convolution {
     pub core: ConvCore,
 }
 
-impl Layer for Convolution {
-    fn load_param(&mut self, pd: &ParamDict) -> LayerResult<()> {
-        self.core.p = ConvParams::load(pd, false)?;
-        Ok(())
-    }
-    fn load_model(&mut self, mb: &mut dyn ModelSource) -> LayerResult<()> {
-        self.core.load_model(mb)
-    }
-    fn prepare(&mut self, opt: &Options) -> LayerResult<()> {
-        self.core.prepare(opt)
-    }
-    fn forward(&self, inputs: Vec<Mat>, ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
-        self.core.forward(inputs, ctx)
-    }
-    fn weight_bytes(&self) -> usize {
-        self.core.weight_bytes()
-    }
-    fn set_output_shape_hints(&mut self, shapes: &[(usize, usize, usize)]) {
-        self.core.out_size_hint = shapes.first().map(|&(w, h, _)| (w, h));
-    }
-    fn accepts_int8(&self) -> bool {
-        self.core.runs_int8()
-    }
-    fn quantizable(&mut self) -> Option<&mut dyn Quantizable> {
-        Some(&mut self.core)
-    }
-    fn describe(&self) -> String {
-        self.core.describe()
-    }
-    crate::impl_as_any!();
-}
+conv_layer!(Convolution, false);

@@ -16,7 +16,8 @@ use anyhow::Result;
 use octet::{Mat, Net};
 use serde::Serialize;
 
-use super::eq::{cosine, for_each_pair, layer_model, run_int8};
+use super::cosine;
+use super::eq::{for_each_pair, layer_model, run_int8};
 use super::{LayerScales, Target};
 use crate::preprocess::Preprocess;
 

@@ -18,7 +18,7 @@ use octet_kernels::int8::quantize::float2int8;
 use octet_kernels::int8::{Conv2dI8, InnerProductI8, Int8Algo, Int8Output};
 use octet_kernels::ConvGeometry;
 
-use super::{LayerScales, Target};
+use super::{cosine, LayerScales, Target};
 use crate::preprocess::Preprocess;
 
 /// Candidate multipliers tried around the starting scale (odd: the middle one is 1×).
@@ -29,22 +29,6 @@ const HIGH: f32 = 2.0;
 /// The multiplier of candidate `k` (geometric spacing over [0.5, 2]).
 pub fn candidate(k: usize) -> f32 {
     LOW * (HIGH / LOW).powf(k as f32 / (STEPS - 1) as f32)
-}
-
-pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
-    for (x, y) in a.iter().zip(b) {
-        ab += *x as f64 * *y as f64;
-        aa += *x as f64 * *x as f64;
-        bb += *y as f64 * *y as f64;
-    }
-    if aa == 0.0 && bb == 0.0 {
-        1.0
-    } else if aa == 0.0 || bb == 0.0 {
-        0.0
-    } else {
-        ab / (aa.sqrt() * bb.sqrt())
-    }
 }
 
 /// One layer's weights and how to run it in int8 alone.

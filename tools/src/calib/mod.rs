@@ -21,6 +21,23 @@ use octet::{Mat, Net};
 
 use crate::preprocess::Preprocess;
 
+/// Cosine similarity (1 when both are all zero, 0 when only one is).
+pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
+    for (x, y) in a.iter().zip(b) {
+        ab += *x as f64 * *y as f64;
+        aa += *x as f64 * *x as f64;
+        bb += *y as f64 * *y as f64;
+    }
+    if aa == 0.0 && bb == 0.0 {
+        1.0
+    } else if aa == 0.0 || bb == 0.0 {
+        0.0
+    } else {
+        ab / (aa.sqrt() * bb.sqrt())
+    }
+}
+
 /// Activation-scale method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Method {

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use octet::{Mat, Net, Options, TableSource, Weights};
 use serde::Serialize;
 
+use crate::calib::cosine;
 use crate::cmd::calibrate::pick_input;
 use crate::common;
 use crate::preprocess::{list_images, Preprocess, PreprocessArgs};
@@ -177,19 +178,6 @@ pub fn top_k(v: &[f32], k: usize) -> Vec<usize> {
     idx.sort_by(|&a, &b| v[b].total_cmp(&v[a]).then(a.cmp(&b)));
     idx.truncate(k);
     idx
-}
-
-pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0f64, 0f64, 0f64);
-    for (x, y) in a.iter().zip(b) {
-        ab += *x as f64 * *y as f64;
-        aa += *x as f64 * *x as f64;
-        bb += *y as f64 * *y as f64;
-    }
-    if aa == 0.0 || bb == 0.0 {
-        return if aa == bb { 1.0 } else { 0.0 };
-    }
-    ab / (aa.sqrt() * bb.sqrt())
 }
 
 pub fn classify(a: ClassifyArgs) -> Result<()> {
