@@ -1,0 +1,113 @@
+//! armv7 NEON int8 GEMM micro-kernel for [`GemmLayout::K16`] panels.
+//!
+//! Per 16 `k` and each (row, column) pair: `vmull.s8` multiplies k 0–7,
+//! `vmlal.s8` adds the products of k 8–15 into the same int16 lanes, and
+//! `vpadal.s16` adds neighbouring lanes into int32. Two products per int16
+//! lane cannot overflow: weights lie in [-127, 127] and inputs in
+//! [-128, 127], so each product is at most 128·127 = 16256 in magnitude and
+//! two of them at most 32512 < 32767.
+//!
+//! The 4×4 tile keeps its 16 accumulators in d16–d31 as int32×2 (lane pairs
+//! are added at the end), which leaves q0–q3 for 4 rows × 16 k of A, q4 for
+//! one column of B and q5–q7 for products: per 16 k it loads 16 d-registers
+//! and issues 16 `vmull` + 16 `vmlal` + 32 `vpadal` (d) for 256 MACs.
+//!
+//! [`GemmLayout::K16`]: crate::generic::int8::gemm::GemmLayout::K16
+
+/// One column (d8/d9 of B) against the 4 rows of A in q0–q3, accumulating
+/// into d(16+c), d(20+c), d(24+c), d(28+c).
+macro_rules! col {
+    ($a0:literal, $a1:literal, $a2:literal, $a3:literal) => {
+        concat!(
+            "vld1.8 {{d8-d9}}, [{b}]!\n",
+            "vmull.s8 q5, d0, d8\n",
+            "vmull.s8 q6, d2, d8\n",
+            "vmull.s8 q7, d4, d8\n",
+            "vmlal.s8 q5, d1, d9\n",
+            "vmlal.s8 q6, d3, d9\n",
+            "vmlal.s8 q7, d5, d9\n",
+            "vpadal.s16 ",
+            $a0,
+            ", d10\n",
+            "vpadal.s16 ",
+            $a1,
+            ", d12\n",
+            "vpadal.s16 ",
+            $a2,
+            ", d14\n",
+            "vpadal.s16 ",
+            $a0,
+            ", d11\n",
+            "vpadal.s16 ",
+            $a1,
+            ", d13\n",
+            "vpadal.s16 ",
+            $a2,
+            ", d15\n",
+            "vmull.s8 q5, d6, d8\n",
+            "vmlal.s8 q5, d7, d9\n",
+            "vpadal.s16 ",
+            $a3,
+            ", d10\n",
+            "vpadal.s16 ",
+            $a3,
+            ", d11\n",
+        )
+    };
+}
+
+/// `c[r·ldc + col] = Σ_k A(r, k) · B(col, k)` for a 4×4 tile (wrapping int32).
+///
+/// # Safety
+/// The CPU must have NEON; `a` and `b` point to K16 panels of `kp` (a
+/// positive multiple of 16) `k`, i.e. `4·kp` readable bytes each; `c` has 4
+/// rows of 4 writable int32 at stride `ldc` elements.
+pub unsafe fn gemm_4x4(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: usize) {
+    debug_assert!(kp > 0 && kp % 16 == 0);
+    // SAFETY: the loop reads kp/16 blocks of 64 bytes from each panel
+    // (4·kp bytes, in bounds per the contract) and stores 4 rows of 16 bytes
+    // at c + r·ldc (writable per the contract); NEON per the contract.
+    unsafe {
+        core::arch::asm!(
+            "vmov.i32 q8, #0",
+            "vmov.i32 q9, #0",
+            "vmov.i32 q10, #0",
+            "vmov.i32 q11, #0",
+            "vmov.i32 q12, #0",
+            "vmov.i32 q13, #0",
+            "vmov.i32 q14, #0",
+            "vmov.i32 q15, #0",
+            "1:",
+            "vld1.8 {{d0-d3}}, [{a}]!",
+            "vld1.8 {{d4-d7}}, [{a}]!",
+            col!("d16", "d20", "d24", "d28"),
+            col!("d17", "d21", "d25", "d29"),
+            col!("d18", "d22", "d26", "d30"),
+            col!("d19", "d23", "d27", "d31"),
+            "subs {k}, {k}, #1",
+            "bne 1b",
+            "vpadd.i32 d0, d16, d17",
+            "vpadd.i32 d1, d18, d19",
+            "vpadd.i32 d2, d20, d21",
+            "vpadd.i32 d3, d22, d23",
+            "vpadd.i32 d4, d24, d25",
+            "vpadd.i32 d5, d26, d27",
+            "vpadd.i32 d6, d28, d29",
+            "vpadd.i32 d7, d30, d31",
+            "vst1.32 {{d0-d1}}, [{c}], {ldc}",
+            "vst1.32 {{d2-d3}}, [{c}], {ldc}",
+            "vst1.32 {{d4-d5}}, [{c}], {ldc}",
+            "vst1.32 {{d6-d7}}, [{c}]",
+            a = inout(reg) a => _,
+            b = inout(reg) b => _,
+            k = inout(reg) kp / 16 => _,
+            c = inout(reg) c => _,
+            ldc = in(reg) ldc * 4,
+            out("q0") _, out("q1") _, out("q2") _, out("q3") _,
+            out("q4") _, out("q5") _, out("q6") _, out("q7") _,
+            out("q8") _, out("q9") _, out("q10") _, out("q11") _,
+            out("q12") _, out("q13") _, out("q14") _, out("q15") _,
+            options(nostack)
+        );
+    }
+}
