@@ -5,11 +5,10 @@
 mod int8_common;
 
 use int8_common::Rng;
-use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout, Im2col};
+use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
 use octet_kernels::int8::gemm::{gemm_tile, layout_for};
 use octet_kernels::int8::winograd::gemm16_tile;
 use octet_kernels::int8::Int8Isa;
-use octet_kernels::Planes;
 
 #[test]
 fn gemm_tiles_match_a_naive_product() {
@@ -43,14 +42,7 @@ fn gemm_tiles_match_a_naive_product() {
             let pa = pack_a(layout, &a, mr, k);
             let kp = GemmLayout::padded_k(k);
             let mut pb = vec![0i8; nr * kp];
-            let src = Im2col {
-                planes: Planes::new(&b, nr, 1, k, nr),
-                outw: nr,
-                stride_w: 1,
-                stride_h: 1,
-                tap_ofs: &[0],
-            };
-            pack_b_panel(layout, &src, 0, nr, &mut pb);
+            pack_b_panel(layout, &b, nr, k, nr, 0, 0, &mut pb);
             let ldc = nr + 5;
             let mut c = vec![7i32; mr * ldc];
             gemm_tile(isa, layout, &pa, &pb, kp, &mut c, ldc);

@@ -372,7 +372,7 @@ impl Conv2dI8 {
                         stride_h: g.stride_h,
                         tap_ofs: &ofs,
                     };
-                    let b = pack_b(a.layout, &src, one_by_one, n, threads);
+                    let b = pack_b(isa, a.layout, &src, one_by_one, outh, threads);
                     let stage = Stage {
                         mul: &mul[grp * out_g..(grp + 1) * out_g],
                         bias: &bias[grp * out_g..(grp + 1) * out_g],

@@ -82,22 +82,129 @@ impl PackedA {
     }
 }
 
-/// Packs the whole B of an im2col source (`n` output pixels) into panels.
+/// Packs 16 rows × 8 columns of the k-major matrix `b` (from row `k0`,
+/// column `n0`, row stride `ld`) into the panels of `dst` (one chunk of 8
+/// columns: two K16 panels or one DOT panel of `kp` depth), at k-block
+/// `kb`. NEON only.
+#[cfg_attr(
+    not(any(target_arch = "arm", target_arch = "aarch64")),
+    allow(unused_variables)
+)]
+#[allow(clippy::too_many_arguments)]
+fn pack_block_neon(
+    isa: Int8Isa,
+    b: &[i8],
+    ld: usize,
+    k0: usize,
+    n0: usize,
+    kp: usize,
+    dst: &mut [i8],
+    kb: usize,
+) {
+    assert!(b.len() >= (k0 + 15) * ld + n0 + 8 && dst.len() >= 8 * kp && 16 * kb < kp);
+    let src = b[k0 * ld + n0..].as_ptr();
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: NEON per Int8Isa; reads 16 rows of 8 bytes (assert above),
+        // writes 64 bytes at kb·64 in each of the chunk's two 4·kp panels.
+        Int8Isa::Neon => unsafe {
+            crate::arm32::int8::gemm::pack_k16x8(src, ld, dst[kb * 64..].as_mut_ptr(), 4 * kp)
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: as above (NEON is architectural).
+        Int8Isa::Neon => unsafe {
+            crate::arm64::int8::gemm::pack_k16x8(src, ld, dst[kb * 64..].as_mut_ptr(), 4 * kp)
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: reads 16 rows of 8 bytes, writes 128 bytes at kb·128 of the
+        // 8·kp DOT panel.
+        Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::gemm::pack_dot16x8(src, ld, dst[kb * 128..].as_mut_ptr())
+        },
+        _ => unreachable!("no NEON packer for {isa:?}"),
+    }
+}
+
+/// `out[j] = from[j·stride]`, de-interleaving with NEON for stride 2.
+fn copy_strided(isa: Int8Isa, from: &[i8], out: &mut [i8], stride: usize) {
+    let mut done = 0;
+    if stride == 2 && isa != Int8Isa::Generic {
+        let blocks = (out.len() / 8).min(from.len() / 16);
+        if blocks > 0 {
+            match isa {
+                #[cfg(target_arch = "arm")]
+                // SAFETY: NEON per Int8Isa; reads 16·blocks ≤ from.len() bytes,
+                // writes 8·blocks ≤ out.len() bytes.
+                Int8Isa::Neon => unsafe {
+                    crate::arm32::int8::gemm::copy_stride2(from.as_ptr(), out.as_mut_ptr(), blocks)
+                },
+                #[cfg(target_arch = "aarch64")]
+                // SAFETY: as above (NEON is architectural).
+                Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+                    crate::arm64::int8::gemm::copy_stride2(from.as_ptr(), out.as_mut_ptr(), blocks)
+                },
+                _ => {}
+            }
+            if cfg!(any(target_arch = "arm", target_arch = "aarch64")) {
+                done = 8 * blocks;
+            }
+        }
+    }
+    for (j, x) in out.iter_mut().enumerate().skip(done) {
+        *x = from[j * stride];
+    }
+}
+
+/// Packs the whole B of an im2col source (`n = outw·outh` output pixels)
+/// into panels, in chunks of 8 columns (two K16 panels or one DOT panel).
+/// 1×1 stride-1 sources are read in place (plane `q` is row `q`); others
+/// are first written k-major by [`generic::im2col`].
 pub(crate) fn pack_b(
+    isa: Int8Isa,
     layout: GemmLayout,
     src: &Im2col,
     one_by_one: bool,
-    n: usize,
+    outh: usize,
     threads: usize,
 ) -> Vec<i8> {
-    let kp = GemmLayout::padded_k(src.k());
-    let panel = layout.nr * kp;
-    let mut b = vec![0i8; n.div_ceil(layout.nr) * panel];
-    parallel::for_each_chunk_mut(&mut b, panel, threads, |cb, dst| {
-        if one_by_one {
-            generic::pack_b_panel_1x1(layout, &src.planes, cb * layout.nr, n, dst);
-        } else {
-            generic::pack_b_panel(layout, src, cb * layout.nr, n, dst);
+    let n = src.outw * outh;
+    let k = src.k();
+    let kp = GemmLayout::padded_k(k);
+    let owned;
+    let (bk, ld): (&[i8], usize) = if one_by_one {
+        (src.planes.data, src.planes.cstep)
+    } else {
+        let mut m = vec![0i8; k * n];
+        generic::im2col_with(
+            src,
+            outh,
+            &mut m,
+            &|from: &[i8], out: &mut [i8], stride: usize| copy_strided(isa, from, out, stride),
+        );
+        owned = m;
+        (&owned, n)
+    };
+    let neon = isa != Int8Isa::Generic;
+    let mut b = vec![0i8; n.div_ceil(8) * 8 * kp];
+    parallel::for_each_chunk_mut(&mut b, 8 * kp, threads, |ci, dst| {
+        let n0 = 8 * ci;
+        let full_cols = neon && n0 + 8 <= n;
+        let mut full_kb = if full_cols { k / 16 } else { 0 };
+        for kb in 0..full_kb {
+            pack_block_neon(isa, bk, ld, 16 * kb, n0, kp, dst, kb);
+        }
+        if full_cols && k % 16 != 0 {
+            // The last, partial k-block: through 16 zero-padded rows of 8.
+            let mut tmp = [0i8; 16 * 8];
+            for (r, row) in tmp.chunks_exact_mut(8).take(k % 16).enumerate() {
+                row.copy_from_slice(&bk[(16 * full_kb + r) * ld + n0..][..8]);
+            }
+            pack_block_neon(isa, &tmp, 8, 0, 0, kp, dst, full_kb);
+            full_kb += 1;
+        }
+        for (pi, panel) in dst.chunks_exact_mut(layout.nr * kp).enumerate() {
+            let c0 = n0 + pi * layout.nr;
+            generic::pack_b_panel(layout, bk, ld, k, n, c0, full_kb, panel);
         }
     });
     b

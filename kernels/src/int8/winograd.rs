@@ -45,7 +45,7 @@
 use super::gemm::Stage;
 use super::quantize::{stage_with, StageOut};
 use super::Int8Isa;
-use crate::generic::int8::winograd::{self as generic, Lane16, Lane32, LANES};
+use crate::generic::int8::winograd::{self as generic, TileGrid, LANES};
 use crate::{parallel, ConvGeometry, Planes};
 
 /// Largest per-output-channel weight L1 norm for which F(4,3) is exact:
@@ -125,6 +125,146 @@ pub fn gemm16_tile(isa: Int8Isa, u: &[i16], v: &[i16], k: usize, lanes: usize, c
     }
 }
 
+/// Gathers the patches of one zero-padded input plane (see
+/// [`generic::TileGrid`]).
+pub fn gather_with(isa: Int8Isa, grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
+    let (wp, slots) = (grid.padded_w(), grid.slots());
+    assert!(xp.len() >= grid.padded_h() * wp && d.len() >= grid.positions() * slots);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        Int8Isa::Neon => {
+            let (m, t) = (grid.m, grid.t());
+            for ty in 0..grid.th {
+                for cx in 0..grid.chunks() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let src = &xp[ty * m * wp + LANES * cx * m..];
+                    // Chunk reads: t rows of `wp` from `src`, the first 4·8+4
+                    // (m = 4) or 2·8+2 (m = 2) bytes of each; padded_w leaves
+                    // room and padded_h covers the rows.
+                    assert!(src.len() >= (t - 1) * wp + LANES * m + 4);
+                    assert!(slot0 + LANES <= slots);
+                    let dst = d[slot0..].as_mut_ptr();
+                    // SAFETY: NEON per Int8Isa; the asserts give the extents.
+                    unsafe {
+                        if m == 4 {
+                            crate::arm32::int8::winograd::gather4(src.as_ptr(), wp, dst, slots)
+                        } else {
+                            crate::arm32::int8::winograd::gather2(src.as_ptr(), wp, dst, slots)
+                        }
+                    }
+                }
+            }
+        }
+        _ => generic::gather(grid, xp, d),
+    }
+}
+
+/// Input transform of 8 tiles (see [`generic::input_transform`]).
+pub fn input_transform_with(
+    isa: Int8Isa,
+    m: usize,
+    d: &[i8],
+    slots: usize,
+    v: &mut [i16],
+    vstride: usize,
+    lanes: usize,
+) {
+    let positions = (m + 2) * (m + 2);
+    assert!(lanes == 4 || lanes == 8);
+    assert!(d.len() >= (positions - 1) * slots + LANES);
+    assert!(v.len() >= (positions - 1) * vstride + lanes);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: NEON per Int8Isa; the asserts give the extents.
+        Int8Isa::Neon => unsafe {
+            if m == 4 {
+                crate::arm32::int8::winograd::input_transform4(
+                    d.as_ptr(),
+                    slots,
+                    v.as_mut_ptr(),
+                    vstride,
+                    lanes,
+                )
+            } else {
+                crate::arm32::int8::winograd::input_transform2(
+                    d.as_ptr(),
+                    slots,
+                    v.as_mut_ptr(),
+                    vstride,
+                    lanes,
+                )
+            }
+        },
+        _ => generic::input_transform(m, d, slots, v, vstride, lanes),
+    }
+}
+
+/// Output transform of 8 tiles of one channel (see [`generic::output_transform`]).
+pub fn output_transform_with(
+    isa: Int8Isa,
+    m: usize,
+    c: &[i32],
+    cstride: usize,
+    y: &mut [i32],
+    ystride: usize,
+) {
+    let positions = (m + 2) * (m + 2);
+    assert!(c.len() >= (positions - 1) * cstride + LANES);
+    assert!(y.len() >= (m * m - 1) * ystride + LANES);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: NEON per Int8Isa; the asserts give the extents.
+        Int8Isa::Neon => unsafe {
+            if m == 4 {
+                crate::arm32::int8::winograd::output_transform4(
+                    c.as_ptr(),
+                    cstride,
+                    y.as_mut_ptr(),
+                    ystride,
+                )
+            } else {
+                crate::arm32::int8::winograd::output_transform2(
+                    c.as_ptr(),
+                    cstride,
+                    y.as_mut_ptr(),
+                    ystride,
+                )
+            }
+        },
+        _ => generic::output_transform(m, c, cstride, y, ystride),
+    }
+}
+
+/// Un-gathers one channel's outputs into rows of `grid.out_w()`.
+pub fn ungather_with(isa: Int8Isa, grid: &TileGrid, y: &[i32], out: &mut [i32]) {
+    let (m, slots, ow) = (grid.m, grid.slots(), grid.out_w());
+    assert!(y.len() >= m * m * slots && out.len() >= grid.th * m * ow);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        Int8Isa::Neon => {
+            for ty in 0..grid.th {
+                for cx in 0..grid.chunks() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let o = (ty * m) * ow + LANES * cx * m;
+                    assert!(slot0 + LANES <= slots && o + (m - 1) * ow + LANES * m <= out.len());
+                    let (src, dst) = (y[slot0..].as_ptr(), out[o..].as_mut_ptr());
+                    // SAFETY: NEON per Int8Isa; reads 8 int32 at m² positions
+                    // spaced `slots` from slot0 (< m²·slots by the asserts) and
+                    // writes m rows of 8m int32 (in bounds by the assert).
+                    unsafe {
+                        if m == 4 {
+                            crate::arm32::int8::winograd::ungather4(src, slots, dst, ow)
+                        } else {
+                            crate::arm32::int8::winograd::ungather2(src, slots, dst, ow)
+                        }
+                    }
+                }
+            }
+        }
+        _ => generic::ungather(grid, y, out),
+    }
+}
+
 /// A 3×3 stride-1 int8 convolution prepared for Winograd F(`m`,3).
 #[derive(Clone, Debug)]
 pub(crate) struct WinogradI8 {
@@ -171,6 +311,12 @@ impl WinogradI8 {
 
     /// Convolves the padded `input` into `outs` (one per output channel,
     /// `outw × outh` each) through the output `stage`.
+    ///
+    /// Three passes, each parallel: gather every input plane's patches
+    /// (tile-contiguous int8), input-transform blocks of 8 tiles into
+    /// `V[block][pos][q][lane]` (int16), then per block of 4 output channels
+    /// the int16 GEMM of each position, the output transform into
+    /// tile-contiguous int32, the un-gather into rows and the output stage.
     #[allow(clippy::too_many_arguments)]
     pub fn forward(
         &self,
@@ -183,10 +329,10 @@ impl WinogradI8 {
         threads: usize,
     ) {
         let (m, kq) = (self.m, self.kq);
-        let t = m + 2;
-        let positions = t * t;
-        let (tw, th) = (outw.div_ceil(m), outh.div_ceil(m));
-        let tiles = tw * th;
+        let grid = TileGrid::new(m, outw, outh);
+        let positions = grid.positions();
+        let slots = grid.slots();
+        let tiles = grid.tiles();
         let nb = tiles.div_ceil(LANES);
         // The last block holds at most 4 tiles: give it 4 lanes.
         let lanes_of = |tb: usize| {
@@ -196,33 +342,41 @@ impl WinogradI8 {
                 LANES
             }
         };
-        let block = positions * kq * LANES;
 
-        // Input transform: V[tb][pos][q][lane].
+        // Pass 1: patches of every input plane, d[q][pos][slot].
+        let (wp, hp) = (grid.padded_w(), grid.padded_h());
+        let dlen = positions * slots;
+        let mut d = vec![0i8; self.in_c * dlen];
+        parallel::for_each_chunk_mut(&mut d, dlen, threads, |q, dq| {
+            let mut xp = vec![0i8; wp * hp];
+            let plane = input.plane(q);
+            let (w, cw) = (input.w, input.w.min(wp));
+            for (r, row) in xp.chunks_exact_mut(wp).take(input.h).enumerate() {
+                row[..cw].copy_from_slice(&plane[r * w..r * w + cw]);
+            }
+            gather_with(isa, &grid, &xp, dq);
+        });
+
+        // Pass 2: input transform, V[tb][pos][q][lane].
+        let block = positions * kq * LANES;
         let mut v = vec![0i16; nb * block];
         parallel::for_each_chunk_mut(&mut v, block, threads, |tb, vb| {
             let lanes = lanes_of(tb);
-            let mut d = [[0i16; LANES]; 36];
-            let mut vt = [[0i16; LANES]; 36];
             for q in 0..self.in_c {
-                gather(&input, q, m, tw, tb * LANES, tiles, &mut d);
-                generic::input_transform(t, &d[..positions], &mut vt[..positions]);
-                for (pos, x) in vt[..positions].iter().enumerate() {
-                    let at = (pos * kq + q) * lanes;
-                    vb[at..at + lanes].copy_from_slice(&x[..lanes]);
-                }
+                let dq = &d[q * dlen + tb * LANES..(q + 1) * dlen];
+                input_transform_with(isa, m, dq, slots, &mut vb[q * lanes..], kq * lanes, lanes);
             }
         });
 
-        // GEMM per position, output transform and stage, per block of 4
-        // output channels.
+        // Pass 3: GEMM per position, output transform, un-gather and stage,
+        // per block of 4 output channels.
         let pbn = self.out_c.div_ceil(4);
+        let ow = grid.out_w();
         let mut blocks: Vec<&mut [StageOut]> = outs.chunks_mut(4).collect();
         parallel::for_each_mut(&mut blocks, threads, |pb, outs| {
-            let mut y = vec![0i32; outs.len() * outw * outh];
+            let ylen = m * m * slots;
+            let mut yt = vec![0i32; outs.len() * ylen];
             let mut c = vec![0i32; positions * 4 * LANES];
-            let mut mm = [[0i32; LANES]; 36];
-            let mut yt = [[0i32; LANES]; 16];
             for tb in 0..nb {
                 let lanes = lanes_of(tb);
                 for pos in 0..positions {
@@ -231,30 +385,23 @@ impl WinogradI8 {
                     gemm16_tile(isa, u, vv, kq, lanes, &mut c[pos * 4 * LANES..]);
                 }
                 for r in 0..outs.len() {
-                    for (pos, mp) in mm[..positions].iter_mut().enumerate() {
-                        let src = &c[pos * 4 * LANES + r * lanes..][..lanes];
-                        mp[..lanes].copy_from_slice(src);
-                    }
-                    generic::output_transform(m, &mm[..positions], &mut yt[..m * m]);
-                    let yp = &mut y[r * outw * outh..(r + 1) * outw * outh];
-                    scatter(
-                        &yt,
-                        m,
-                        tw,
-                        tb * LANES,
-                        lanes.min(tiles - tb * LANES),
-                        outw,
-                        outh,
-                        yp,
-                    );
+                    // With 4 lanes the upper 4 read the next channel's sums:
+                    // harmless, they land in slots past the last tile.
+                    let y = &mut yt[r * ylen + tb * LANES..(r + 1) * ylen];
+                    output_transform_with(isa, m, &c[r * lanes..], 4 * LANES, y, slots);
                 }
             }
+            let mut rows = vec![0i32; grid.th * m * ow];
+            let mut y = vec![0i32; outw * outh];
             for (r, out) in outs.iter_mut().enumerate() {
+                ungather_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut rows);
+                for (i, yr) in y.chunks_exact_mut(outw).enumerate() {
+                    yr.copy_from_slice(&rows[i * ow..i * ow + outw]);
+                }
                 let p = pb * 4 + r;
-                let yp = &y[r * outw * outh..(r + 1) * outw * outh];
                 stage_with(
                     isa,
-                    yp,
+                    &y,
                     stage.mul[p],
                     stage.bias[p],
                     stage.act,
@@ -262,77 +409,6 @@ impl WinogradI8 {
                 );
             }
         });
-    }
-}
-
-/// Gathers the `t × t` input patches of tiles `first .. first + 8` (those
-/// below `tiles`) of plane `q` into `d[r·t + c][lane]`, zero outside the
-/// input (only outputs that are discarded read those).
-fn gather(
-    input: &Planes<i8>,
-    q: usize,
-    m: usize,
-    tw: usize,
-    first: usize,
-    tiles: usize,
-    d: &mut [Lane16; 36],
-) {
-    let t = m + 2;
-    let (w, h) = (input.w, input.h);
-    let plane = input.plane(q);
-    for lane in 0..LANES {
-        let tile = first + lane;
-        if tile >= tiles {
-            for x in d[..t * t].iter_mut() {
-                x[lane] = 0;
-            }
-            continue;
-        }
-        let (oy, ox) = ((tile / tw) * m, (tile % tw) * m);
-        if oy + t <= h && ox + t <= w {
-            for r in 0..t {
-                let row = &plane[(oy + r) * w + ox..][..t];
-                for (c, &x) in row.iter().enumerate() {
-                    d[r * t + c][lane] = x as i16;
-                }
-            }
-        } else {
-            for r in 0..t {
-                for c in 0..t {
-                    let (y, x) = (oy + r, ox + c);
-                    d[r * t + c][lane] = if y < h && x < w {
-                        plane[y * w + x] as i16
-                    } else {
-                        0
-                    };
-                }
-            }
-        }
-    }
-}
-
-/// Writes the `m × m` outputs `yt[i·m + j][lane]` of tiles `first ..
-/// first + lanes` into the `outw × outh` plane `y`, clipping at its edges.
-#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-fn scatter(
-    yt: &[Lane32; 16],
-    m: usize,
-    tw: usize,
-    first: usize,
-    lanes: usize,
-    outw: usize,
-    outh: usize,
-    y: &mut [i32],
-) {
-    for lane in 0..lanes {
-        let tile = first + lane;
-        let (oy, ox) = ((tile / tw) * m, (tile % tw) * m);
-        for i in 0..m.min(outh - oy) {
-            let row = &mut y[(oy + i) * outw + ox..];
-            for j in 0..m.min(outw - ox) {
-                row[j] = yt[i * m + j][lane];
-            }
-        }
     }
 }
 

@@ -111,3 +111,94 @@ pub unsafe fn gemm_4x4(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: 
         );
     }
 }
+
+/// Packs one 16-`k` block of 8 columns of a k-major matrix (16 rows of 8
+/// bytes at `src + r·ld`) into K16 panels: columns 0–3 at `dst`, 4–7 at
+/// `dst + panel` (64 bytes each, column `c`'s 16 `k` contiguous).
+///
+/// Row `k = 4g + j` is loaded into d(g + 4j); `vzip.8` then `vzip.16` turn
+/// each group of 4 rows into 4-byte column units, which this allocation
+/// leaves in consecutive registers (units of columns 0–1 of groups 0–3 in
+/// d0–d3, and so on), so one `vst4.32` stores two whole columns: 16 loads,
+/// 16 zips and 4 stores per 128 bytes.
+///
+/// # Safety
+/// The CPU must have NEON; `src + r·ld + 0..8` readable for `r < 16`;
+/// `dst + 0..64` and `dst + panel + 0..64` writable.
+pub unsafe fn pack_k16x8(src: *const i8, ld: usize, dst: *mut i8, panel: usize) {
+    // SAFETY: reads 8 bytes from 16 rows spaced `ld` and writes 64 bytes at
+    // `dst` and at `dst + panel`, all in bounds per the contract; NEON per
+    // the contract.
+    unsafe {
+        core::arch::asm!(
+            "vld1.8 {{d0}}, [{s}], {ld}",
+            "vld1.8 {{d4}}, [{s}], {ld}",
+            "vld1.8 {{d8}}, [{s}], {ld}",
+            "vld1.8 {{d12}}, [{s}], {ld}",
+            "vld1.8 {{d1}}, [{s}], {ld}",
+            "vld1.8 {{d5}}, [{s}], {ld}",
+            "vld1.8 {{d9}}, [{s}], {ld}",
+            "vld1.8 {{d13}}, [{s}], {ld}",
+            "vld1.8 {{d2}}, [{s}], {ld}",
+            "vld1.8 {{d6}}, [{s}], {ld}",
+            "vld1.8 {{d10}}, [{s}], {ld}",
+            "vld1.8 {{d14}}, [{s}], {ld}",
+            "vld1.8 {{d3}}, [{s}], {ld}",
+            "vld1.8 {{d7}}, [{s}], {ld}",
+            "vld1.8 {{d11}}, [{s}], {ld}",
+            "vld1.8 {{d15}}, [{s}]",
+            "vzip.8 d0, d4",
+            "vzip.8 d8, d12",
+            "vzip.8 d1, d5",
+            "vzip.8 d9, d13",
+            "vzip.8 d2, d6",
+            "vzip.8 d10, d14",
+            "vzip.8 d3, d7",
+            "vzip.8 d11, d15",
+            "vzip.16 d0, d8",
+            "vzip.16 d4, d12",
+            "vzip.16 d1, d9",
+            "vzip.16 d5, d13",
+            "vzip.16 d2, d10",
+            "vzip.16 d6, d14",
+            "vzip.16 d3, d11",
+            "vzip.16 d7, d15",
+            "vst4.32 {{d0-d3}}, [{d}]!",
+            "vst4.32 {{d8-d11}}, [{d}]",
+            "vst4.32 {{d4-d7}}, [{d1}]!",
+            "vst4.32 {{d12-d15}}, [{d1}]",
+            s = inout(reg) src => _,
+            ld = in(reg) ld,
+            d = inout(reg) dst => _,
+            d1 = inout(reg) dst.add(panel) => _,
+            out("q0") _, out("q1") _, out("q2") _, out("q3") _,
+            out("q4") _, out("q5") _, out("q6") _, out("q7") _,
+            options(nostack)
+        );
+    }
+}
+
+/// `dst[j] = src[2j]` for `j < 8·blocks`, 8 at a time with `vld2.8` (which
+/// reads 16 bytes per block).
+///
+/// # Safety
+/// The CPU must have NEON; `src + 0..16·blocks` readable, `dst + 0..8·blocks`
+/// writable, `blocks > 0`.
+pub unsafe fn copy_stride2(src: *const i8, dst: *mut i8, blocks: usize) {
+    // SAFETY: reads 16·blocks bytes from src and writes 8·blocks bytes to dst
+    // (in bounds per the contract); NEON per the contract.
+    unsafe {
+        core::arch::asm!(
+            "1:",
+            "vld2.8 {{d0-d1}}, [{s}]!",
+            "vst1.8 {{d0}}, [{d}]!",
+            "subs {n}, {n}, #1",
+            "bne 1b",
+            s = inout(reg) src => _,
+            d = inout(reg) dst => _,
+            n = inout(reg) blocks => _,
+            out("q0") _,
+            options(nostack)
+        );
+    }
+}

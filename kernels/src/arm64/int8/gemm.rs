@@ -128,3 +128,70 @@ pub unsafe fn gemm_8x8_sdot(a: *const i8, b: *const i8, kp: usize, c: *mut i32, 
         );
     }
 }
+
+/// Packs one 16-`k` block of 8 columns of a k-major matrix into K16 panels
+/// (columns 0–3 at `dst`, 4–7 at `dst + panel`): per group of 4 rows,
+/// `zip1/zip2` on bytes then on halfwords give 4-byte column units, and
+/// `st4` on 32-bit lanes writes two whole columns at a time.
+///
+/// # Safety
+/// `src + r·ld + 0..8` readable for `r < 16`; `dst + 0..64` and
+/// `dst + panel + 0..64` writable.
+pub unsafe fn pack_k16x8(src: *const i8, ld: usize, dst: *mut i8, panel: usize) {
+    // SAFETY: reads 8 bytes from 16 rows spaced `ld`, writes 64 bytes at dst
+    // and at dst + panel, in bounds per the contract.
+    unsafe {
+        let row = |r: usize| vld1_s8(src.add(r * ld));
+        // units[g][p]: 4-byte units of column pair p (0..4) of group g.
+        let mut units = [[vdup_n_s32(0); 4]; 4];
+        for (g, u) in units.iter_mut().enumerate() {
+            let (r0, r1, r2, r3) = (row(4 * g), row(4 * g + 1), row(4 * g + 2), row(4 * g + 3));
+            let a_lo = vreinterpret_s16_s8(vzip1_s8(r0, r1));
+            let a_hi = vreinterpret_s16_s8(vzip2_s8(r0, r1));
+            let b_lo = vreinterpret_s16_s8(vzip1_s8(r2, r3));
+            let b_hi = vreinterpret_s16_s8(vzip2_s8(r2, r3));
+            u[0] = vreinterpret_s32_s16(vzip1_s16(a_lo, b_lo));
+            u[1] = vreinterpret_s32_s16(vzip2_s16(a_lo, b_lo));
+            u[2] = vreinterpret_s32_s16(vzip1_s16(a_hi, b_hi));
+            u[3] = vreinterpret_s32_s16(vzip2_s16(a_hi, b_hi));
+        }
+        for p in 0..4 {
+            let at = if p < 2 {
+                dst.add(32 * p)
+            } else {
+                dst.add(panel + 32 * (p - 2))
+            };
+            let x = int32x2x4_t(units[0][p], units[1][p], units[2][p], units[3][p]);
+            vst4_s32(at as *mut i32, x);
+        }
+    }
+}
+
+/// Packs one 16-`k` block of 8 columns into a DOT panel: per 4 rows, `st4`
+/// on bytes interleaves them into each column's 4 consecutive `k`.
+///
+/// # Safety
+/// `src + r·ld + 0..8` readable for `r < 16`; `dst + 0..128` writable.
+pub unsafe fn pack_dot16x8(src: *const i8, ld: usize, dst: *mut i8) {
+    // SAFETY: reads 8 bytes from 16 rows spaced `ld`, writes 128 bytes at dst.
+    unsafe {
+        for g in 0..4 {
+            let r = |j: usize| vld1_s8(src.add((4 * g + j) * ld));
+            vst4_s8(dst.add(32 * g), int8x8x4_t(r(0), r(1), r(2), r(3)));
+        }
+    }
+}
+
+/// `dst[j] = src[2j]` for `j < 8·blocks` (`ld2` de-interleaving 16 bytes).
+///
+/// # Safety
+/// `src + 0..16·blocks` readable, `dst + 0..8·blocks` writable.
+pub unsafe fn copy_stride2(src: *const i8, dst: *mut i8, blocks: usize) {
+    // SAFETY: block i reads src[16i..16i+16] and writes dst[8i..8i+8].
+    unsafe {
+        for i in 0..blocks {
+            let v = vld2_s8(src.add(16 * i));
+            vst1_s8(dst.add(8 * i), v.0);
+        }
+    }
+}

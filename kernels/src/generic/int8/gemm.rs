@@ -88,62 +88,72 @@ impl Im2col<'_> {
     }
 }
 
-/// Packs columns `n0 .. n0 + nr` of the im2col matrix into one B panel of
-/// `kp · nr` bytes (`dst`), zero-filling columns past `n_total` and `k`
-/// past the real depth.
-pub fn pack_b_panel(layout: GemmLayout, src: &Im2col, n0: usize, n_total: usize, dst: &mut [i8]) {
-    let nr = layout.nr;
-    let g = layout.g;
-    let k = src.k();
-    let kp = GemmLayout::padded_k(k);
-    let dst = &mut dst[..kp * nr];
-    dst.fill(0);
+/// Writes the im2col matrix k-major: row `k` (`n = outw·outh` bytes) at
+/// `dst[k·n..]`. Rows are contiguous copies for stride 1 and strided ones
+/// otherwise.
+pub fn im2col(src: &Im2col, outh: usize, dst: &mut [i8]) {
+    im2col_with(
+        src,
+        outh,
+        dst,
+        &|from: &[i8], out: &mut [i8], stride: usize| {
+            for (j, x) in out.iter_mut().enumerate() {
+                *x = from[j * stride];
+            }
+        },
+    )
+}
+
+/// A strided row copy: `out[j] = from[j·stride]`.
+pub type StridedCopy<'a> = dyn Fn(&[i8], &mut [i8], usize) + 'a;
+
+/// [`im2col`] with the strided row copy supplied (`out[j] = from[j·stride]`),
+/// so NEON builds can de-interleave stride-2 rows.
+pub fn im2col_with(src: &Im2col, outh: usize, dst: &mut [i8], strided: &StridedCopy) {
+    let (outw, w) = (src.outw, src.planes.w);
+    let n = outw * outh;
     let taps = src.tap_ofs.len();
-    let w = src.planes.w;
-    for c in 0..nr.min(n_total.saturating_sub(n0)) {
-        let n = n0 + c;
-        let (i, j) = (n / src.outw, n % src.outw);
-        let base = i * src.stride_h * w + j * src.stride_w;
-        for q in 0..src.planes.c {
-            let plane = src.planes.plane(q);
-            for (t, &o) in src.tap_ofs.iter().enumerate() {
-                let kk = q * taps + t;
-                dst[GemmLayout::offset(nr, g, c, kk)] = plane[base + o];
+    for q in 0..src.planes.c {
+        let plane = src.planes.plane(q);
+        for (t, &o) in src.tap_ofs.iter().enumerate() {
+            let row = &mut dst[(q * taps + t) * n..][..n];
+            for (i, out) in row.chunks_exact_mut(outw).enumerate() {
+                let from = &plane[i * src.stride_h * w + o..];
+                if src.stride_w == 1 {
+                    out.copy_from_slice(&from[..outw]);
+                } else {
+                    strided(from, out, src.stride_w);
+                }
             }
         }
     }
 }
 
-/// Packs columns `n0 .. n0 + nr` of a 1×1 stride-1 convolution's B (plane `q`
-/// element `n`) into one panel: the common case, without index arithmetic
-/// per element.
-pub fn pack_b_panel_1x1(
+#[allow(clippy::too_many_arguments)]
+/// Packs columns `n0 .. n0 + nr` of the k-major `k × n` matrix `b` (row `kk`
+/// at `b[kk·ld..]`) into one B panel of `kp·nr` bytes, zero-filling columns
+/// past `n` and rows past `k`. Only k-blocks `kb0..` are written (the NEON
+/// packers fill the earlier ones).
+pub fn pack_b_panel(
     layout: GemmLayout,
-    planes: &crate::Planes<i8>,
+    b: &[i8],
+    ld: usize,
+    k: usize,
+    n: usize,
     n0: usize,
-    n_total: usize,
+    kb0: usize,
     dst: &mut [i8],
 ) {
-    let nr = layout.nr;
-    let g = layout.g;
-    let k = planes.c;
+    let (nr, g) = (layout.nr, layout.g);
     let kp = GemmLayout::padded_k(k);
-    let dst = &mut dst[..kp * nr];
-    let cols = nr.min(n_total.saturating_sub(n0));
-    if cols < nr || k % g != 0 {
-        dst.fill(0);
-    }
-    for (kb, block) in dst.chunks_exact_mut(nr * g).enumerate() {
-        let k0 = kb * g;
-        if k0 >= k {
-            break;
-        }
-        let kn = g.min(k - k0);
-        for kk in 0..kn {
-            let row = &planes.data[(k0 + kk) * planes.cstep + n0..];
-            for c in 0..cols {
-                block[c * g + kk] = row[c];
-            }
+    let cols = nr.min(n.saturating_sub(n0));
+    for kk in kb0 * 16..kp {
+        for c in 0..nr {
+            dst[GemmLayout::offset(nr, g, c, kk)] = if kk < k && c < cols {
+                b[kk * ld + n0 + c]
+            } else {
+                0
+            };
         }
     }
 }

@@ -67,17 +67,86 @@ pub fn kernel_transform(m: usize, g: &[i8]) -> Vec<i16> {
     u
 }
 
-macro_rules! lanewise {
-    ($out:ident = |$l:ident| $e:expr) => {
-        for $l in 0..LANES {
-            $out[$l] = $e;
+/// Patch layout shared by the gather, transform and un-gather passes.
+///
+/// Tiles are numbered row-major (`tile = ty·tw + tx`). The gather pass works
+/// on chunks of 8 consecutive tiles of one tile row (so a NEON `vld4`/`vld2`
+/// de-interleaves them) and stores every patch element `pos` of every tile
+/// at `d[pos·slots + tile]`: per position, the tiles are contiguous. A row's
+/// last chunk may spill past the row into the next row's slots, which the
+/// next row then overwrites; `slots` leaves room for the last row's spill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TileGrid {
+    /// Output tile size (2 or 4); patches are `m + 2` square.
+    pub m: usize,
+    /// Tiles per row and per column.
+    pub tw: usize,
+    pub th: usize,
+}
+
+impl TileGrid {
+    pub fn new(m: usize, outw: usize, outh: usize) -> TileGrid {
+        TileGrid {
+            m,
+            tw: outw.div_ceil(m),
+            th: outh.div_ceil(m),
         }
-    };
+    }
+    pub fn t(&self) -> usize {
+        self.m + 2
+    }
+    pub fn positions(&self) -> usize {
+        self.t() * self.t()
+    }
+    pub fn tiles(&self) -> usize {
+        self.tw * self.th
+    }
+    /// Chunks of 8 tiles per tile row.
+    pub fn chunks(&self) -> usize {
+        self.tw.div_ceil(LANES)
+    }
+    /// Slots per position (tiles, the last row's spill, rounded to 8).
+    pub fn slots(&self) -> usize {
+        ((self.th - 1) * self.tw + LANES * self.chunks()).div_ceil(LANES) * LANES
+    }
+    /// Width of the zero-padded input rows the gather reads (every chunk's
+    /// de-interleaving loads stay inside).
+    pub fn padded_w(&self) -> usize {
+        LANES * self.chunks() * self.m + 8
+    }
+    /// Rows of the zero-padded input.
+    pub fn padded_h(&self) -> usize {
+        self.th * self.m + 2
+    }
+    /// Width of the un-gathered output rows (whole chunks).
+    pub fn out_w(&self) -> usize {
+        LANES * self.chunks() * self.m
+    }
+}
+
+/// Gathers the patches of one zero-padded input plane `xp` (`grid.padded_h()`
+/// rows of `grid.padded_w()`) into `d[pos·slots + tile]`.
+pub fn gather(grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
+    let (m, t, wp, slots) = (grid.m, grid.t(), grid.padded_w(), grid.slots());
+    for ty in 0..grid.th {
+        for cx in 0..grid.chunks() {
+            let slot0 = ty * grid.tw + LANES * cx;
+            for r in 0..t {
+                let row = &xp[(ty * m + r) * wp + LANES * cx * m..];
+                for c in 0..t {
+                    let dst = &mut d[(r * t + c) * slots + slot0..][..LANES];
+                    for (l, x) in dst.iter_mut().enumerate() {
+                        *x = row[l * m + c];
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// One 4-point F(2,3) input transform (`Bᵀ d`) on 8 lanes.
 #[inline(always)]
-fn bt4(d: [&Lane16; 4]) -> [Lane16; 4] {
+fn bt4(d: [Lane16; 4]) -> [Lane16; 4] {
     let [d0, d1, d2, d3] = d;
     let mut r = [[0i16; LANES]; 4];
     for l in 0..LANES {
@@ -91,7 +160,7 @@ fn bt4(d: [&Lane16; 4]) -> [Lane16; 4] {
 
 /// One 6-point F(4,3) input transform (`Bᵀ d`) on 8 lanes.
 #[inline(always)]
-fn bt6(d: [&Lane16; 6]) -> [Lane16; 6] {
+fn bt6(d: [Lane16; 6]) -> [Lane16; 6] {
     let [d0, d1, d2, d3, d4, d5] = d;
     let mut r = [[0i16; LANES]; 6];
     for l in 0..LANES {
@@ -105,117 +174,134 @@ fn bt6(d: [&Lane16; 6]) -> [Lane16; 6] {
     r
 }
 
-/// Input transform `V = Bᵀ d B` of `t × t` patches (`t` = 4 or 6) for 8
-/// tiles at once: `d[r·t + c][lane]` in, `v[pos][lane]` out (row-major pos).
-pub fn input_transform(t: usize, d: &[Lane16], v: &mut [Lane16]) {
-    let mut tmp = [[0i16; LANES]; 36];
-    // Columns: tmp[:, c] = Bᵀ d[:, c].
-    for c in 0..t {
-        if t == 4 {
-            let r = bt4([&d[c], &d[4 + c], &d[8 + c], &d[12 + c]]);
-            for (i, x) in r.into_iter().enumerate() {
-                tmp[i * 4 + c] = x;
-            }
-        } else {
-            let r = bt6([
-                &d[c],
-                &d[6 + c],
-                &d[12 + c],
-                &d[18 + c],
-                &d[24 + c],
-                &d[30 + c],
-            ]);
-            for (i, x) in r.into_iter().enumerate() {
-                tmp[i * 6 + c] = x;
-            }
+/// `Bᵀ` of F(`m`,3) on `t` lanes-vectors.
+#[inline(always)]
+fn bt(m: usize, x: &[Lane16]) -> [Lane16; 6] {
+    let mut out = [[0i16; LANES]; 6];
+    if m == 2 {
+        out[..4].copy_from_slice(&bt4([x[0], x[1], x[2], x[3]]));
+    } else {
+        out = bt6([x[0], x[1], x[2], x[3], x[4], x[5]]);
+    }
+    out
+}
+
+/// Input transform `V = Bᵀ d B` of the 8 tiles whose patches start at
+/// `d[0]` (element `pos` at `d[pos·slots ..][..8]`), into
+/// `v[pos·vstride ..][..lanes]`.
+pub fn input_transform(
+    m: usize,
+    d: &[i8],
+    slots: usize,
+    v: &mut [i16],
+    vstride: usize,
+    lanes: usize,
+) {
+    let t = m + 2;
+    let mut x = [[0i16; LANES]; 36];
+    for (pos, xp) in x[..t * t].iter_mut().enumerate() {
+        for (l, e) in xp.iter_mut().enumerate() {
+            *e = d[pos * slots + l] as i16;
         }
     }
-    // Rows: v[r, :] = tmp[r, :] B.
+    // Columns: x[:, c] ← Bᵀ x[:, c].
+    for c in 0..t {
+        let col: Vec<Lane16> = (0..t).map(|r| x[r * t + c]).collect();
+        let o = bt(m, &col);
+        for r in 0..t {
+            x[r * t + c] = o[r];
+        }
+    }
+    // Rows: v[r, :] = x[r, :] B.
     for r in 0..t {
-        let row = &tmp[r * t..(r + 1) * t];
-        let out = &mut v[r * t..(r + 1) * t];
-        if t == 4 {
-            out.copy_from_slice(&bt4([&row[0], &row[1], &row[2], &row[3]]));
-        } else {
-            out.copy_from_slice(&bt6([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]));
+        let o = bt(m, &x[r * t..(r + 1) * t]);
+        for c in 0..t {
+            v[(r * t + c) * vstride..][..lanes].copy_from_slice(&o[c][..lanes]);
         }
     }
 }
 
-/// Output transform of 8 tiles: `mm[pos][lane]` (wrapping int32 sums) to the
-/// exact `m × m` outputs `y[r·m + c][lane]`.
+/// `Aᵀ` of F(`m`,3) on `t` lane-vectors: `m` outputs (wrapping).
+#[inline(always)]
+fn at(m: usize, x: &[Lane32]) -> [Lane32; 4] {
+    let mut o = [[0i32; LANES]; 4];
+    for l in 0..LANES {
+        if m == 2 {
+            o[0][l] = x[0][l].wrapping_add(x[1][l]).wrapping_add(x[2][l]);
+            o[1][l] = x[1][l].wrapping_sub(x[2][l]).wrapping_sub(x[3][l]);
+        } else {
+            let a = x[1][l].wrapping_add(x[2][l]);
+            let b = x[1][l].wrapping_sub(x[2][l]);
+            let c = x[3][l].wrapping_add(x[4][l]);
+            let d = x[3][l].wrapping_sub(x[4][l]);
+            o[0][l] = x[0][l].wrapping_add(a).wrapping_add(c);
+            o[1][l] = b.wrapping_add(d.wrapping_mul(2));
+            o[2][l] = a.wrapping_add(c.wrapping_mul(4));
+            o[3][l] = b
+                .wrapping_add(d.wrapping_mul(8))
+                .wrapping_add(x[5][l].wrapping_mul(4));
+        }
+    }
+    o
+}
+
+/// Output transform of 8 tiles of one output channel: the wrapping int32
+/// sums `c[pos·cstride ..][..8]` to the exact outputs
+/// `y[(i·m + j)·ystride ..][..8]`.
 ///
 /// F(2,3) computes `4·y` and F(4,3) `576·y` modulo 2³²; dividing back is
 /// exact when `|y| < 2²⁹` resp. `2²⁵` (see [`crate::int8::winograd`]):
 /// `y = (4y mod 2³²) >> 2`, and `y = ((576y mod 2³²) · 9⁻¹ mod 2³²) >> 6`
 /// because `576 · 9⁻¹ ≡ 64`.
-pub fn output_transform(m: usize, mm: &[Lane32], y: &mut [Lane32]) {
+pub fn output_transform(m: usize, c: &[i32], cstride: usize, y: &mut [i32], ystride: usize) {
     let t = m + 2;
+    let mut x = [[0i32; LANES]; 36];
+    for (pos, xp) in x[..t * t].iter_mut().enumerate() {
+        xp.copy_from_slice(&c[pos * cstride..][..LANES]);
+    }
+    // Columns: tmp[:, c] = Aᵀ x[:, c]  (m × t).
     let mut tmp = [[0i32; LANES]; 24];
-    // Columns: tmp[:, c] = Aᵀ mm[:, c]  (m × t).
-    for c in 0..t {
-        let col = |r: usize| &mm[r * t + c];
-        if m == 2 {
-            let (m0, m1, m2, m3) = (col(0), col(1), col(2), col(3));
-            let mut ta = [0i32; LANES];
-            let mut tb = [0i32; LANES];
-            lanewise!(ta = |l| m0[l].wrapping_add(m1[l]).wrapping_add(m2[l]));
-            lanewise!(tb = |l| m1[l].wrapping_sub(m2[l]).wrapping_sub(m3[l]));
-            tmp[c] = ta;
-            tmp[t + c] = tb;
-        } else {
-            let (m0, m1, m2, m3, m4, m5) = (col(0), col(1), col(2), col(3), col(4), col(5));
-            let o = out6(m0, m1, m2, m3, m4, m5);
-            for (r, v) in o.into_iter().enumerate() {
-                tmp[r * t + c] = v;
-            }
+    for cc in 0..t {
+        let col: Vec<Lane32> = (0..t).map(|r| x[r * t + cc]).collect();
+        let o = at(m, &col);
+        for i in 0..m {
+            tmp[i * t + cc] = o[i];
         }
     }
-    // Rows: y[r, :] = tmp[r, :] A  (m × m), then the exact division.
-    for r in 0..m {
-        let row = &tmp[r * t..(r + 1) * t];
-        if m == 2 {
-            let mut ya = [0i32; LANES];
-            let mut yb = [0i32; LANES];
-            lanewise!(ya = |l| row[0][l].wrapping_add(row[1][l]).wrapping_add(row[2][l]) >> 2);
-            lanewise!(yb = |l| row[1][l].wrapping_sub(row[2][l]).wrapping_sub(row[3][l]) >> 2);
-            y[r * 2] = ya;
-            y[r * 2 + 1] = yb;
-        } else {
-            let o = out6(&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]);
-            for (c, v) in o.into_iter().enumerate() {
-                let mut e = [0i32; LANES];
-                lanewise!(e = |l| v[l].wrapping_mul(INV9) >> 6);
-                y[r * 4 + c] = e;
+    // Rows, then the exact division.
+    for i in 0..m {
+        let o = at(m, &tmp[i * t..(i + 1) * t]);
+        for j in 0..m {
+            let dst = &mut y[(i * m + j) * ystride..][..LANES];
+            for l in 0..LANES {
+                dst[l] = if m == 2 {
+                    o[j][l] >> 2
+                } else {
+                    o[j][l].wrapping_mul(INV9) >> 6
+                };
             }
         }
     }
 }
 
-/// `A'ᵀ` of F(4,3) applied to 6 values (8 lanes): 4 outputs.
-#[inline(always)]
-fn out6(
-    m0: &Lane32,
-    m1: &Lane32,
-    m2: &Lane32,
-    m3: &Lane32,
-    m4: &Lane32,
-    m5: &Lane32,
-) -> [Lane32; 4] {
-    let mut o = [[0i32; LANES]; 4];
-    for l in 0..LANES {
-        let a = m1[l].wrapping_add(m2[l]);
-        let b = m1[l].wrapping_sub(m2[l]);
-        let c = m3[l].wrapping_add(m4[l]);
-        let d = m3[l].wrapping_sub(m4[l]);
-        o[0][l] = m0[l].wrapping_add(a).wrapping_add(c);
-        o[1][l] = b.wrapping_add(d.wrapping_mul(2));
-        o[2][l] = a.wrapping_add(c.wrapping_mul(4));
-        o[3][l] = b
-            .wrapping_add(d.wrapping_mul(8))
-            .wrapping_add(m5[l].wrapping_mul(4));
+/// Un-gathers one channel's outputs `y[(i·m + j)·slots + tile]` into rows of
+/// `grid.out_w()` (`grid.th·m` rows), whole chunks at a time.
+pub fn ungather(grid: &TileGrid, y: &[i32], out: &mut [i32]) {
+    let (m, slots, ow) = (grid.m, grid.slots(), grid.out_w());
+    for ty in 0..grid.th {
+        for cx in 0..grid.chunks() {
+            let slot0 = ty * grid.tw + LANES * cx;
+            for i in 0..m {
+                let row = &mut out[(ty * m + i) * ow + LANES * cx * m..][..LANES * m];
+                for j in 0..m {
+                    let src = &y[(i * m + j) * slots + slot0..][..LANES];
+                    for l in 0..LANES {
+                        row[l * m + j] = src[l];
+                    }
+                }
+            }
+        }
     }
-    o
 }
 
 /// The int16 GEMM of one transform position for 4 output channels × `lanes`
