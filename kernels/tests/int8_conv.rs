@@ -305,6 +305,10 @@ fn depthwise_matches_reference() {
         (3, 2, 8, 8, [0, 1, 0, 1], true),
         (5, 1, 9, 9, [2, 2, 2, 2], false),
         (3, 1, 1, 1, [1, 1, 1, 1], true),
+        // Wide rows: several NEON blocks of 8 plus a tail, both strides.
+        (3, 1, 35, 5, [1, 1, 1, 1], false),
+        (3, 2, 40, 7, [1, 1, 1, 1], false),
+        (3, 2, 37, 6, [0, 0, 0, 0], true),
     ] {
         let mut g = geom(7, 7, k, s);
         g.group = 7;

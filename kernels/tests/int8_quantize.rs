@@ -169,6 +169,8 @@ fn output_stage_agrees_across_isas_and_with_the_rule() {
         (0.013, -1.7, 0.9),
         (1e-6, 3.0, 40.0),
         (0.0, 0.75, 1.0),
+        // sum 1 gives exactly 0.49999997, the float below ½ (must round to 0).
+        (0.49999997, 0.0, 1.0),
         (0.02, 0.1, 0.0),
     ] {
         for act in acts {

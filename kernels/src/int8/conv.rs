@@ -347,7 +347,7 @@ impl Conv2dI8 {
                 parallel::for_each_mut(&mut outs, threads, |q, out| {
                     let mut sums = vec![0i32; n];
                     let k = &weights[q * maxk..(q + 1) * maxk];
-                    depthwise_sums(input.plane(q), input.w, g, k, outw, outh, &mut sums);
+                    depthwise_sums(isa, input.plane(q), input.w, g, k, outw, outh, &mut sums);
                     stage_with(isa, &sums, mul[q], bias[q], self.act, out.reborrow());
                 });
             }

@@ -1,16 +1,92 @@
 //! int8 depthwise convolution (one input and one output channel per group):
 //! exact int32 sums per channel, then the output stage.
 //!
-//! The sums are portable Rust shaped for LLVM's vectoriser (a row of
-//! outputs at a time, one tap after another, widening int8 products into
-//! int32), which NEON builds turn into SIMD; 3×3 stride 1 and stride 2 have
-//! their own loops (all taps of a row at once), other shapes a generic one.
+//! 3×3 stride 1 and stride 2 run a NEON kernel (`crate::arm32::int8::depthwise`,
+//! `crate::arm64::int8::depthwise`) over whole rows of blocks of 8 outputs;
+//! the last rows (whose loads would leave the plane) use whole blocks where
+//! they fit and portable code for the rest. Other shapes use a portable
+//! tap-by-tap loop.
 
+use super::Int8Isa;
 use crate::ConvGeometry;
+
+/// Portable 3×3 row: `out[j] = Σ k[3r + c] · row_r[s·j + c]` for `j ≥ j0`.
+fn row3x3(rows: [&[i8]; 3], k: &[i32; 9], s: usize, j0: usize, out: &mut [i32]) {
+    let [r0, r1, r2] = rows;
+    for (j, o) in out.iter_mut().enumerate().skip(j0) {
+        let x = s * j;
+        *o = r0[x] as i32 * k[0]
+            + r0[x + 1] as i32 * k[1]
+            + r0[x + 2] as i32 * k[2]
+            + r1[x] as i32 * k[3]
+            + r1[x + 1] as i32 * k[4]
+            + r1[x + 2] as i32 * k[5]
+            + r2[x] as i32 * k[6]
+            + r2[x + 1] as i32 * k[7]
+            + r2[x + 2] as i32 * k[8];
+    }
+}
+
+/// Bytes of each input row one output row of `blocks` blocks reads.
+fn row_need(s: usize, blocks: usize) -> usize {
+    if s == 1 {
+        8 * blocks + 8
+    } else {
+        16 * blocks + 2
+    }
+}
+
+/// Runs the NEON 3×3 kernel of `isa` on `rows` output rows of `blocks`
+/// blocks of 8 (written `8·blocks` apart into `out`), reading from `src`
+/// (the first input row, `w` bytes per row).
+#[cfg_attr(
+    not(any(target_arch = "arm", target_arch = "aarch64")),
+    allow(unused_variables)
+)]
+#[allow(clippy::too_many_arguments)]
+fn rows3x3_neon(
+    isa: Int8Isa,
+    src: &[i8],
+    w: usize,
+    k: &[i8],
+    s: usize,
+    out: &mut [i32],
+    blocks: usize,
+    rows: usize,
+) {
+    assert!(blocks > 0 && rows > 0 && k.len() >= 9 && out.len() >= 8 * blocks * rows);
+    assert!(src.len() >= (s * (rows - 1) + 2) * w + row_need(s, blocks));
+    let (p, k, o) = (src.as_ptr(), k.as_ptr(), out.as_mut_ptr());
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: Neon is only selected when the CPU has NEON; the asserts
+        // give the bytes the kernel reads (the last output row's last input
+        // row reaches furthest) and the outputs it writes.
+        Int8Isa::Neon => unsafe {
+            if s == 1 {
+                crate::arm32::int8::depthwise::dw3x3s1_rows(p, w, k, o, blocks, rows)
+            } else {
+                crate::arm32::int8::depthwise::dw3x3s2_rows(p, w, k, o, blocks, rows)
+            }
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is architectural; the asserts give the extents.
+        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+            if s == 1 {
+                crate::arm64::int8::depthwise::dw3x3s1_rows(p, w, k, o, blocks, rows)
+            } else {
+                crate::arm64::int8::depthwise::dw3x3s2_rows(p, w, k, o, blocks, rows)
+            }
+        },
+        _ => unreachable!("no NEON depthwise for {isa:?}"),
+    }
+}
 
 /// `sums[i·outw + j] = Σ_taps w · x` of one channel: `plane` is the padded
 /// `w`-wide input plane, `k` the channel's `kh × kw` weights.
+#[allow(clippy::too_many_arguments)]
 pub fn depthwise_sums(
+    isa: Int8Isa,
     plane: &[i8],
     w: usize,
     g: &ConvGeometry,
@@ -21,44 +97,8 @@ pub fn depthwise_sums(
 ) {
     let sums = &mut sums[..outw * outh];
     let three = g.kernel_w == 3 && g.kernel_h == 3 && g.dilation_w == 1 && g.dilation_h == 1;
-    if three && g.stride_w == 1 && g.stride_h == 1 {
-        let k: [i32; 9] = core::array::from_fn(|i| k[i] as i32);
-        for (i, out) in sums.chunks_exact_mut(outw).enumerate() {
-            let r0 = &plane[i * w..][..outw + 2];
-            let r1 = &plane[(i + 1) * w..][..outw + 2];
-            let r2 = &plane[(i + 2) * w..][..outw + 2];
-            for (j, o) in out.iter_mut().enumerate() {
-                *o = r0[j] as i32 * k[0]
-                    + r0[j + 1] as i32 * k[1]
-                    + r0[j + 2] as i32 * k[2]
-                    + r1[j] as i32 * k[3]
-                    + r1[j + 1] as i32 * k[4]
-                    + r1[j + 2] as i32 * k[5]
-                    + r2[j] as i32 * k[6]
-                    + r2[j + 1] as i32 * k[7]
-                    + r2[j + 2] as i32 * k[8];
-            }
-        }
-    } else if three && g.stride_w == 2 && g.stride_h == 2 {
-        let k: [i32; 9] = core::array::from_fn(|i| k[i] as i32);
-        for (i, out) in sums.chunks_exact_mut(outw).enumerate() {
-            let r0 = &plane[2 * i * w..][..2 * outw + 1];
-            let r1 = &plane[(2 * i + 1) * w..][..2 * outw + 1];
-            let r2 = &plane[(2 * i + 2) * w..][..2 * outw + 1];
-            for (j, o) in out.iter_mut().enumerate() {
-                let x = 2 * j;
-                *o = r0[x] as i32 * k[0]
-                    + r0[x + 1] as i32 * k[1]
-                    + r0[x + 2] as i32 * k[2]
-                    + r1[x] as i32 * k[3]
-                    + r1[x + 1] as i32 * k[4]
-                    + r1[x + 2] as i32 * k[5]
-                    + r2[x] as i32 * k[6]
-                    + r2[x + 1] as i32 * k[7]
-                    + r2[x + 2] as i32 * k[8];
-            }
-        }
-    } else {
+    let s = g.stride_w;
+    if !(three && g.stride_h == s && (s == 1 || s == 2)) {
         sums.fill(0);
         let ofs = g.tap_offsets(w);
         for (&wk, &o) in k.iter().zip(&ofs) {
@@ -73,5 +113,48 @@ pub fn depthwise_sums(
                 }
             }
         }
+        return;
+    }
+    let kk: [i32; 9] = core::array::from_fn(|i| k[i] as i32);
+    let neon = isa != Int8Isa::Generic && cfg!(any(target_arch = "arm", target_arch = "aarch64"));
+    let mut i0 = 0;
+    if neon {
+        // Output rows whose whole-block loads (running past each row's end
+        // into the next rows, which only discarded outputs read) stay inside
+        // the plane: row i reads up to (s·i + 2)·w + need.
+        let nblk = outw.div_ceil(8);
+        let need = row_need(s, nblk);
+        i0 = if plane.len() < need + 2 * w {
+            0
+        } else {
+            ((plane.len() - need - 2 * w) / w / s + 1).min(outh)
+        };
+        if i0 > 0 && outw % 8 == 0 {
+            rows3x3_neon(isa, plane, w, k, s, sums, nblk, i0);
+        } else if i0 > 0 {
+            let ow8 = 8 * nblk;
+            let mut tmp = vec![0i32; i0 * ow8];
+            rows3x3_neon(isa, plane, w, k, s, &mut tmp, nblk, i0);
+            for (o, t) in sums.chunks_exact_mut(outw).zip(tmp.chunks_exact(ow8)) {
+                o.copy_from_slice(&t[..outw]);
+            }
+        }
+    }
+    // The remaining rows: whole blocks that fit, then portable code.
+    for (i, out) in sums.chunks_exact_mut(outw).enumerate().skip(i0) {
+        let src = &plane[s * i * w..];
+        let rows: [&[i8]; 3] = core::array::from_fn(|r| &src[r * w..]);
+        let mut j0 = 0;
+        if neon {
+            let fit = (0..=outw / 8)
+                .rev()
+                .find(|&b| src.len() >= 2 * w + row_need(s, b))
+                .unwrap_or(0);
+            if fit > 0 {
+                rows3x3_neon(isa, src, w, k, s, out, fit, 1);
+                j0 = 8 * fit;
+            }
+        }
+        row3x3(rows, &kk, s, j0, out);
     }
 }

@@ -2,6 +2,7 @@
 //! CPUs with the dot-product extension. Each is an `unsafe fn`;
 //! [`crate::int8::Int8Isa`] dispatch guarantees the CPU features it needs.
 
+pub mod depthwise;
 pub mod gemm;
 pub mod quantize;
 pub mod winograd;
