@@ -1,11 +1,14 @@
 //! The F(4,3) exactness bound, driven at its limit: weights whose L1 norm is
-//! exactly the enforced maximum with worst-case inputs give exact sums with
-//! F(4,3); one more unit of L1 norm makes the constructor fall back to F(2,3),
-//! still exact.
+//! exactly the per-segment maximum, with worst-case inputs, give exact sums
+//! in one accumulation; one more unit of L1 norm splits the accumulation in
+//! two segments, still exact; worst-case 8-bit weights on 512 channels need
+//! three segments and stay exact.
 
 mod int8_common;
 
-use octet_kernels::int8::winograd::{max_weight_l1, winograd43_is_exact, WINOGRAD43_MAX_L1};
+use octet_kernels::int8::winograd::{
+    max_weight_l1, winograd43_is_exact, winograd43_segments, WINOGRAD43_MAX_L1,
+};
 use octet_kernels::int8::{Conv2dI8, Int8Algo, Int8Isa, Int8Output};
 use octet_kernels::reference::conv2d_i8;
 use octet_kernels::{Activation, ConvGeometry, Planes, PlanesMut};
@@ -79,6 +82,7 @@ fn winograd43_is_exact_at_the_enforced_bound() {
     }
     assert_eq!(max_weight_l1(&g, &w), WINOGRAD43_MAX_L1);
     assert!(winograd43_is_exact(&g, &w));
+    assert_eq!(winograd43_segments(&g, &w), 1);
     let input = vec![-128i8; in_c * iw * ih];
     let (reference, _, _) = conv2d_i8(Planes::new(&input, iw, ih, in_c, iw * ih), &g, &w);
     assert_eq!(reference[0], -128 * WINOGRAD43_MAX_L1 as i32);
@@ -97,7 +101,7 @@ fn winograd43_is_exact_at_the_enforced_bound() {
 }
 
 #[test]
-fn winograd43_falls_back_to_winograd23_past_the_bound() {
+fn winograd43_splits_the_accumulation_past_the_bound() {
     let in_c = 230;
     let g = ConvGeometry::simple(in_c, 8, 3, 1);
     let per = in_c * 9;
@@ -106,15 +110,42 @@ fn winograd43_falls_back_to_winograd23_past_the_bound() {
     for c in 0..7 {
         w.extend(weights_with_l1(per, 1000 * c, 1));
     }
-    assert!(!winograd43_is_exact(&g, &w));
+    assert!(winograd43_is_exact(&g, &w));
+    assert_eq!(winograd43_segments(&g, &w), 2);
     let input = vec![-128i8; in_c * iw * ih];
     let (reference, _, _) = conv2d_i8(Planes::new(&input, iw, ih, in_c, iw * ih), &g, &w);
-    // y = 128·(MAX+1) = 2²⁵: F(4,3) would wrap here; F(2,3) runs and is exact.
+    // y = 128·(MAX+1) = 2²⁵: one F(4,3) accumulation would wrap here (see the
+    // unit test winograd43_bound_is_tight); two segments are exact.
     assert_eq!(reference[0], 1 << 25);
     for algo in [Int8Algo::Winograd43, Int8Algo::Auto] {
         let (ran, sums) = run(g, &w, &input, iw, ih, algo);
-        assert_eq!(ran, Int8Algo::Winograd23, "{algo:?}");
+        assert_eq!(ran, Int8Algo::Winograd43, "{algo:?}");
         assert_eq!(sums, reference);
+    }
+}
+
+#[test]
+fn winograd43_is_exact_for_worst_case_8bit_weights() {
+    // Every weight ±127 on 512 input channels: per output channel
+    // L1 = 512·9·127 = 585 216, over twice the per-segment bound.
+    let in_c = 512;
+    let g = ConvGeometry::simple(in_c, 8, 3, 1);
+    let per = in_c * 9;
+    let mut w = vec![127i8; per];
+    w.extend(vec![-127i8; per]);
+    for c in 0..6 {
+        w.extend((0..per).map(|i| if (i + c) % 3 == 0 { -127i8 } else { 127 }));
+    }
+    assert_eq!(winograd43_segments(&g, &w), 3);
+    let (iw, ih) = (6, 10);
+    for x in [-128i8, 127] {
+        let input = vec![x; in_c * iw * ih];
+        let (reference, _, _) = conv2d_i8(Planes::new(&input, iw, ih, in_c, iw * ih), &g, &w);
+        assert_eq!(reference[0], x as i32 * 127 * per as i32);
+        assert_eq!(
+            run(g, &w, &input, iw, ih, Int8Algo::Winograd43),
+            (Int8Algo::Winograd43, reference)
+        );
     }
 }
 

@@ -5,9 +5,10 @@
 //!
 //! Algorithms: packed int8 GEMM (any kernel, stride, dilation, groups; 1×1
 //! stride 1 without im2col), Winograd F(2,3) and F(4,3) (3×3 stride 1), and a
-//! depthwise kernel. All compute exact int32 sums (F(4,3) only where
-//! [`winograd43_is_exact`] holds, which the constructor enforces), so every
-//! algorithm gives the same output, bit for bit.
+//! depthwise kernel. All compute exact int32 sums (Winograd splits the
+//! input-channel accumulation where the weights need it to stay exact, see
+//! [`crate::int8::winograd`]), so every algorithm gives the same output, bit
+//! for bit.
 
 use super::depthwise::depthwise_sums;
 use super::gemm::{layout_for, pack_b, PackedA, Stage};
@@ -61,10 +62,11 @@ pub const WINOGRAD_MIN_CHANNELS: usize = 8;
 ///      instead of 4 for F(2,3) and 9 for GEMM);
 /// 3. everything else → [`Int8Algo::Gemm`].
 ///
-/// [`Conv2dI8::new`] then falls back from F(4,3) to F(2,3) (and from F(2,3)
-/// to GEMM) when the weights fail the exactness bound
-/// ([`winograd43_is_exact`]); with a calibration tool's weights of bounded
-/// L1 norm that fallback does not happen.
+/// Both Winograd variants are exact for every layer with 8-bit weights (they
+/// split the input-channel accumulation where the weights need it, see
+/// [`crate::int8::winograd`]), so the weights do not enter the rule;
+/// [`Conv2dI8::new`] falls back (F(4,3) → F(2,3) → GEMM) only if
+/// [`winograd43_is_exact`] ever reports otherwise.
 pub fn choose_int8_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> Int8Algo {
     if geom.is_depthwise() {
         return Int8Algo::Depthwise;

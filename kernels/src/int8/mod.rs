@@ -17,7 +17,7 @@ pub mod winograd;
 
 pub use conv::{choose_int8_algo, Conv2dI8, Int8Algo, Int8Output};
 pub use innerproduct::InnerProductI8;
-pub use winograd::winograd43_is_exact;
+pub use winograd::{winograd43_is_exact, winograd43_segments};
 
 /// Which implementation of the int8 micro-kernels runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -36,11 +36,24 @@
 //! | 7-bit, \|w\| ≤ 63 | 462 | 7397 |
 //! | 6-bit, \|w\| ≤ 31 | 939 | 15033 |
 //!
-//! Real weights are far from worst case, so the rule is enforced per layer on
-//! the actual L1 norms: [`winograd43_is_exact`] (which the calibration tool
-//! calls to decide whether 8-bit weights suffice) and, when F(4,3) is asked
-//! for but the check fails, [`crate::int8::Conv2dI8`] falls back to F(2,3)
-//! (and reports it through `algo()`).
+//! # Enforcement: accumulation segments
+//!
+//! The bound is enforced on the actual weights, per layer, by limiting the
+//! *accumulation length*: [`accumulation_segments`] splits the input channels
+//! (in groups of 4, the GEMM's unrolling) into consecutive segments such that
+//! for every output channel `p` the L1 norm of its weights *within a segment*
+//! is at most the maximum above. Each segment's partial output `y_S` is then
+//! recovered exactly by steps 1–3 (|y_S| ≤ 128·‖w_{p,S}‖₁ < 2²⁵), and the
+//! partial outputs are added in int32 — the same final int32 sum the GEMM
+//! and the reference compute. One input channel contributes at most
+//! 128·9·127 = 146 304 < 2²⁵, so a segment always holds at least 229 input
+//! channels (8-bit worst case) and F(4,3) is exact for *every* layer with
+//! 8-bit weights: no reduced-precision weights are needed. Typical weights
+//! need one segment; each extra segment costs one more output transform per
+//! tile (e.g. uniform random ±127 weights on 512 input channels: 2).
+//! [`winograd43_is_exact`] reports whether F(4,3) is exact for a layer (true
+//! for every 3×3 stride-1 ungrouped layer with weights in [-127, 127]) and
+//! [`winograd43_segments`] how many segments it needs.
 
 use super::gemm::Stage;
 use super::quantize::{stage_with, StageOut};
@@ -76,24 +89,61 @@ fn winograd_applies(geom: &ConvGeometry, weights: &[i8]) -> bool {
     geom.is_3x3_s1() && geom.group == 1 && weights.len() == geom.weight_len()
 }
 
+/// Input-channel ranges F(`m`,3) accumulates separately (module doc): each
+/// keeps every output channel's weight L1 norm within the exactness bound.
+/// Boundaries are multiples of 4; the last range ends at `in_c` rounded up
+/// to 4. `weights` must be a valid 3×3 layer's (`out_c × in_c × 9`).
+pub fn accumulation_segments(m: usize, geom: &ConvGeometry, weights: &[i8]) -> Vec<(usize, usize)> {
+    let limit = if m == 4 {
+        WINOGRAD43_MAX_L1
+    } else {
+        WINOGRAD23_MAX_L1
+    };
+    let (in_c, out_c) = (geom.in_c, geom.out_c);
+    let kq = in_c.div_ceil(4) * 4;
+    let l1 = |p: usize, q0: usize, q1: usize| -> u64 {
+        let q1 = q1.min(in_c);
+        weights[(p * in_c + q0) * 9..(p * in_c + q1) * 9]
+            .iter()
+            .map(|&w| (w as i32).unsigned_abs() as u64)
+            .sum()
+    };
+    let mut segments = Vec::new();
+    let mut acc = vec![0u64; out_c];
+    let mut start = 0;
+    for q in (0..kq).step_by(4) {
+        let group: Vec<u64> = (0..out_c).map(|p| l1(p, q, q + 4)).collect();
+        if q > start && acc.iter().zip(&group).any(|(a, g)| a + g > limit) {
+            segments.push((start, q));
+            start = q;
+            acc.fill(0);
+        }
+        acc.iter_mut().zip(&group).for_each(|(a, g)| *a += g);
+    }
+    segments.push((start, kq));
+    segments
+}
+
+/// How many accumulation segments F(4,3) needs for this layer (1: the whole
+/// input accumulates at once). Only meaningful where [`winograd43_is_exact`].
+pub fn winograd43_segments(geom: &ConvGeometry, weights: &[i8]) -> usize {
+    accumulation_segments(4, geom, weights).len()
+}
+
 /// Whether the int8 Winograd F(4,3) kernel computes exact sums for this
-/// layer: a 3×3 stride-1, ungrouped convolution whose every output channel
-/// has `‖w_p‖₁ ≤` [`WINOGRAD43_MAX_L1`] (proof in the module doc), for any
-/// int8 input. A calibration tool that wants F(4,3) can quantize weights to
-/// fewer bits when this fails for 8-bit ones.
+/// layer, for any int8 input: true for every 3×3 stride-1 ungrouped
+/// convolution with weights in [-127, 127], since the accumulation is split
+/// into segments within the bound (module doc). A calibration tool can keep
+/// 8-bit weights for F(4,3) layers; [`winograd43_segments`] tells the cost.
 pub fn winograd43_is_exact(geom: &ConvGeometry, weights: &[i8]) -> bool {
-    winograd_applies(geom, weights)
-        && !weights.contains(&i8::MIN)
-        && max_weight_l1(geom, weights) <= WINOGRAD43_MAX_L1
+    winograd_applies(geom, weights) && !weights.contains(&i8::MIN)
 }
 
 /// Whether the int8 Winograd F(2,3) kernel computes exact sums for this
-/// layer (`‖w_p‖₁ ≤` [`WINOGRAD23_MAX_L1`]; true for 8-bit weights up to 3669
-/// input channels).
+/// layer (as [`winograd43_is_exact`]; its bound is 16× larger, so it splits
+/// only beyond 3669 input channels of worst-case weights).
 pub fn winograd23_is_exact(geom: &ConvGeometry, weights: &[i8]) -> bool {
-    winograd_applies(geom, weights)
-        && !weights.contains(&i8::MIN)
-        && max_weight_l1(geom, weights) <= WINOGRAD23_MAX_L1
+    winograd_applies(geom, weights) && !weights.contains(&i8::MIN)
 }
 
 /// Runs the int16 GEMM tile of `isa`: 4 output channels × `lanes` (4 or 8)
@@ -274,6 +324,8 @@ pub(crate) struct WinogradI8 {
     /// `in_c` rounded up to a multiple of 4 (the GEMM's unrolling).
     kq: usize,
     out_c: usize,
+    /// Input-channel ranges accumulated separately ([`accumulation_segments`]).
+    segments: Vec<(usize, usize)>,
     /// Transformed kernels, `[pos][out_c / 4][kq][4]`.
     u: Vec<i16>,
 }
@@ -301,6 +353,7 @@ impl WinogradI8 {
             in_c,
             kq,
             out_c,
+            segments: accumulation_segments(m, geom, weights),
             u,
         }
     }
@@ -377,18 +430,40 @@ impl WinogradI8 {
             let ylen = m * m * slots;
             let mut yt = vec![0i32; outs.len() * ylen];
             let mut c = vec![0i32; positions * 4 * LANES];
+            let mut part = [0i32; 16 * LANES];
             for tb in 0..nb {
                 let lanes = lanes_of(tb);
-                for pos in 0..positions {
-                    let u = &self.u[(pos * pbn + pb) * kq * 4..][..kq * 4];
-                    let vv = &v[tb * block + pos * kq * lanes..][..kq * lanes];
-                    gemm16_tile(isa, u, vv, kq, lanes, &mut c[pos * 4 * LANES..]);
-                }
-                for r in 0..outs.len() {
-                    // With 4 lanes the upper 4 read the next channel's sums:
-                    // harmless, they land in slots past the last tile.
-                    let y = &mut yt[r * ylen + tb * LANES..(r + 1) * ylen];
-                    output_transform_with(isa, m, &c[r * lanes..], 4 * LANES, y, slots);
+                for (si, &(q0, q1)) in self.segments.iter().enumerate() {
+                    let k = q1 - q0;
+                    for pos in 0..positions {
+                        let u = &self.u[((pos * pbn + pb) * kq + q0) * 4..][..k * 4];
+                        let vv = &v[tb * block + (pos * kq + q0) * lanes..][..k * lanes];
+                        gemm16_tile(isa, u, vv, k, lanes, &mut c[pos * 4 * LANES..]);
+                    }
+                    for r in 0..outs.len() {
+                        // With 4 lanes the upper 4 read the next channel's
+                        // sums: harmless, they land in slots past the last tile.
+                        let y = &mut yt[r * ylen + tb * LANES..(r + 1) * ylen];
+                        if si == 0 {
+                            output_transform_with(isa, m, &c[r * lanes..], 4 * LANES, y, slots);
+                        } else {
+                            // A later segment: its exact partial outputs add in.
+                            output_transform_with(
+                                isa,
+                                m,
+                                &c[r * lanes..],
+                                4 * LANES,
+                                &mut part,
+                                LANES,
+                            );
+                            for (o, pp) in part.chunks_exact(LANES).take(m * m).enumerate() {
+                                let dst = &mut y[o * slots..][..LANES];
+                                dst.iter_mut()
+                                    .zip(pp)
+                                    .for_each(|(d, &x)| *d = d.wrapping_add(x));
+                            }
+                        }
+                    }
                 }
             }
             let mut rows = vec![0i32; grid.th * m * ow];
@@ -417,9 +492,11 @@ mod tests {
     use super::*;
     use crate::{Activation, ConvGeometry, Planes};
 
-    /// Runs the F(`m`,3) kernel without the constructor's check.
+    /// Runs the F(`m`,3) kernel, in one accumulation when `single`.
+    #[allow(clippy::too_many_arguments)]
     fn raw_sums(
         m: usize,
+        single: bool,
         isa: Int8Isa,
         g: &ConvGeometry,
         w: &[i8],
@@ -428,7 +505,10 @@ mod tests {
         ih: usize,
     ) -> Vec<i32> {
         let (outw, outh) = g.output_size(iw, ih).unwrap();
-        let wino = WinogradI8::new(m, g, w);
+        let mut wino = WinogradI8::new(m, g, w);
+        if single {
+            wino.segments = vec![(0, wino.kq)];
+        }
         let mut out = vec![0i32; g.out_c * outw * outh];
         let mut outs: Vec<StageOut> = out.chunks_mut(outw * outh).map(StageOut::I32).collect();
         let zeros = vec![0f32; g.out_c];
@@ -443,8 +523,9 @@ mod tests {
     }
 
     /// The bound is tight: at `‖w‖₁ = MAX + 1` with worst-case inputs the true
-    /// sum is 2²⁵, and the unchecked F(4,3) kernel returns −2²⁵; F(2,3) and
-    /// F(4,3) at the bound are exact.
+    /// sum is 2²⁵, and F(4,3) in one accumulation returns −2²⁵; split into
+    /// segments (as the constructor does) it is exact, as are F(2,3) and
+    /// F(4,3) at the bound.
     #[test]
     fn winograd43_bound_is_tight() {
         let in_c = 230;
@@ -461,16 +542,18 @@ mod tests {
         };
         let x = vec![-128i8; in_c * 36];
         for isa in Int8Isa::available() {
-            let at = raw_sums(4, isa, &g, &neg(WINOGRAD43_MAX_L1), &x, 6, 6);
+            let at = raw_sums(4, true, isa, &g, &neg(WINOGRAD43_MAX_L1), &x, 6, 6);
             assert!(
                 at.iter().all(|&s| s == 128 * WINOGRAD43_MAX_L1 as i32),
                 "{isa:?}"
             );
             let past = neg(WINOGRAD43_MAX_L1 + 1);
-            assert!(!winograd43_is_exact(&g, &past));
-            let wrong = raw_sums(4, isa, &g, &past, &x, 6, 6);
+            assert_eq!(winograd43_segments(&g, &past), 2);
+            let wrong = raw_sums(4, true, isa, &g, &past, &x, 6, 6);
             assert!(wrong.iter().all(|&s| s == -(1 << 25)), "{isa:?}: {wrong:?}");
-            let right = raw_sums(2, isa, &g, &past, &x, 6, 6);
+            let split = raw_sums(4, false, isa, &g, &past, &x, 6, 6);
+            assert!(split.iter().all(|&s| s == 1 << 25), "{isa:?}");
+            let right = raw_sums(2, true, isa, &g, &past, &x, 6, 6);
             assert!(right.iter().all(|&s| s == 1 << 25), "{isa:?}");
         }
     }
