@@ -55,6 +55,49 @@ pub fn gemm_tile(
     }
 }
 
+/// Runs the tiles of `panels` consecutive B panels (`b`) against one A panel:
+/// `c[r·ldc + nr·p + col]`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_row(
+    isa: Int8Isa,
+    layout: GemmLayout,
+    a: &[i8],
+    b: &[i8],
+    kp: usize,
+    c: &mut [i32],
+    ldc: usize,
+    panels: usize,
+) {
+    if panels == 0 {
+        return;
+    }
+    let nr = layout.nr;
+    assert_eq!(layout, layout_for(isa), "panels packed for another kernel");
+    assert!(kp % 16 == 0 && kp > 0);
+    assert!(a.len() >= layout.mr * kp && b.len() >= panels * nr * kp);
+    assert!(ldc >= panels * nr && c.len() >= (layout.mr - 1) * ldc + panels * nr);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: Neon is only selected when the CPU has NEON; the asserts
+        // give the panel and tile extents the kernel reads and writes.
+        Int8Isa::Neon => unsafe {
+            crate::arm32::int8::gemm::gemm_4xn(
+                a.as_ptr(),
+                b.as_ptr(),
+                kp,
+                c.as_mut_ptr(),
+                ldc,
+                panels,
+            )
+        },
+        _ => {
+            for p in 0..panels {
+                gemm_tile(isa, layout, a, &b[p * nr * kp..], kp, &mut c[p * nr..], ldc);
+            }
+        }
+    }
+}
+
 /// Weights of one group packed into A panels.
 #[derive(Clone, Debug)]
 pub(crate) struct PackedA {
@@ -232,22 +275,43 @@ pub(crate) fn gemm_rows(
     let (mr, nr, kp) = (layout.mr, layout.nr, a.kp);
     assert_eq!(outs.len(), a.m);
     assert!(b.len() >= n.div_ceil(nr) * nr * kp);
-    let mut blocks: Vec<&mut [StageOut]> = outs.chunks_mut(mr).collect();
-    parallel::for_each_mut(&mut blocks, threads, |rb, rows| {
-        let panel = a.panel(rb);
+    // Row blocks in one group per worker (a few more for balance), so each
+    // group allocates its int32 scratch once.
+    let nblocks = a.m.div_ceil(mr);
+    let per_group = if threads <= 1 {
+        nblocks
+    } else {
+        nblocks.div_ceil(4 * threads).max(1)
+    };
+    let mut groups: Vec<&mut [StageOut]> = outs.chunks_mut(mr * per_group).collect();
+    parallel::for_each_mut(&mut groups, threads, |gi, group| {
         let mut c = vec![0i32; mr * n];
-        let full = n / nr;
-        for cb in 0..full {
-            gemm_tile(
-                isa,
-                layout,
-                panel,
-                &b[cb * nr * kp..],
-                kp,
-                &mut c[cb * nr..],
-                n,
-            );
+        for (bi, rows) in group.chunks_mut(mr).enumerate() {
+            let rb = gi * per_group + bi;
+            stage_block(isa, a, b, n, stage, rows, rb, &mut c);
         }
+    });
+}
+
+/// One row block of [`gemm_rows`]: its tiles into `c` (`mr × n`), then the
+/// output stage of each row.
+#[allow(clippy::too_many_arguments)]
+fn stage_block(
+    isa: Int8Isa,
+    a: &PackedA,
+    b: &[i8],
+    n: usize,
+    stage: &Stage,
+    rows: &mut [StageOut],
+    rb: usize,
+    c: &mut [i32],
+) {
+    let layout = a.layout;
+    let (mr, nr, kp) = (layout.mr, layout.nr, a.kp);
+    {
+        let panel = a.panel(rb);
+        let full = n / nr;
+        gemm_row(isa, layout, panel, b, kp, c, n, full);
         if full * nr < n {
             let mut tile = [0i32; 64];
             gemm_tile(isa, layout, panel, &b[full * nr * kp..], kp, &mut tile, nr);
@@ -267,5 +331,5 @@ pub(crate) fn gemm_rows(
                 out.reborrow(),
             );
         }
-    });
+    }
 }

@@ -56,19 +56,31 @@ macro_rules! col {
     };
 }
 
-/// `c[r·ldc + col] = Σ_k A(r, k) · B(col, k)` for a 4×4 tile (wrapping int32).
+/// `c[r·ldc + 4·p + col] = Σ_k A(r, k) · B_p(col, k)` for `panels`
+/// consecutive 4-column B panels (`4·kp` bytes each): a row of 4×4 tiles,
+/// looping over the panels inside the kernel (wrapping int32).
 ///
 /// # Safety
-/// The CPU must have NEON; `a` and `b` point to K16 panels of `kp` (a
-/// positive multiple of 16) `k`, i.e. `4·kp` readable bytes each; `c` has 4
-/// rows of 4 writable int32 at stride `ldc` elements.
-pub unsafe fn gemm_4x4(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: usize) {
-    debug_assert!(kp > 0 && kp % 16 == 0);
-    // SAFETY: the loop reads kp/16 blocks of 64 bytes from each panel
-    // (4·kp bytes, in bounds per the contract) and stores 4 rows of 16 bytes
-    // at c + r·ldc (writable per the contract); NEON per the contract.
+/// The CPU must have NEON; `kp` is a positive multiple of 16, `panels > 0`;
+/// `a` has `4·kp` and `b` `panels·4·kp` readable bytes; `c` has 4 rows of
+/// `4·panels` writable int32 at stride `ldc` elements.
+pub unsafe fn gemm_4xn(
+    a: *const i8,
+    b: *const i8,
+    kp: usize,
+    c: *mut i32,
+    ldc: usize,
+    panels: usize,
+) {
+    debug_assert!(kp > 0 && kp % 16 == 0 && panels > 0);
+    // SAFETY: panel p reads a[0..4kp] and b[4kp·p..4kp·(p+1)] (in bounds per
+    // the contract) and stores 4 rows of 16 bytes at c + 4p + r·ldc
+    // (writable per the contract); NEON per the contract.
     unsafe {
         core::arch::asm!(
+            "2:",
+            "mov {ap}, {a}",
+            "mov {k}, {kb}",
             "vmov.i32 q8, #0",
             "vmov.i32 q9, #0",
             "vmov.i32 q10, #0",
@@ -78,8 +90,8 @@ pub unsafe fn gemm_4x4(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: 
             "vmov.i32 q14, #0",
             "vmov.i32 q15, #0",
             "1:",
-            "vld1.8 {{d0-d3}}, [{a}]!",
-            "vld1.8 {{d4-d7}}, [{a}]!",
+            "vld1.8 {{d0-d3}}, [{ap}]!",
+            "vld1.8 {{d4-d7}}, [{ap}]!",
             col!("d16", "d20", "d24", "d28"),
             col!("d17", "d21", "d25", "d29"),
             col!("d18", "d22", "d26", "d30"),
@@ -94,15 +106,23 @@ pub unsafe fn gemm_4x4(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: 
             "vpadd.i32 d5, d26, d27",
             "vpadd.i32 d6, d28, d29",
             "vpadd.i32 d7, d30, d31",
-            "vst1.32 {{d0-d1}}, [{c}], {ldc}",
-            "vst1.32 {{d2-d3}}, [{c}], {ldc}",
-            "vst1.32 {{d4-d5}}, [{c}], {ldc}",
-            "vst1.32 {{d6-d7}}, [{c}]",
-            a = inout(reg) a => _,
+            "mov {cp}, {c}",
+            "vst1.32 {{d0-d1}}, [{cp}], {ldc}",
+            "vst1.32 {{d2-d3}}, [{cp}], {ldc}",
+            "vst1.32 {{d4-d5}}, [{cp}], {ldc}",
+            "vst1.32 {{d6-d7}}, [{cp}]",
+            "add {c}, {c}, #16",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            a = in(reg) a,
+            ap = out(reg) _,
             b = inout(reg) b => _,
-            k = inout(reg) kp / 16 => _,
+            kb = in(reg) kp / 16,
+            k = out(reg) _,
             c = inout(reg) c => _,
+            cp = out(reg) _,
             ldc = in(reg) ldc * 4,
+            n = inout(reg) panels => _,
             out("q0") _, out("q1") _, out("q2") _, out("q3") _,
             out("q4") _, out("q5") _, out("q6") _, out("q7") _,
             out("q8") _, out("q9") _, out("q10") _, out("q11") _,
@@ -110,6 +130,15 @@ pub unsafe fn gemm_4x4(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: 
             options(nostack)
         );
     }
+}
+
+/// One 4×4 tile: [`gemm_4xn`] with one panel.
+///
+/// # Safety
+/// As [`gemm_4xn`] with `panels = 1`.
+pub unsafe fn gemm_4x4(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: usize) {
+    // SAFETY: the contract is gemm_4xn's for one panel.
+    unsafe { gemm_4xn(a, b, kp, c, ldc, 1) }
 }
 
 /// Packs one 16-`k` block of 8 columns of a k-major matrix (16 rows of 8
