@@ -205,6 +205,27 @@ pub fn gather_with(isa: Int8Isa, grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
                 }
             }
         }
+        #[cfg(target_arch = "aarch64")]
+        Int8Isa::Neon | Int8Isa::NeonDot => {
+            let (m, t) = (grid.m, grid.t());
+            for ty in 0..grid.th {
+                for cx in 0..grid.chunks() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let src = &xp[ty * m * wp + LANES * cx * m..];
+                    assert!(src.len() >= (t - 1) * wp + LANES * m + 4);
+                    assert!(slot0 + LANES <= slots);
+                    let dst = d[slot0..].as_mut_ptr();
+                    // SAFETY: NEON is architectural; the asserts give the extents.
+                    unsafe {
+                        if m == 4 {
+                            crate::arm64::int8::winograd::gather4(src.as_ptr(), wp, dst, slots)
+                        } else {
+                            crate::arm64::int8::winograd::gather2(src.as_ptr(), wp, dst, slots)
+                        }
+                    }
+                }
+            }
+        }
         _ => generic::gather(grid, xp, d),
     }
 }
@@ -245,6 +266,18 @@ pub fn input_transform_with(
                 )
             }
         },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is architectural; the asserts give the extents.
+        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::winograd::input_transform(
+                m,
+                d.as_ptr(),
+                slots,
+                v.as_mut_ptr(),
+                vstride,
+                lanes,
+            )
+        },
         _ => generic::input_transform(m, d, slots, v, vstride, lanes),
     }
 }
@@ -281,6 +314,17 @@ pub fn output_transform_with(
                 )
             }
         },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is architectural; the asserts give the extents.
+        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::winograd::output_transform(
+                m,
+                c.as_ptr(),
+                cstride,
+                y.as_mut_ptr(),
+                ystride,
+            )
+        },
         _ => generic::output_transform(m, c, cstride, y, ystride),
     }
 }
@@ -308,6 +352,21 @@ pub fn ungather_with(isa: Int8Isa, grid: &TileGrid, y: &[i32], out: &mut [i32]) 
                             crate::arm32::int8::winograd::ungather2(src, slots, dst, ow)
                         }
                     }
+                }
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        Int8Isa::Neon | Int8Isa::NeonDot => {
+            for ty in 0..grid.th {
+                for cx in 0..grid.chunks() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let o = (ty * m) * ow + LANES * cx * m;
+                    assert!(slot0 + LANES <= slots && o + (m - 1) * ow + LANES * m <= out.len());
+                    let (src, dst) = (y[slot0..].as_ptr(), out[o..].as_mut_ptr());
+                    // SAFETY: NEON is architectural; reads 8 int32 at m²
+                    // positions spaced `slots` from slot0 and writes m rows of
+                    // 8m int32, in bounds by the asserts.
+                    unsafe { crate::arm64::int8::winograd::ungather(m, src, slots, dst, ow) }
                 }
             }
         }

@@ -206,8 +206,8 @@ pub fn input_transform(
     }
     // Columns: x[:, c] ← Bᵀ x[:, c].
     for c in 0..t {
-        let col: Vec<Lane16> = (0..t).map(|r| x[r * t + c]).collect();
-        let o = bt(m, &col);
+        let col: [Lane16; 6] = core::array::from_fn(|r| x[(r % t) * t + c]);
+        let o = bt(m, &col[..t]);
         for r in 0..t {
             x[r * t + c] = o[r];
         }
@@ -262,8 +262,8 @@ pub fn output_transform(m: usize, c: &[i32], cstride: usize, y: &mut [i32], ystr
     // Columns: tmp[:, c] = Aᵀ x[:, c]  (m × t).
     let mut tmp = [[0i32; LANES]; 24];
     for cc in 0..t {
-        let col: Vec<Lane32> = (0..t).map(|r| x[r * t + cc]).collect();
-        let o = at(m, &col);
+        let col: [Lane32; 6] = core::array::from_fn(|r| x[(r % t) * t + cc]);
+        let o = at(m, &col[..t]);
         for i in 0..m {
             tmp[i * t + cc] = o[i];
         }
