@@ -7,7 +7,7 @@ mod int8_common;
 use int8_common::Rng;
 use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
 use octet_kernels::int8::gemm::{gemm_tile, layout_for};
-use octet_kernels::int8::winograd::gemm16_tile;
+use octet_kernels::int8::winograd::{gemm16_positions, gemm16_tile};
 use octet_kernels::int8::Int8Isa;
 
 #[test]
@@ -84,6 +84,38 @@ fn winograd_tiles_match_the_portable_one_with_wrapping() {
                     }
                 }
                 assert_eq!(c, e, "{isa:?} lanes {lanes} k {k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn winograd_tiles_over_positions_follow_the_strides() {
+    let mut rng = Rng(23);
+    for isa in Int8Isa::available() {
+        for lanes in [4, 8] {
+            let (k, positions) = (12, 5);
+            let (ustride, vstride) = (4 * k + 8, lanes * k + 4 * lanes);
+            let u: Vec<i16> = (0..positions * ustride)
+                .map(|_| rng.int(-18288, 18288) as i16)
+                .collect();
+            let v: Vec<i16> = (0..positions * vstride)
+                .map(|_| rng.int(-12800, 12800) as i16)
+                .collect();
+            let mut c = vec![-1i32; 32 * positions];
+            gemm16_positions(isa, &u, ustride, &v, vstride, k, lanes, &mut c, positions);
+            for p in 0..positions {
+                for r in 0..4 {
+                    for l in 0..lanes {
+                        let e = (0..k).fold(0i32, |s, q| {
+                            s.wrapping_add(
+                                u[p * ustride + 4 * q + r] as i32
+                                    * v[p * vstride + lanes * q + l] as i32,
+                            )
+                        });
+                        assert_eq!(c[32 * p + r * lanes + l], e, "{isa:?} lanes {lanes} p {p}");
+                    }
+                }
             }
         }
     }

@@ -168,33 +168,49 @@ fn pack_block_neon(
     }
 }
 
-/// `out[j] = from[j·stride]`, de-interleaving with NEON for stride 2.
+/// `out[j] = from[j·stride]`, de-interleaving with NEON for stride 2 (the
+/// row's tail too, through a temporary, when `from` has the 16 bytes).
 fn copy_strided(isa: Int8Isa, from: &[i8], out: &mut [i8], stride: usize) {
     let mut done = 0;
     if stride == 2 && isa != Int8Isa::Generic {
         let blocks = (out.len() / 8).min(from.len() / 16);
         if blocks > 0 {
-            match isa {
-                #[cfg(target_arch = "arm")]
-                // SAFETY: NEON per Int8Isa; reads 16·blocks ≤ from.len() bytes,
-                // writes 8·blocks ≤ out.len() bytes.
-                Int8Isa::Neon => unsafe {
-                    crate::arm32::int8::gemm::copy_stride2(from.as_ptr(), out.as_mut_ptr(), blocks)
-                },
-                #[cfg(target_arch = "aarch64")]
-                // SAFETY: as above (NEON is architectural).
-                Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-                    crate::arm64::int8::gemm::copy_stride2(from.as_ptr(), out.as_mut_ptr(), blocks)
-                },
-                _ => {}
-            }
-            if cfg!(any(target_arch = "arm", target_arch = "aarch64")) {
-                done = 8 * blocks;
-            }
+            stride2_neon(isa, from, &mut out[..8 * blocks], blocks);
+            done = 8 * blocks;
+        }
+        if done < out.len() && from.len() >= done * 2 + 16 {
+            let mut tmp = [0i8; 8];
+            stride2_neon(isa, &from[2 * done..], &mut tmp, 1);
+            let n = out.len() - done;
+            out[done..].copy_from_slice(&tmp[..n]);
+            done = out.len();
         }
     }
     for (j, x) in out.iter_mut().enumerate().skip(done) {
         *x = from[j * stride];
+    }
+}
+
+/// `out[j] = from[2j]` for `j < 8·blocks` with the NEON kernel of `isa`.
+#[cfg_attr(
+    not(any(target_arch = "arm", target_arch = "aarch64")),
+    allow(unused_variables)
+)]
+fn stride2_neon(isa: Int8Isa, from: &[i8], out: &mut [i8], blocks: usize) {
+    assert!(blocks > 0 && from.len() >= 16 * blocks && out.len() >= 8 * blocks);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: NEON per Int8Isa; reads 16·blocks ≤ from.len() bytes,
+        // writes 8·blocks ≤ out.len() bytes (assert).
+        Int8Isa::Neon => unsafe {
+            crate::arm32::int8::gemm::copy_stride2(from.as_ptr(), out.as_mut_ptr(), blocks)
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: as above (NEON is architectural).
+        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::gemm::copy_stride2(from.as_ptr(), out.as_mut_ptr(), blocks)
+        },
+        _ => unreachable!("no NEON copy for {isa:?}"),
     }
 }
 

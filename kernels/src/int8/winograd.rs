@@ -147,31 +147,96 @@ pub fn winograd23_is_exact(geom: &ConvGeometry, weights: &[i8]) -> bool {
 }
 
 /// Runs the int16 GEMM tile of `isa`: 4 output channels × `lanes` (4 or 8)
-/// tiles over `k` (a positive multiple of 4) input channels.
+/// tiles over `k` (a positive multiple of 4) input channels:
+/// `c[r·lanes + l] = Σ_q u[4q + r] · v[lanes·q + l]` (wrapping).
 pub fn gemm16_tile(isa: Int8Isa, u: &[i16], v: &[i16], k: usize, lanes: usize, c: &mut [i32]) {
-    assert!(k > 0 && k % 4 == 0 && (lanes == 4 || lanes == 8));
-    assert!(u.len() >= 4 * k && v.len() >= lanes * k && c.len() >= 4 * lanes);
+    let mut c32 = [0i32; 32];
+    gemm16_positions(isa, u, 4 * k, v, lanes * k, k, lanes, &mut c32, 1);
+    c[..4 * lanes].copy_from_slice(&c32[..4 * lanes]);
+}
+
+/// [`gemm16_tile`] for `positions` positions: position `p` reads
+/// `u[p·ustride..]`, `v[p·vstride..]` and writes `c[32p..][..4·lanes]`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm16_positions(
+    isa: Int8Isa,
+    u: &[i16],
+    ustride: usize,
+    v: &[i16],
+    vstride: usize,
+    k: usize,
+    lanes: usize,
+    c: &mut [i32],
+    positions: usize,
+) {
+    assert!(k > 0 && k % 4 == 0 && (lanes == 4 || lanes == 8) && positions > 0);
+    assert!(ustride >= 4 * k && vstride >= lanes * k);
+    assert!(u.len() >= (positions - 1) * ustride + 4 * k);
+    assert!(v.len() >= (positions - 1) * vstride + lanes * k);
+    assert!(c.len() >= 32 * (positions - 1) + 4 * lanes);
     match isa {
         #[cfg(target_arch = "arm")]
         // SAFETY: Neon is only selected when the CPU has NEON; the asserts
         // give the extents the kernels read and write.
         Int8Isa::Neon => unsafe {
             if lanes == 8 {
-                crate::arm32::int8::winograd::gemm16_4x8(u.as_ptr(), v.as_ptr(), k, c.as_mut_ptr())
+                crate::arm32::int8::winograd::gemm16_4x8(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
             } else {
-                crate::arm32::int8::winograd::gemm16_4x4(u.as_ptr(), v.as_ptr(), k, c.as_mut_ptr())
+                crate::arm32::int8::winograd::gemm16_4x4(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
             }
         },
         #[cfg(target_arch = "aarch64")]
         // SAFETY: NEON is architectural; the asserts give the extents.
         Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
             if lanes == 8 {
-                crate::arm64::int8::winograd::gemm16_4x8(u.as_ptr(), v.as_ptr(), k, c.as_mut_ptr())
+                crate::arm64::int8::winograd::gemm16_4x8(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
             } else {
-                crate::arm64::int8::winograd::gemm16_4x4(u.as_ptr(), v.as_ptr(), k, c.as_mut_ptr())
+                crate::arm64::int8::winograd::gemm16_4x4(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
             }
         },
-        _ => generic::gemm16_tile(u, v, k, lanes, c),
+        _ => {
+            for p in 0..positions {
+                generic::gemm16_tile(
+                    &u[p * ustride..],
+                    &v[p * vstride..],
+                    k,
+                    lanes,
+                    &mut c[32 * p..],
+                );
+            }
+        }
     }
 }
 
@@ -494,11 +559,19 @@ impl WinogradI8 {
                 let lanes = lanes_of(tb);
                 for (si, &(q0, q1)) in self.segments.iter().enumerate() {
                     let k = q1 - q0;
-                    for pos in 0..positions {
-                        let u = &self.u[((pos * pbn + pb) * kq + q0) * 4..][..k * 4];
-                        let vv = &v[tb * block + (pos * kq + q0) * lanes..][..k * lanes];
-                        gemm16_tile(isa, u, vv, k, lanes, &mut c[pos * 4 * LANES..]);
-                    }
+                    let u = &self.u[(pb * kq + q0) * 4..];
+                    let vv = &v[tb * block + q0 * lanes..];
+                    gemm16_positions(
+                        isa,
+                        u,
+                        pbn * kq * 4,
+                        vv,
+                        kq * lanes,
+                        k,
+                        lanes,
+                        &mut c,
+                        positions,
+                    );
                     for r in 0..outs.len() {
                         // With 4 lanes the upper 4 read the next channel's
                         // sums: harmless, they land in slots past the last tile.

@@ -4,20 +4,32 @@
 //! (the exactness argument in [`crate::int8::winograd`] relies on modular
 //! sums, which `vmlal` provides).
 
-/// `c[r·8 + l] = Σ_q u[4q + r] · v[8q + l]`: 4 output channels × 8 tiles over
-/// `k` input channels, unrolled by 4 (per 4 `q`: 4 + 8 d-register loads and
-/// 32 `vmlal.s16` for 128 MACs).
+/// The int16 GEMM tiles of `positions` consecutive transform positions:
+/// for position `p`, `c[32p + r·8 + l] = Σ_{q<k} u_p[4q + r] · v_p[8q + l]`
+/// (4 output channels × 8 tiles), with `u_p = u + p·ustride` and
+/// `v_p = v + p·vstride` (int16 elements). Per 4 `q`: 4 + 8 d-register loads
+/// and 32 `vmlal.s16` (by scalar) for 128 MACs; int32 accumulators wrap.
 ///
 /// # Safety
-/// The CPU must have NEON; `k` is a positive multiple of 4, `u` has `4k`
-/// and `v` `8k` readable int16, `c` 32 writable int32.
-pub unsafe fn gemm16_4x8(u: *const i16, v: *const i16, k: usize, c: *mut i32) {
-    debug_assert!(k > 0 && k % 4 == 0);
-    // SAFETY: the loop reads k/4 blocks of 32 bytes of u and 64 bytes of v
-    // (4k and 8k int16, in bounds per the contract) and stores 128 bytes at
-    // c (writable per the contract); NEON per the contract.
+/// The CPU must have NEON; `k` is a positive multiple of 4, `positions > 0`,
+/// `ustride ≥ 4k`, `vstride ≥ 8k`; `u_p + 0..4k` and `v_p + 0..8k` readable
+/// and `c + 0..32·positions` writable.
+pub unsafe fn gemm16_4x8(
+    u: *const i16,
+    ustride: usize,
+    v: *const i16,
+    vstride: usize,
+    k: usize,
+    c: *mut i32,
+    positions: usize,
+) {
+    debug_assert!(k > 0 && k % 4 == 0 && positions > 0);
+    // SAFETY: position p reads 4k int16 at u_p and 8k at v_p and writes 32
+    // int32 at c + 32p, all in bounds per the contract; NEON per the contract.
     unsafe {
         core::arch::asm!(
+            "2:",
+            "mov {k}, {kb}",
             "vmov.i32 q8, #0",
             "vmov.i32 q9, #0",
             "vmov.i32 q10, #0",
@@ -67,11 +79,19 @@ pub unsafe fn gemm16_4x8(u: *const i16, v: *const i16, k: usize, c: *mut i32) {
             "vst1.32 {{d16-d19}}, [{c}]!",
             "vst1.32 {{d20-d23}}, [{c}]!",
             "vst1.32 {{d24-d27}}, [{c}]!",
-            "vst1.32 {{d28-d31}}, [{c}]",
+            "vst1.32 {{d28-d31}}, [{c}]!",
+            "add {u}, {u}, {us}",
+            "add {v}, {v}, {vs}",
+            "subs {n}, {n}, #1",
+            "bne 2b",
             u = inout(reg) u => _,
             v = inout(reg) v => _,
-            k = inout(reg) k / 4 => _,
+            us = in(reg) (ustride - 4 * k) * 2,
+            vs = in(reg) (vstride - 8 * k) * 2,
+            kb = in(reg) k / 4,
+            k = out(reg) _,
             c = inout(reg) c => _,
+            n = inout(reg) positions => _,
             out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _, out("q5") _,
             out("q8") _, out("q9") _, out("q10") _, out("q11") _,
             out("q12") _, out("q13") _, out("q14") _, out("q15") _,
@@ -80,18 +100,29 @@ pub unsafe fn gemm16_4x8(u: *const i16, v: *const i16, k: usize, c: *mut i32) {
     }
 }
 
-/// `c[r·4 + l] = Σ_q u[4q + r] · v[4q + l]`: 4 output channels × 4 tiles (the
-/// tail of a map whose tile count is not a multiple of 8), unrolled by 4.
+/// [`gemm16_4x8`] for 4 tiles (the tail of a map whose tile count is not a
+/// multiple of 8): `c[32p + r·4 + l]` (positions stay 32 int32 apart, as for
+/// 8 tiles), `v_p + 0..4k` readable.
 ///
 /// # Safety
-/// The CPU must have NEON; `k` is a positive multiple of 4, `u` and `v` have
-/// `4k` readable int16, `c` 16 writable int32.
-pub unsafe fn gemm16_4x4(u: *const i16, v: *const i16, k: usize, c: *mut i32) {
-    debug_assert!(k > 0 && k % 4 == 0);
-    // SAFETY: the loop reads k/4 blocks of 32 bytes of u and of v (4k int16
-    // each, in bounds) and stores 64 bytes at c; NEON per the contract.
+/// As [`gemm16_4x8`] with `vstride ≥ 4k`, `v_p + 0..4k` readable and
+/// `c + 32p + 0..16` writable.
+pub unsafe fn gemm16_4x4(
+    u: *const i16,
+    ustride: usize,
+    v: *const i16,
+    vstride: usize,
+    k: usize,
+    c: *mut i32,
+    positions: usize,
+) {
+    debug_assert!(k > 0 && k % 4 == 0 && positions > 0);
+    // SAFETY: position p reads 4k int16 at u_p and at v_p and writes 16 int32
+    // at c + 32p; NEON per the contract.
     unsafe {
         core::arch::asm!(
+            "2:",
+            "mov {k}, {kb}",
             "vmov.i32 q8, #0",
             "vmov.i32 q9, #0",
             "vmov.i32 q10, #0",
@@ -118,11 +149,20 @@ pub unsafe fn gemm16_4x4(u: *const i16, v: *const i16, k: usize, c: *mut i32) {
             "subs {k}, {k}, #1",
             "bne 1b",
             "vst1.32 {{d16-d19}}, [{c}]!",
-            "vst1.32 {{d20-d23}}, [{c}]",
+            "vst1.32 {{d20-d23}}, [{c}]!",
+            "add {c}, {c}, #64",
+            "add {u}, {u}, {us}",
+            "add {v}, {v}, {vs}",
+            "subs {n}, {n}, #1",
+            "bne 2b",
             u = inout(reg) u => _,
             v = inout(reg) v => _,
-            k = inout(reg) k / 4 => _,
+            us = in(reg) (ustride - 4 * k) * 2,
+            vs = in(reg) (vstride - 4 * k) * 2,
+            kb = in(reg) k / 4,
+            k = out(reg) _,
             c = inout(reg) c => _,
+            n = inout(reg) positions => _,
             out("q0") _, out("q1") _, out("q2") _, out("q3") _,
             out("q8") _, out("q9") _, out("q10") _, out("q11") _,
             options(nostack)
