@@ -275,6 +275,11 @@ fn winograd_matches_reference() {
         (geom(12, 20, 3, 1), 17, 19, [1, 1, 1, 1]),
         (geom(5, 7, 3, 1), 30, 4, [0, 1, 1, 0]),
         (geom(20, 9, 3, 1), 7, 7, [1, 1, 1, 1]),
+        // Tile rows of 3 (F(4,3)) and 5 (F(2,3)) chunks of 8 tiles, chunks
+        // spilling into the next row.
+        (geom(8, 9, 3, 1), 70, 9, [1, 1, 1, 1]),
+        // 12 F(4,3) tiles: one block of 8 and a last block of 4 lanes.
+        (geom(9, 5, 3, 1), 14, 18, [0, 0, 0, 0]),
     ];
     for (i, (g, w, h, p)) in shapes.into_iter().enumerate() {
         let case = Case::new(&mut rng, g, w, h, p, false);

@@ -1,7 +1,7 @@
-//! Portable pieces of the int8 Winograd convolutions F(2,3) and F(4,3):
-//! kernel, input and output transforms (shared by every implementation; they
-//! are lane-wise loops over 8 tiles that LLVM turns into NEON on ARM) and the
-//! int16 GEMM tile the NEON kernels replace.
+//! Portable int8 Winograd F(2,3) and F(4,3) pieces: the kernel transform
+//! (load time, shared by every implementation), and the definitions the NEON
+//! kernels reproduce bit for bit: patch gather, input transform, int16 GEMM
+//! tile, output transform and un-gather, each on blocks of 8 tiles.
 //!
 //! Integer forms (checked against direct convolution in the tests):
 //!
