@@ -29,10 +29,12 @@ out=cross/out
 mkdir -p "$out"
 gcc -O2 -shared -fPIC -o "$out/insncount.so" cross/insncount.c
 PATH=/usr/bin:$PATH cargo build -q --release --target "$target" -p octet-tools
-bin="target/$target/release/octet"
+bin="${CARGO_TARGET_DIR:-target}/$target/release/octet"
 
 count() { # model loops -> "insns neon64 fpsimd a7"
-    "${qemu[@]}" -plugin "$out/insncount.so" "$bin" bench "$1" --loops "$2" --warmup 0 ${OCTET_BENCH_ARGS:-} 2>&1 >/dev/null |
+    # --single: measure in this process (qemu-user cannot exec the child
+    # process `octet bench` otherwise starts per model).
+    "${qemu[@]}" -plugin "$out/insncount.so" "$bin" bench --single "$1" --loops "$2" --warmup 0 ${OCTET_BENCH_ARGS:-} 2>&1 >/dev/null |
         awk '/guest instructions:/{i=$3} /neon64 cost:/{n=$3} /fp simd cost:/{f=$4} /a7 cost:/{a=$3} END{print i, n, f, a}'
 }
 
