@@ -10,7 +10,7 @@
 //! [`crate::int8::winograd`]), so every algorithm gives the same output, bit
 //! for bit.
 
-use super::depthwise::depthwise_sums;
+use super::depthwise::{depthwise_sums, SUMS_SLACK};
 use super::gemm::{layout_for, pack_b, PackedA, Stage};
 use super::quantize::{dequant_multiplier, stage_with, StageOut};
 use super::winograd::{winograd23_is_exact, winograd43_is_exact, WinogradI8};
@@ -346,11 +346,33 @@ impl Conv2dI8 {
         match &self.plan {
             Plan::Depthwise(weights) => {
                 let maxk = g.maxk();
-                parallel::for_each_mut(&mut outs, threads, |q, out| {
-                    let mut sums = vec![0i32; n];
-                    let k = &weights[q * maxk..(q + 1) * maxk];
-                    depthwise_sums(isa, input.plane(q), input.w, g, k, outw, outh, &mut sums);
-                    stage_with(isa, &sums, mul[q], bias[q], self.act, out.reborrow());
+                // Channels in one group per worker (a few more for balance),
+                // each group reusing its sums and scratch buffers.
+                let per = if threads <= 1 {
+                    g.out_c
+                } else {
+                    g.out_c.div_ceil(4 * threads).max(1)
+                };
+                let mut groups: Vec<&mut [StageOut]> = outs.chunks_mut(per).collect();
+                parallel::for_each_mut(&mut groups, threads, |gi, group| {
+                    let mut sums = vec![0i32; n + SUMS_SLACK];
+                    let mut scratch = Vec::new();
+                    for (j, out) in group.iter_mut().enumerate() {
+                        let q = gi * per + j;
+                        let k = &weights[q * maxk..(q + 1) * maxk];
+                        depthwise_sums(
+                            isa,
+                            input.plane(q),
+                            input.w,
+                            g,
+                            k,
+                            outw,
+                            outh,
+                            &mut sums,
+                            &mut scratch,
+                        );
+                        stage_with(isa, &sums[..n], mul[q], bias[q], self.act, out.reborrow());
+                    }
                 });
             }
             Plan::Winograd(wino) => {

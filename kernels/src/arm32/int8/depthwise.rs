@@ -86,22 +86,26 @@ macro_rules! load_weights {
 }
 
 /// Stride 1, several output rows: for output row `i < rows` and
-/// `j < 8·blocks`, `out[i·8·blocks + j] = Σ_{r,c} k[3r + c] · src[(i + r)·w + j + c]`.
+/// `j < 8·blocks`, `out[i·ostride + j] = Σ_{r,c} k[3r + c] · src[(i + r)·w + j + c]`,
+/// rows in order (with `ostride < 8·blocks` a row's last block runs into the
+/// next row, which then overwrites it).
 ///
 /// # Safety
 /// The CPU must have NEON; `blocks, rows > 0`; for every output row `i`,
 /// `src + (i + r)·w + 0..8·blocks + 8` readable (`r < 3`); `k` 9 readable;
-/// `out` `rows·8·blocks` writable int32.
+/// `out + 0..(rows−1)·ostride + 8·blocks` writable int32.
 pub unsafe fn dw3x3s1_rows(
     src: *const i8,
     w: usize,
     k: *const i8,
     out: *mut i32,
+    ostride: usize,
     blocks: usize,
     rows: usize,
 ) {
     // SAFETY: output row i reads bytes 0..8·blocks+8 of input rows i..i+3 and
-    // writes 8·blocks int32, in bounds per the contract; NEON per the contract.
+    // writes 8·blocks int32 at out + i·ostride, in bounds per the contract;
+    // NEON per the contract.
     unsafe {
         core::arch::asm!(
             load_weights!(),
@@ -115,6 +119,7 @@ pub unsafe fn dw3x3s1_rows(
             "vst1.32 {{d8-d11}}, [{out}]!",
             "subs {n}, {n}, #1",
             "bne 1b",
+            "add {out}, {out}, {oskip}",
             "add {src}, {src}, {w}",
             "subs {rows}, {rows}, #1",
             "bne 2b",
@@ -122,6 +127,8 @@ pub unsafe fn dw3x3s1_rows(
             w = in(reg) w,
             k = inout(reg) k => _,
             out = inout(reg) out => _,
+            // Back from the row's end to the next row: wraps for ostride < 8·blocks.
+            oskip = in(reg) (ostride * 4).wrapping_sub(32 * blocks),
             blocks = in(reg) blocks,
             rows = inout(reg) rows => _,
             n = out(reg) _,
@@ -135,24 +142,25 @@ pub unsafe fn dw3x3s1_rows(
     }
 }
 
-/// Stride 2, several output rows: `out[i·8·blocks + j] =
-/// Σ_{r,c} k[3r + c] · src[(2i + r)·w + 2j + c]`.
+/// Stride 2, several output rows: `out[i·ostride + j] =
+/// Σ_{r,c} k[3r + c] · src[(2i + r)·w + 2j + c]` (as [`dw3x3s1_rows`]).
 ///
 /// # Safety
 /// The CPU must have NEON; `blocks, rows > 0`; for every output row `i`,
 /// `src + (2i + r)·w + 0..16·blocks + 2` readable (`r < 3`); `k` 9 readable;
-/// `out` `rows·8·blocks` writable int32.
+/// `out + 0..(rows−1)·ostride + 8·blocks` writable int32.
 pub unsafe fn dw3x3s2_rows(
     src: *const i8,
     w: usize,
     k: *const i8,
     out: *mut i32,
+    ostride: usize,
     blocks: usize,
     rows: usize,
 ) {
     // SAFETY: output row i reads bytes 0..16·blocks+2 of input rows 2i..2i+3
-    // and writes 8·blocks int32, in bounds per the contract; NEON per the
-    // contract.
+    // and writes 8·blocks int32 at out + i·ostride, in bounds per the
+    // contract; NEON per the contract.
     unsafe {
         core::arch::asm!(
             load_weights!(),
@@ -166,6 +174,7 @@ pub unsafe fn dw3x3s2_rows(
             "vst1.32 {{d8-d11}}, [{out}]!",
             "subs {n}, {n}, #1",
             "bne 1b",
+            "add {out}, {out}, {oskip}",
             "add {src}, {src}, {w}, lsl #1",
             "subs {rows}, {rows}, #1",
             "bne 2b",
@@ -173,6 +182,8 @@ pub unsafe fn dw3x3s2_rows(
             w = in(reg) w,
             k = inout(reg) k => _,
             out = inout(reg) out => _,
+            // Back from the row's end to the next row: wraps for ostride < 8·blocks.
+            oskip = in(reg) (ostride * 4).wrapping_sub(32 * blocks),
             blocks = in(reg) blocks,
             rows = inout(reg) rows => _,
             n = out(reg) _,

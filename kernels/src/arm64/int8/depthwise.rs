@@ -89,16 +89,18 @@ pub unsafe fn dw3x3s2(
 }
 
 /// Stride 1 over `rows` output rows (see the armv7 kernel of the same name):
-/// `out[i·8·blocks + j] = Σ k[3r + c] · src[(i + r)·w + j + c]`.
+/// `out[i·ostride + j] = Σ k[3r + c] · src[(i + r)·w + j + c]`, rows in order.
 ///
 /// # Safety
 /// For every output row `i`, `src + (i + r)·w + 0..8·blocks + 8` readable
-/// (`r < 3`); `k` 9 readable; `out` `rows·8·blocks` writable int32.
+/// (`r < 3`); `k` 9 readable; `out + 0..(rows−1)·ostride + 8·blocks`
+/// writable int32.
 pub unsafe fn dw3x3s1_rows(
     src: *const i8,
     w: usize,
     k: *const i8,
     out: *mut i32,
+    ostride: usize,
     blocks: usize,
     rows: usize,
 ) {
@@ -106,29 +108,24 @@ pub unsafe fn dw3x3s1_rows(
     unsafe {
         for i in 0..rows {
             let r = src.add(i * w);
-            dw3x3s1(
-                r,
-                r.add(w),
-                r.add(2 * w),
-                k,
-                out.add(8 * blocks * i),
-                blocks,
-            );
+            dw3x3s1(r, r.add(w), r.add(2 * w), k, out.add(ostride * i), blocks);
         }
     }
 }
 
-/// Stride 2 over `rows` output rows: `out[i·8·blocks + j] =
-/// Σ k[3r + c] · src[(2i + r)·w + 2j + c]`.
+/// Stride 2 over `rows` output rows: `out[i·ostride + j] =
+/// Σ k[3r + c] · src[(2i + r)·w + 2j + c]`, rows in order.
 ///
 /// # Safety
 /// For every output row `i`, `src + (2i + r)·w + 0..16·blocks + 2` readable
-/// (`r < 3`); `k` 9 readable; `out` `rows·8·blocks` writable int32.
+/// (`r < 3`); `k` 9 readable; `out + 0..(rows−1)·ostride + 8·blocks`
+/// writable int32.
 pub unsafe fn dw3x3s2_rows(
     src: *const i8,
     w: usize,
     k: *const i8,
     out: *mut i32,
+    ostride: usize,
     blocks: usize,
     rows: usize,
 ) {
@@ -136,14 +133,7 @@ pub unsafe fn dw3x3s2_rows(
     unsafe {
         for i in 0..rows {
             let r = src.add(2 * i * w);
-            dw3x3s2(
-                r,
-                r.add(w),
-                r.add(2 * w),
-                k,
-                out.add(8 * blocks * i),
-                blocks,
-            );
+            dw3x3s2(r, r.add(w), r.add(2 * w), k, out.add(ostride * i), blocks);
         }
     }
 }
