@@ -338,10 +338,21 @@ fn auto_follows_the_documented_rule() {
         choose_int8_algo(&geom(64, 64, 3, 1), None),
         Int8Algo::Winograd43
     );
-    assert_eq!(
-        choose_int8_algo(&geom(64, 64, 3, 1), Some((2, 2))),
-        Int8Algo::Winograd23
-    );
+    // Map sizes where the measured kernel costs cross over.
+    for (side, algo) in [
+        (2, Int8Algo::Gemm),
+        (3, Int8Algo::Gemm),
+        (4, Int8Algo::Winograd23),
+        (5, Int8Algo::Winograd43),
+        (7, Int8Algo::Winograd43),
+        (56, Int8Algo::Winograd43),
+    ] {
+        assert_eq!(
+            choose_int8_algo(&geom(64, 64, 3, 1), Some((side, side))),
+            algo,
+            "{side}"
+        );
+    }
     assert_eq!(
         choose_int8_algo(&geom(4, 64, 3, 1), Some((56, 56))),
         Int8Algo::Gemm

@@ -49,17 +49,35 @@ impl std::fmt::Display for Int8Algo {
 /// Smallest channel count (input and output) for which Winograd pays off.
 pub const WINOGRAD_MIN_CHANNELS: usize = 8;
 
+/// Tiles of F(`m`,3) on a `w × h` output as the kernels run them: blocks of
+/// 8, the last one 4 wide when it holds at most 4 tiles.
+fn winograd_lane_tiles(m: usize, w: usize, h: usize) -> usize {
+    let t = w.div_ceil(m) * h.div_ceil(m);
+    let rest = t % 8;
+    t - rest
+        + match rest {
+            0 => 0,
+            1..=4 => 4,
+            _ => 8,
+        }
+}
+
 /// The algorithm [`Int8Algo::Auto`] picks for a layer, from its geometry and
 /// (when known) its output map size:
 ///
 /// 1. depthwise convolutions → [`Int8Algo::Depthwise`];
 /// 2. 3×3, stride 1, dilation 1, ungrouped, with at least
 ///    [`WINOGRAD_MIN_CHANNELS`] input and output channels (below that the
-///    per-tile input and output transforms outweigh the saved multiplies):
-///    - output map known and at most 2 in both directions → [`Int8Algo::Winograd23`]
-///      (a single F(2,3) tile; F(4,3) would compute 4× the outputs),
-///    - otherwise → [`Int8Algo::Winograd43`] (2.25 multiplies per output
-///      instead of 4 for F(2,3) and 9 for GEMM);
+///    per-tile transforms outweigh the saved multiplies; measured: GEMM wins
+///    at 3 input channels, ties at 4, loses at 8):
+///    - map size unknown → [`Int8Algo::Winograd43`];
+///    - map `w × h` known → the cheapest of F(4,3), F(2,3) and GEMM by the
+///      cost per (input, output) channel pair measured on the armv7 kernels
+///      (qemu cortex-a7, neon64 cost): Winograd ≈ 0.61 per int16 multiply,
+///      i.e. `0.61·(m+2)²·tiles_m` with tiles counted in the kernels' blocks
+///      of 8 (a last block of ≤ 4 tiles costs 4), and GEMM ≈ `0.445·9·w·h`.
+///      This gives GEMM for maps up to 3×3, F(2,3) around 4×4 and F(4,3)
+///      from 5×5 up (F(4,3) and F(2,3) tie at 10×10);
 /// 3. everything else → [`Int8Algo::Gemm`].
 ///
 /// Both Winograd variants are exact for every layer with 8-bit weights (they
@@ -75,9 +93,18 @@ pub fn choose_int8_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -
     if !winograd_shape || geom.in_c < WINOGRAD_MIN_CHANNELS || geom.out_c < WINOGRAD_MIN_CHANNELS {
         return Int8Algo::Gemm;
     }
-    match out_size {
-        Some((w, h)) if w <= 2 && h <= 2 => Int8Algo::Winograd23,
-        _ => Int8Algo::Winograd43,
+    let Some((w, h)) = out_size else {
+        return Int8Algo::Winograd43;
+    };
+    let f43 = 0.61 * 36.0 * winograd_lane_tiles(4, w, h) as f64;
+    let f23 = 0.61 * 16.0 * winograd_lane_tiles(2, w, h) as f64;
+    let gemm = 0.445 * 9.0 * (w * h) as f64;
+    if f43 <= f23 && f43 <= gemm {
+        Int8Algo::Winograd43
+    } else if f23 <= gemm {
+        Int8Algo::Winograd23
+    } else {
+        Int8Algo::Gemm
     }
 }
 
