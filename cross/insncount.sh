@@ -28,12 +28,12 @@ fi
 out=cross/out
 mkdir -p "$out"
 gcc -O2 -shared -fPIC -o "$out/insncount.so" cross/insncount.c
-PATH=/usr/bin:$PATH cargo build -q --release --target "$target" -p octet-tools
+. cross/env.sh
+"$CARGO" build -q --release --target "$target" -p octet-tools 2>/dev/null
 bin="${CARGO_TARGET_DIR:-target}/$target/release/octet"
+[ -x "$bin" ] || { echo "no $bin" >&2; exit 1; }
 
 count() { # model loops -> "insns neon64 fpsimd a7"
-    # --single: measure in this process (qemu-user cannot exec the child
-    # process `octet bench` otherwise starts per model).
     "${qemu[@]}" -plugin "$out/insncount.so" "$bin" bench --single "$1" --loops "$2" --warmup 0 ${OCTET_BENCH_ARGS:-} 2>&1 >/dev/null |
         awk '/guest instructions:/{i=$3} /neon64 cost:/{n=$3} /fp simd cost:/{f=$4} /a7 cost:/{a=$3} END{print i, n, f, a}'
 }
@@ -42,6 +42,7 @@ printf "# net\tguest_instructions\tneon64_cost\tfp_simd_cost\ta7_cost   (octet %
 for m in "${models[@]}"; do
     read -r i1 n1 f1 a1 < <(count "$m" 1)
     read -r i3 n3 f3 a3 < <(count "$m" 3)
+    [ -n "$i1" ] && [ -n "$i3" ] || { echo "$m: qemu produced no counts" >&2; exit 1; }
     name=$(basename "$m" .param)
     awk -v n="$name" -v i1="$i1" -v i3="$i3" -v n1="$n1" -v n3="$n3" -v f1="$f1" -v f3="$f3" -v a1="$a1" -v a3="$a3" \
         'BEGIN{printf "%s\t%.0f\t%.0f\t%.0f\t%.0f\n", n, (i3-i1)/2, (n3-n1)/2, (f3-f1)/2, (a3-a1)/2}'

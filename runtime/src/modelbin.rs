@@ -262,6 +262,17 @@ impl SyntheticSource {
     }
 }
 
+/// Synthetic buffers are capped (2³⁰ values, 4 GiB) so a typo in a `.param`
+/// gives an error, not an out-of-memory abort.
+fn check_synthetic_size(n: usize) -> Result<(), LayerError> {
+    if n > 1 << 30 {
+        return Err(LayerError(format!(
+            "{n} weights requested: more than any model this runtime targets"
+        )));
+    }
+    Ok(())
+}
+
 /// ncnn's `float2int8` for one value (round half away from zero, clamp to ±127).
 fn quantize_one(v: f32) -> i8 {
     v.round().clamp(-127.0, 127.0) as i8
@@ -289,6 +300,7 @@ pub fn weight_scales(w: &[f32], groups: usize, limit: f32) -> Vec<f32> {
 
 impl ModelSource for SyntheticSource {
     fn load_tagged(&mut self, n: usize, role: Role) -> Result<Weights, LayerError> {
+        check_synthetic_size(n)?;
         let v = self.values(n, role);
         if let (Role::QuantizedWeight { groups, .. }, true) =
             (role, self.int8_weights && !self.record)
@@ -317,6 +329,7 @@ impl ModelSource for SyntheticSource {
     }
 
     fn load_raw(&mut self, n: usize, role: Role) -> Result<Vec<f32>, LayerError> {
+        check_synthetic_size(n)?;
         let v = self.values(n, role);
         self.offset += n * 4;
         if self.record {
@@ -356,6 +369,10 @@ impl BinWriter {
                 .extend_from_slice(&half::f16::from_f32(x).to_bits().to_le_bytes());
         }
         self.pad4();
+    }
+    /// Bytes copied as they are (a buffer from another `.bin`).
+    pub fn raw_bytes(&mut self, b: &[u8]) {
+        self.bytes.extend_from_slice(b);
     }
     /// Untagged fp32 values.
     pub fn raw(&mut self, v: &[f32]) {

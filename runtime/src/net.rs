@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, LayerError, Result};
 use crate::layer::{self, ForwardContext, Layer};
@@ -386,6 +387,16 @@ impl Net {
             Some(
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(opt.num_threads)
+                    .start_handler({
+                        let cpus = opt.cpus.clone();
+                        move |i| {
+                            if !cpus.is_empty() {
+                                core_affinity::set_for_current(core_affinity::CoreId {
+                                    id: cpus[i % cpus.len()],
+                                });
+                            }
+                        }
+                    })
                     .build()
                     .map_err(|e| {
                         Error::Invalid(format!("cannot start {} threads: {e}", opt.num_threads))
@@ -440,12 +451,13 @@ impl Net {
 
     /// A fresh extractor (its own blob table).
     pub fn extractor(&self) -> Extractor<'_> {
-        Extractor {
-            net: self,
-            blobs: vec![None; self.blobs.len()],
-            keep: vec![false; self.blobs.len()],
-            observer: None,
-        }
+        Extractor::with(NetRef::Borrowed(self))
+    }
+
+    /// An extractor that shares ownership of the net (it can outlive any
+    /// borrow: the C API hands these out).
+    pub fn shared_extractor(self: &Arc<Self>) -> Extractor<'static> {
+        Extractor::with(NetRef::Shared(Arc::clone(self)))
     }
 
     /// Runs `f` on the net's thread pool (or the calling thread for 1 thread).
@@ -461,23 +473,61 @@ impl Net {
 pub type BlobObserver<'n> = Box<dyn FnMut(usize, usize, &Mat) + 'n>;
 
 /// One inference: set inputs, extract outputs (ncnn's `Extractor`).
+/// The net an extractor runs: borrowed, or shared (an extractor that owns
+/// its net, for the C API and other owners that cannot hold a borrow).
+#[derive(Clone)]
+enum NetRef<'n> {
+    Borrowed(&'n Net),
+    Shared(Arc<Net>),
+}
+
+impl std::ops::Deref for NetRef<'_> {
+    type Target = Net;
+    fn deref(&self) -> &Net {
+        match self {
+            NetRef::Borrowed(n) => n,
+            NetRef::Shared(n) => n,
+        }
+    }
+}
+
 pub struct Extractor<'n> {
-    net: &'n Net,
+    net: NetRef<'n>,
     blobs: Vec<Option<Mat>>,
     keep: Vec<bool>,
     observer: Option<BlobObserver<'n>>,
+    overrides: Vec<(usize, &'n dyn Layer)>,
 }
 
 impl<'n> Extractor<'n> {
+    fn with(net: NetRef<'n>) -> Self {
+        let n = net.blobs.len();
+        Extractor {
+            net,
+            blobs: vec![None; n],
+            keep: vec![false; n],
+            observer: None,
+            overrides: Vec::new(),
+        }
+    }
+
     /// Sees every blob as it is produced (per-layer statistics, calibration,
     /// shape reports) without keeping them alive.
     pub fn set_observer(&mut self, f: impl FnMut(usize, usize, &Mat) + 'n) {
         self.observer = Some(Box::new(f));
     }
 
+    /// Runs `layer` in place of the net's layer `index` (same inputs and
+    /// outputs): e.g. one layer of an int8 net inside an fp32 net, to see
+    /// what quantizing just that layer does to the outputs.
+    pub fn set_layer_override(&mut self, index: usize, layer: &'n dyn Layer) {
+        self.overrides.retain(|(i, _)| *i != index);
+        self.overrides.push((index, layer));
+    }
+
     /// The net this extractor runs.
-    pub fn net(&self) -> &'n Net {
-        self.net
+    pub fn net(&self) -> &Net {
+        &self.net
     }
 
     /// Sets input blob `name`.
@@ -534,7 +584,8 @@ impl<'n> Extractor<'n> {
     }
 
     fn run(&mut self, targets: &[usize]) -> Result<()> {
-        let net = self.net;
+        let net_ref = self.net.clone();
+        let net: &Net = &net_ref;
         // Layers needed: walk back from the targets, stopping at blobs we have.
         let mut needed = vec![false; net.layers.len()];
         let mut stack: Vec<usize> = targets
@@ -592,6 +643,11 @@ impl<'n> Extractor<'n> {
                 opt: &net.opt,
                 num_outputs: slot.tops.len(),
             };
+            let layer: &dyn Layer = self
+                .overrides
+                .iter()
+                .find(|(i, _)| *i == l)
+                .map_or(slot.layer.as_ref(), |(_, o)| *o);
             let mut inputs = Vec::with_capacity(slot.bottoms.len());
             for &b in &slot.bottoms {
                 uses[b] -= 1;
@@ -604,20 +660,37 @@ impl<'n> Extractor<'n> {
                 let m = m.ok_or_else(|| {
                     Error::Invalid(format!("internal: blob `{}` missing", net.blobs[b].name))
                 })?;
-                inputs.push(if m.is_int8() && !slot.layer.accepts_int8() {
+                inputs.push(if m.is_int8() && !layer.accepts_int8() {
                     m.dequantize()
                 } else {
                     m
                 });
             }
-            let outputs =
-                net.install(|| slot.layer.forward(inputs, &ctx))
-                    .map_err(|e: LayerError| Error::Layer {
-                        layer: slot.name.clone(),
-                        kind: slot.kind.clone(),
-                        line: slot.line,
-                        msg: e.0,
-                    })?;
+            // A panic inside a layer is an Octet bug; it must still not take
+            // the host program (camera firmware) down with it.
+            let run = || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    layer.forward(inputs, &ctx)
+                }))
+            };
+            let outputs = net
+                .install(run)
+                .unwrap_or_else(|p| {
+                    let what = p
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| p.downcast_ref::<String>().cloned());
+                    Err(LayerError(format!(
+                        "internal error (please report): {}",
+                        what.unwrap_or_default()
+                    )))
+                })
+                .map_err(|e: LayerError| Error::Layer {
+                    layer: slot.name.clone(),
+                    kind: slot.kind.clone(),
+                    line: slot.line,
+                    msg: e.0,
+                })?;
             if outputs.len() != slot.tops.len() {
                 return Err(Error::Layer {
                     layer: slot.name.clone(),

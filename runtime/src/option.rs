@@ -47,6 +47,10 @@ pub struct Options {
     /// read weights after loading, like calibration, need them; inference
     /// does not, and peak memory is lower without).
     pub keep_weights: bool,
+    /// Pin the worker threads to these CPUs (round-robin); empty: no pinning.
+    /// With one thread the work runs on the caller's thread, which is the
+    /// caller's to pin.
+    pub cpus: Vec<usize>,
 }
 
 impl Default for Options {
@@ -56,6 +60,7 @@ impl Default for Options {
             use_int8: true,
             winograd: WinogradPref::Auto,
             keep_weights: false,
+            cpus: Vec::new(),
         }
     }
 }

@@ -26,6 +26,8 @@ def main():
     ap.add_argument("--int8", action="store_true")
     ap.add_argument("--loops", type=int, default=0)
     ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--batch", help="file of `IN.npy OUT.npy` lines: run the single --input/--output "
+                    "blob names (given as NAME= with no file) on many inputs with one model load")
     a = ap.parse_args()
 
     net = ncnn.Net()
@@ -43,6 +45,22 @@ def main():
     if net.load_model(a.bin) != 0:
         sys.exit(f"ncnn failed to load {a.bin}")
 
+    if a.batch:
+        iname = a.input[0].split("=", 1)[0]
+        oname = a.output[0].split("=", 1)[0]
+        for line in open(a.batch):
+            if not line.strip():
+                continue
+            src, dst = line.split()
+            arr = np.ascontiguousarray(np.load(src).astype(np.float32))  # kept alive until extract returns
+            ex = net.create_extractor()
+            ex.input(iname, ncnn.Mat(arr).clone())
+            ret, out = ex.extract(oname)
+            if ret != 0:
+                sys.exit(f"ncnn extract {oname} failed: {ret}")
+            np.save(dst, np.zeros((0,), np.float32) if out.empty() else np.array(out).astype(np.float32))
+        return
+
     # ncnn.Mat borrows the numpy buffer: keep the arrays alive while extracting.
     arrays = []
     for spec in a.input:
@@ -57,7 +75,9 @@ def main():
             # intermediates a first extract used, and a second fails.
             ex = net.create_extractor()
             for iname, arr in arrays:
-                ex.input(iname, ncnn.Mat(arr))
+                # clone(): ncnn-owned memory. Layers that work in place on an
+                # input blob crash on a Mat that borrows numpy's buffer.
+                ex.input(iname, ncnn.Mat(arr).clone())
             ret, out = ex.extract(name)
             if ret != 0:
                 sys.exit(f"ncnn extract {name} failed: {ret}")

@@ -124,3 +124,17 @@ pub fn must_exist(p: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// `println!` that exits quietly when stdout is closed (`octet … | head`)
+/// instead of panicking.
+#[macro_export]
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}

@@ -1,7 +1,6 @@
 //! `octet`: run, inspect, benchmark, calibrate and quantize ncnn models.
 
-mod cmd;
-mod common;
+use octet_tools::cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +22,16 @@ enum Command {
     Run(cmd::run::Args),
     /// Show layers, blob shapes, weight bytes and FLOPs.
     Info(cmd::info::Args),
+    /// Calibrate int8 scales on a folder of images; writes an ncnn table.
+    Calibrate(cmd::calibrate::Args),
+    /// Write an ncnn int8 model from an fp32 model and a table.
+    Quantize(cmd::quantize::Args),
+    /// Top-K classes of one image.
+    Classify(cmd::classify::ClassifyArgs),
+    /// Top-1/top-5 accuracy over a labelled folder (fp32 and int8 side by side with --table).
+    Eval(cmd::classify::EvalArgs),
+    /// Per-layer int8 error against fp32 (which layer to keep fp32).
+    Compare(cmd::compare::Args),
     /// Measure latency and memory (like ncnn's benchncnn).
     Bench(cmd::bench::Args),
     /// Write a .param's deterministic synthetic weights as an ncnn .bin.
@@ -54,6 +63,11 @@ fn main() {
         Command::Info(a) => cmd::info::main(a),
         Command::SynthBin(a) => cmd::synth::main(a),
         Command::Bench(a) => cmd::bench::main(a),
+        Command::Calibrate(a) => cmd::calibrate::main(a),
+        Command::Quantize(a) => cmd::quantize::main(a),
+        Command::Classify(a) => cmd::classify::classify(a),
+        Command::Eval(a) => cmd::classify::eval(a),
+        Command::Compare(a) => cmd::compare::main(a),
     };
     if let Err(e) = result {
         eprintln!("error: {}", format_error(&e));

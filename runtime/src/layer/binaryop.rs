@@ -86,6 +86,8 @@ impl Layer for BinaryOp {
             }
             return Ok(vec![out]);
         }
+        // Numpy-order shapes padded with trailing 1s to rank 3 (ncnn aligns
+        // the lower-rank operand with the outer dimensions).
         let (sa, sb) = (outer_aligned(&a), outer_aligned(&b));
         let mut so = [0usize; 3];
         for d in 0..3 {
@@ -104,24 +106,24 @@ impl Layer for BinaryOp {
             };
         }
         let dims = a.dims().max(b.dims());
-        let mut out = Mat::with_shape(dims, so[2], so[1], so[0]);
         let (fa, fb) = (a.to_vec(), b.to_vec());
-        let idx = |s: &[usize; 3], q: usize, y: usize, x: usize| {
-            let (q, y, x) = (
-                if s[0] == 1 { 0 } else { q },
-                if s[1] == 1 { 0 } else { y },
-                if s[2] == 1 { 0 } else { x },
+        let idx = |s: &[usize; 3], i: usize, j: usize, k: usize| {
+            let (i, j, k) = (
+                if s[0] == 1 { 0 } else { i },
+                if s[1] == 1 { 0 } else { j },
+                if s[2] == 1 { 0 } else { k },
             );
-            (q * s[1] + y) * s[2] + x
+            (i * s[1] + j) * s[2] + k
         };
-        for q in 0..so[0] {
-            let o = out.channel_mut(q);
-            for y in 0..so[1] {
-                for x in 0..so[2] {
-                    o[y * so[2] + x] = apply(op, fa[idx(&sa, q, y, x)], fb[idx(&sb, q, y, x)]);
+        let mut flat = Vec::with_capacity(so.iter().product());
+        for i in 0..so[0] {
+            for j in 0..so[1] {
+                for k in 0..so[2] {
+                    flat.push(apply(op, fa[idx(&sa, i, j, k)], fb[idx(&sb, i, j, k)]));
                 }
             }
         }
+        let out = Mat::from_slice(&so[..dims], &flat)?;
         Ok(vec![out])
     }
 

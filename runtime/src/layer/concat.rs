@@ -55,6 +55,19 @@ impl Layer for Concat {
             }
             out_shape[axis] += s[axis];
         }
+        if dims == 3 && axis == 0 {
+            // Channel concat (the common case): copy planes, no flattening.
+            let (w, h) = (first.w(), first.h());
+            let mut out = Mat::new_3d(w, h, out_shape[0]);
+            let mut q = 0;
+            for m in &inputs {
+                for c in 0..m.c() {
+                    out.channel_mut(q).copy_from_slice(m.channel(c));
+                    q += 1;
+                }
+            }
+            return Ok(vec![out]);
+        }
         let outer: usize = out_shape[..axis].iter().product();
         let inner: usize = out_shape[axis + 1..].iter().product();
         let flats: Vec<Vec<f32>> = inputs.iter().map(|m| m.to_vec()).collect();

@@ -317,7 +317,7 @@ pub fn main(a: Args) -> Result<()> {
             pin(&parse_cpus(spec)?, a.threads)?;
         }
         let r = run_one(&a, &p, b.as_deref(), !a.fp32)?;
-        println!("{}", serde_json::to_string(&r)?);
+        crate::outln!("{}", serde_json::to_string(&r)?);
         return Ok(());
     }
     let mut models: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
@@ -368,20 +368,31 @@ pub fn main(a: Args) -> Result<()> {
     };
     let mut results = Vec::new();
     if !a.json {
-        println!(
+        crate::outln!(
             "loops {}, warmup {}, threads {}, winograd {:?}",
-            a.loops, a.warmup, a.threads, a.winograd
+            a.loops,
+            a.warmup,
+            a.threads,
+            a.winograd
         );
-        println!(
+        crate::outln!(
             "{:<22} {:<5} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>10}",
-            "model", "mode", "min ms", "max ms", "avg ms", "median", "peak RSS", "arena", "weights"
+            "model",
+            "mode",
+            "min ms",
+            "max ms",
+            "avg ms",
+            "median",
+            "peak RSS",
+            "arena",
+            "weights"
         );
     }
     for (p, b) in &models {
         for &int8 in &modes {
             let r = run_child(&a, p, b.as_deref(), int8)?;
             if !a.json {
-                println!(
+                crate::outln!(
                     "{:<22} {:<5} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>8.1}MB {:>8.1}MB {:>8.1}MB",
                     r.model,
                     r.mode,
@@ -398,7 +409,7 @@ pub fn main(a: Args) -> Result<()> {
         }
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&results)?);
     }
     Ok(())
 }

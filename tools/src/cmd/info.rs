@@ -61,9 +61,13 @@ pub fn main(a: Args) -> Result<()> {
         let names: Vec<&str> = outs.iter().map(String::as_str).collect();
         ex.extract_many(&names)?;
     }
-    println!(
+    crate::outln!(
         "{:<22} {:<28} {:<22} {:>10} {:>12}  kernel",
-        "type", "name", "output shape", "weights", "MFLOPs"
+        "type",
+        "name",
+        "output shape",
+        "weights",
+        "MFLOPs"
     );
     let (mut total_w, mut total_f) = (0usize, 0u64);
     for slot in net.layers() {
@@ -85,7 +89,7 @@ pub fn main(a: Args) -> Result<()> {
         let wb = slot.layer.weight_bytes();
         total_w += wb;
         total_f += f;
-        println!(
+        crate::outln!(
             "{:<22} {:<28} {:<22} {:>10} {:>12.2}  {}",
             slot.kind,
             slot.name,
@@ -95,7 +99,7 @@ pub fn main(a: Args) -> Result<()> {
             slot.layer.describe()
         );
     }
-    println!(
+    crate::outln!(
         "total: {} layers, {} weight bytes, {:.1} MFLOPs",
         net.layers().len(),
         total_w,

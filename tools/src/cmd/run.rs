@@ -22,6 +22,9 @@ pub struct Args {
     /// Shape W,H,C of the generated input when the model declares none.
     #[arg(long)]
     pub shape: Option<String>,
+    /// Print the K largest values of each printed output as `index value` lines.
+    #[arg(long, value_name = "K")]
+    pub top: Option<usize>,
 }
 
 pub fn main(a: Args) -> Result<()> {
@@ -63,7 +66,14 @@ pub fn main(a: Args) -> Result<()> {
         let shape = if m.is_empty() { vec![0] } else { m.shape() };
         match path {
             Some(p) => npy::write(p, &shape, &data)?,
-            None if data.is_empty() => println!("{name}: empty"),
+            None if data.is_empty() => crate::outln!("{name}: empty"),
+            None if a.top.is_some() => {
+                let mut idx: Vec<usize> = (0..data.len()).collect();
+                idx.sort_by(|&x, &y| data[y].total_cmp(&data[x]).then(x.cmp(&y)));
+                for &i in idx.iter().take(a.top.unwrap_or(0)) {
+                    crate::outln!("{i} {:.6}", data[i]);
+                }
+            }
             None => {
                 let head: Vec<String> = data.iter().take(8).map(|v| format!("{v:.6}")).collect();
                 let (mut amax, mut best) = (0usize, f32::MIN);
@@ -73,7 +83,7 @@ pub fn main(a: Args) -> Result<()> {
                         amax = i;
                     }
                 }
-                println!(
+                crate::outln!(
                     "{name}: shape {shape:?}, argmax {amax} ({best:.6}), first [{}]",
                     head.join(", ")
                 );

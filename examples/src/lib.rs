@@ -1,0 +1,3 @@
+//! Helpers of the examples: UltraFace decoding ([`ultraface`]) and drawing.
+
+pub mod ultraface;
