@@ -5,7 +5,8 @@
 //!   armv7 kernels are `asm!` blocks and this check guards them.
 //! - aarch64: NEON is architectural; `dotprod` (`sdot`) is detected.
 //! - x86-64: AVX2 and FMA, for the portable kernels compiled a second time
-//!   with those features enabled.
+//!   with those features enabled; AVX-512F for the fp32 GEMM micro-kernel
+//!   (an `asm!` block: Rust 1.85 has no stable AVX-512 intrinsics).
 //!
 //! `OCTET_KERNELS=generic` in the environment forces the portable kernels
 //! everywhere (to compare, or to work around a suspected kernel bug).
@@ -21,6 +22,8 @@ pub struct CpuFeatures {
     pub dotprod: bool,
     /// x86-64 AVX2 + FMA.
     pub avx2_fma: bool,
+    /// x86-64 AVX-512 Foundation (with AVX2 + FMA).
+    pub avx512f: bool,
 }
 
 static FEATURES: OnceLock<CpuFeatures> = OnceLock::new();
@@ -53,6 +56,7 @@ pub fn detect() -> CpuFeatures {
     {
         f.avx2_fma = std::arch::is_x86_feature_detected!("avx2")
             && std::arch::is_x86_feature_detected!("fma");
+        f.avx512f = f.avx2_fma && std::arch::is_x86_feature_detected!("avx512f");
     }
     f
 }

@@ -3,7 +3,8 @@
 //! ncnn's layout): both are compared with the fp32 output on the classifier
 //! blob (the input of the last Softmax). Octet's cosine to fp32 must be at
 //! least ncnn's − 0.002, and its top-1 must agree with fp32 wherever ncnn's
-//! does (for the SSD nets, on at least as many priors as ncnn's).
+//! does (for the SSD nets, per prior, on the priors whose fp32 top-1 is not
+//! a near tie).
 
 mod common;
 
@@ -142,19 +143,46 @@ fn compare(name: &str) {
     .1;
     let cos_ours = common::cosine(&ours, &fp32);
     let cos_ncnn = common::cosine(&ncnn8, &fp32);
-    // Top-1 per row: one row of 1000 classes, or one row of 21 classes per SSD prior.
+    // Top-1 per row: one row of 1000 classes, or one row of 21 classes per
+    // SSD prior. On random weights many SSD rows are near ties whose margin
+    // is smaller than int8's error, so they flip either way in both
+    // runtimes. A row counts when fp32's top-1 leads the runner-up by more
+    // than twice ncnn's typical int8 error (95th percentile of its per-row
+    // max error); the yardstick is ncnn's, not ours.
     let classes = if name.ends_with("_ssd") {
         21
     } else {
         fp32.len()
     };
-    let (mut agree_ours, mut agree_ncnn, mut missed) = (0, 0, Vec::new());
+    let row_err =
+        |x: &[f32], f: &[f32]| x.iter().zip(f).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    let mut ncnn_errs: Vec<f32> = fp32
+        .chunks(classes)
+        .zip(ncnn8.chunks(classes))
+        .map(|(f, n)| row_err(n, f))
+        .collect();
+    ncnn_errs.sort_by(f32::total_cmp);
+    let yardstick = 2.0 * ncnn_errs[(ncnn_errs.len() * 95 / 100).min(ncnn_errs.len() - 1)];
+    let decisive = |f: &[f32]| {
+        let top = argmax(f);
+        let second = f
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != top)
+            .fold(f32::MIN, |m, (_, &v)| m.max(v));
+        classes == fp32.len() || f[top] - second > yardstick
+    };
+    let (mut agree_ours, mut agree_ncnn, mut counted, mut missed) = (0, 0, 0, Vec::new());
     for (i, ((f, o), n)) in fp32
         .chunks(classes)
         .zip(ours.chunks(classes))
         .zip(ncnn8.chunks(classes))
         .enumerate()
     {
+        if !decisive(f) {
+            continue;
+        }
+        counted += 1;
         let (tf, to, tn) = (argmax(f), argmax(o), argmax(n));
         agree_ours += (to == tf) as usize;
         agree_ncnn += (tn == tf) as usize;
@@ -162,7 +190,7 @@ fn compare(name: &str) {
             missed.push(i);
         }
     }
-    let rows = fp32.len() / classes;
+    let rows = counted;
     eprintln!(
         "{name}: {int8_layers} int8 layers; cosine to fp32: octet {cos_ours:.5}, ncnn {cos_ncnn:.5}; top-1 agreement: octet {agree_ours}/{rows}, ncnn {agree_ncnn}/{rows}"
     );
@@ -170,20 +198,30 @@ fn compare(name: &str) {
         cos_ours >= cos_ncnn - 0.002,
         "{name}: octet cosine {cos_ours} < ncnn {cos_ncnn} - 0.002"
     );
-    if rows == 1 {
-        assert!(
-            missed.is_empty(),
-            "{name}: top-1 differs from fp32 where ncnn's agrees"
-        );
-    } else {
-        // SSD: one top-1 per prior. On random weights the 21 class logits of a
-        // prior are near ties, so single rows flip either way in both
-        // runtimes; compare how many agree.
-        assert!(
-            agree_ours >= agree_ncnn,
-            "{name}: top-1 agrees with fp32 on {agree_ours} priors, ncnn on {agree_ncnn}"
-        );
-    }
+    let detail: Vec<String> = missed
+        .iter()
+        .take(8)
+        .map(|&i| {
+            let (f, o, n) = (
+                &fp32[i * classes..(i + 1) * classes],
+                &ours[i * classes..(i + 1) * classes],
+                &ncnn8[i * classes..(i + 1) * classes],
+            );
+            let err = |x: &[f32]| x.iter().zip(f).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+            let mut sorted = f.to_vec();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            format!(
+                "row {i}: fp32 margin {:.4}, error octet {:.4} ncnn {:.4}",
+                sorted[0] - sorted[1],
+                err(o),
+                err(n)
+            )
+        })
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "{name}: top-1 differs from fp32 where ncnn's agrees: {detail:?}"
+    );
 }
 
 #[test]
