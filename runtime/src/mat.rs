@@ -53,6 +53,71 @@ impl Clone for Buffer {
 impl Drop for Buffer {
     fn drop(&mut self) {
         memory::sub(self.bytes());
+        if let Storage::F32(v) = &mut self.0 {
+            pool::give_f32(std::mem::take(v));
+        }
+    }
+}
+
+/// Recycles large fp32 buffers between layers and runs (as ncnn's pool
+/// allocators do). A fresh allocation of a few MB comes from the OS as
+/// untouched pages, and every first touch is a page fault; layer outputs of
+/// the same sizes come back every inference. The pool never holds more than
+/// keeps live + pooled bytes within the high-water mark already reached, so
+/// it does not raise peak memory.
+mod pool {
+    use std::sync::Mutex;
+
+    use crate::memory;
+
+    /// Buffers smaller than this go straight to the allocator.
+    const MIN_LEN: usize = 16 * 1024;
+
+    static FREE: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
+
+    /// A zero-filled buffer of `len`, reusing a pooled one of a close size.
+    pub(super) fn take_f32(len: usize) -> Vec<f32> {
+        if len >= MIN_LEN {
+            if let Ok(mut free) = FREE.lock() {
+                // Best fit among buffers at most 25% larger.
+                let best = free
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.capacity() >= len && v.capacity() <= len + len / 4)
+                    .min_by_key(|(_, v)| v.capacity())
+                    .map(|(i, _)| i);
+                if let Some(i) = best {
+                    let mut v = free.swap_remove(i);
+                    drop(free);
+                    v.clear();
+                    v.resize(len, 0.0);
+                    return v;
+                }
+                // A fresh buffer is coming: drop pooled ones that would push
+                // live + pooled past the high-water mark.
+                let mut held: usize = free.iter().map(|b| b.capacity() * 4).sum();
+                while !free.is_empty()
+                    && memory::current_bytes() + held + len * 4 > memory::peak_bytes()
+                {
+                    if let Some(b) = free.pop() {
+                        held -= b.capacity() * 4;
+                    }
+                }
+            }
+        }
+        vec![0.0; len]
+    }
+
+    pub(super) fn give_f32(v: Vec<f32>) {
+        if v.capacity() < MIN_LEN {
+            return;
+        }
+        if let Ok(mut free) = FREE.lock() {
+            let held: usize = free.iter().map(|b| b.capacity() * 4).sum();
+            if memory::current_bytes() + held + v.capacity() * 4 <= memory::peak_bytes() {
+                free.push(v);
+            }
+        }
     }
 }
 
@@ -101,7 +166,7 @@ impl Mat {
         };
         let len = cstep * c;
         let storage = match elem {
-            ElemType::F32 => Storage::F32(vec![0.0; len]),
+            ElemType::F32 => Storage::F32(pool::take_f32(len)),
             ElemType::I8 => Storage::I8(vec![0; len]),
         };
         Mat {

@@ -186,9 +186,7 @@ impl Layer for InnerProduct {
         } else {
             let op = self.fp32.as_ref().ok_or("not prepared")?;
             let x = input.to_vec();
-            for (y, dst) in out.data_mut().chunks_mut(n).enumerate().take(rows) {
-                op.forward(&x[y * num_input..(y + 1) * num_input], dst, ctx.threads());
-            }
+            op.forward_rows(&x[..rows * num_input], rows, &mut out.data_mut()[..rows * n], ctx.threads());
         }
         Ok(vec![out])
     }

@@ -90,7 +90,7 @@ impl Layer for Pooling {
             for (q, v) in o.iter_mut().enumerate() {
                 let p = input.channel(q);
                 *v = if self.max {
-                    p.iter().fold(p[0], |m, &x| m.max(x))
+                    p.iter().fold(p[0], |m, &x| if m < x { x } else { m })
                 } else {
                     p.iter().sum::<f32>() / (w * h) as f32
                 };
@@ -176,53 +176,68 @@ impl Layer for Pooling {
         let mut out = Mat::new_3d(outw, outh, c);
         let mut planes = out.planes_mut();
         let mut planes = planes.planes_mut();
+        // Windows that never reach an excluded pad have a constant area.
+        let plain_area = self.count_include_pad
+            || (dt == 0 && db == 0 && dl == 0 && dr == 0 && wtailpad == 0 && htailpad == 0);
         parallel::for_each_mut(&mut planes, threads, |q, o| {
             let p = padded.channel(q);
+            if self.max || plain_area {
+                // Vertical pass over the window's rows (vectorises), then the
+                // horizontal window. `if a < b { b } else { a }` is C++'s
+                // std::max (ncnn's) and, unlike f32::max, needs no libm call.
+                let mut acc = vec![0f32; pw];
+                let inv = 1.0 / (kw * kh) as f32;
+                for i in 0..outh {
+                    let r0 = &p[i * sh * pw..(i * sh + 1) * pw];
+                    acc.copy_from_slice(r0);
+                    for ky in 1..kh {
+                        let r = &p[(i * sh + ky) * pw..(i * sh + ky + 1) * pw];
+                        if self.max {
+                            acc.iter_mut()
+                                .zip(r)
+                                .for_each(|(a, &v)| *a = if *a < v { v } else { *a });
+                        } else {
+                            acc.iter_mut().zip(r).for_each(|(a, &v)| *a += v);
+                        }
+                    }
+                    let orow = &mut o[i * outw..(i + 1) * outw];
+                    for (j, out) in orow.iter_mut().enumerate() {
+                        let win = &acc[j * sw..j * sw + kw];
+                        *out = if self.max {
+                            win.iter().fold(win[0], |m, &v| if m < v { v } else { m })
+                        } else {
+                            win.iter().sum::<f32>() * inv
+                        };
+                    }
+                }
+                return;
+            }
             for i in 0..outh {
                 for j in 0..outw {
                     let (sy0, sx0) = (i * sh, j * sw);
-                    if self.max {
-                        let mut m = f32::MIN;
-                        for ky in 0..kh {
-                            let row = &p[(sy0 + ky) * pw + sx0..(sy0 + ky) * pw + sx0 + kw];
-                            for &v in row {
-                                m = m.max(v);
-                            }
+                    let mut s = 0f32;
+                    let mut area = 0usize;
+                    for ky in 0..kh {
+                        let sy = sy0 + ky;
+                        if sy < dt {
+                            continue;
                         }
-                        o[i * outw + j] = m;
-                    } else if self.count_include_pad {
-                        let mut s = 0f32;
-                        for ky in 0..kh {
-                            for &v in &p[(sy0 + ky) * pw + sx0..(sy0 + ky) * pw + sx0 + kw] {
-                                s += v;
-                            }
+                        if sy >= ph - db - htailpad {
+                            break;
                         }
-                        o[i * outw + j] = s / (kw * kh) as f32;
-                    } else {
-                        let mut s = 0f32;
-                        let mut area = 0usize;
-                        for ky in 0..kh {
-                            let sy = sy0 + ky;
-                            if sy < dt {
+                        for kx in 0..kw {
+                            let sx = sx0 + kx;
+                            if sx < dl {
                                 continue;
                             }
-                            if sy >= ph - db - htailpad {
+                            if sx >= pw - dr - wtailpad {
                                 break;
                             }
-                            for kx in 0..kw {
-                                let sx = sx0 + kx;
-                                if sx < dl {
-                                    continue;
-                                }
-                                if sx >= pw - dr - wtailpad {
-                                    break;
-                                }
-                                s += p[sy * pw + sx];
-                                area += 1;
-                            }
+                            s += p[sy * pw + sx];
+                            area += 1;
                         }
-                        o[i * outw + j] = if area > 0 { s / area as f32 } else { 0.0 };
                     }
+                    o[i * outw + j] = if area > 0 { s / area as f32 } else { 0.0 };
                 }
             }
         });
