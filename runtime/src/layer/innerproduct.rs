@@ -186,7 +186,12 @@ impl Layer for InnerProduct {
         } else {
             let op = self.fp32.as_ref().ok_or("not prepared")?;
             let x = input.to_vec();
-            op.forward_rows(&x[..rows * num_input], rows, &mut out.data_mut()[..rows * n], ctx.threads());
+            op.forward_rows(
+                &x[..rows * num_input],
+                rows,
+                &mut out.data_mut()[..rows * n],
+                ctx.threads(),
+            );
         }
         Ok(vec![out])
     }
