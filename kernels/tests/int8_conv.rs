@@ -237,6 +237,10 @@ fn gemm_matches_reference_on_random_shapes() {
         (geom(9, 4, 3, 2), 8, 8, [0, 1, 0, 1]),
         (geom(1, 1, 1, 1), 1, 1, [0, 0, 0, 0]),
         (geom(40, 20, 1, 1), 3, 3, [0, 0, 0, 0]),
+        // 1×1 with padding: the constant frame is computed once per channel.
+        (geom(17, 13, 1, 1), 9, 6, [1, 1, 1, 1]),
+        (geom(40, 20, 1, 1), 5, 4, [2, 1, 0, 3]),
+        (geom(3, 9, 1, 1), 1, 1, [1, 1, 1, 1]),
     ];
     for (i, (g, w, h, p)) in shapes.into_iter().enumerate() {
         let case = Case::new(&mut rng, g, w, h, p, i % 3 == 2);
@@ -387,4 +391,16 @@ fn constructor_rejects_bad_input() {
     let mut g0 = g;
     g0.stride_w = 0;
     assert!(new(g0, &w, &s, None, Int8Algo::Auto).is_err());
+}
+
+#[test]
+fn one_by_one_on_a_constant_input_is_exact() {
+    // The whole input equals the padding value: the frame covers all but
+    // one pixel, and every output equals the reference's.
+    let mut rng = Rng(7);
+    let g = geom(24, 10, 1, 1);
+    let mut case = Case::new(&mut rng, g, 6, 5, [1, 2, 1, 0], false);
+    let v = case.input[0];
+    case.input.iter_mut().for_each(|x| *x = v);
+    check(&case, Int8Algo::Auto);
 }

@@ -12,6 +12,7 @@
 
 use super::depthwise::{depthwise_sums, SUMS_SLACK};
 use super::gemm::{layout_for, pack_b, PackedA, Stage};
+
 use super::quantize::{dequant_multiplier, stage_with, StageOut};
 use super::winograd::{winograd23_is_exact, winograd43_is_exact, WinogradI8};
 use super::Int8Isa;
@@ -415,6 +416,18 @@ impl Conv2dI8 {
                 let ofs = g.tap_offsets(input.w);
                 let one_by_one =
                     g.kernel_w == 1 && g.kernel_h == 1 && g.stride_w == 1 && g.stride_h == 1;
+                if one_by_one && g.group == 1 {
+                    if let Some(frame) = constant_frame(&input) {
+                        let stage = Stage {
+                            mul: &mul,
+                            bias,
+                            act: self.act,
+                        };
+                        return framed_1x1(
+                            isa, &groups[0], &input, frame, &stage, &mut outs, threads,
+                        );
+                    }
+                }
                 for (grp, a) in groups.iter().enumerate() {
                     let src = Im2col {
                         planes: input.planes(grp * in_g, in_g),
@@ -441,5 +454,157 @@ impl Conv2dI8 {
                 }
             }
         }
+    }
+}
+
+/// A border of the input in which every element of every channel is `value`:
+/// `top`, `bottom` rows and `left`, `right` columns (at least one non-zero,
+/// an interior of at least 1×1 left).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Frame {
+    value: i8,
+    top: usize,
+    bottom: usize,
+    left: usize,
+    right: usize,
+}
+
+/// The constant frame of `input` (as padding leaves it), if any. Stops at the
+/// first differing element, so inputs without one cost a few comparisons.
+fn constant_frame(input: &Planes<i8>) -> Option<Frame> {
+    let (w, h) = (input.w, input.h);
+    if w < 2 && h < 2 || input.c == 0 {
+        return None;
+    }
+    let value = input.plane(0)[0];
+    let row_is = |i: usize| {
+        (0..input.c).all(|q| {
+            input.plane(q)[i * w..(i + 1) * w]
+                .iter()
+                .all(|&x| x == value)
+        })
+    };
+    let col_is = |j: usize, r0: usize, r1: usize| {
+        (0..input.c).all(|q| (r0..r1).all(|i| input.plane(q)[i * w + j] == value))
+    };
+    let mut top = 0;
+    while top + 1 < h && row_is(top) {
+        top += 1;
+    }
+    let mut bottom = 0;
+    while top + bottom + 1 < h && row_is(h - 1 - bottom) {
+        bottom += 1;
+    }
+    let (r0, r1) = (top, h - bottom);
+    let mut left = 0;
+    while left + 1 < w && col_is(left, r0, r1) {
+        left += 1;
+    }
+    let mut right = 0;
+    while left + right + 1 < w && col_is(w - 1 - right, r0, r1) {
+        right += 1;
+    }
+    (top + bottom + left + right > 0).then_some(Frame {
+        value,
+        top,
+        bottom,
+        left,
+        right,
+    })
+}
+
+/// A 1×1 stride-1 ungrouped convolution whose input has a constant frame
+/// (the padding of squeezenet's conv10, for instance): the GEMM runs on the
+/// interior only, and every frame output of channel `p` is the output stage
+/// of `value · Σ_q w[p][q]`, exactly what the full GEMM would compute there.
+fn framed_1x1(
+    isa: Int8Isa,
+    a: &PackedA,
+    input: &Planes<i8>,
+    f: Frame,
+    stage: &Stage,
+    outs: &mut [StageOut],
+    threads: usize,
+) {
+    let (w, h) = (input.w, input.h);
+    let (iw, ih) = (w - f.left - f.right, h - f.top - f.bottom);
+    let ni = iw * ih;
+    let mut interior = vec![0i8; input.c * ni];
+    for (q, dst) in interior.chunks_exact_mut(ni).enumerate() {
+        let plane = input.plane(q);
+        for (i, row) in dst.chunks_exact_mut(iw).enumerate() {
+            row.copy_from_slice(&plane[(f.top + i) * w + f.left..][..iw]);
+        }
+    }
+    let src = Im2col {
+        planes: Planes::new(&interior, iw, ih, input.c, ni),
+        outw: iw,
+        stride_w: 1,
+        stride_h: 1,
+        tap_ofs: &[0],
+    };
+    let b = pack_b(isa, a.layout, &src, true, ih, threads);
+    // Interior outputs into temporaries of the output's type, then placed.
+    let m = outs.len();
+    let mut tf: Vec<f32>;
+    let mut ti: Vec<i8>;
+    let mut t32: Vec<i32>;
+    let mut tmp: Vec<StageOut> = match outs.first() {
+        Some(StageOut::F32(_)) => {
+            tf = vec![0f32; m * ni];
+            tf.chunks_exact_mut(ni).map(StageOut::F32).collect()
+        }
+        Some(StageOut::I8(_, s)) => {
+            let s = *s;
+            ti = vec![0i8; m * ni];
+            ti.chunks_exact_mut(ni)
+                .map(|c| StageOut::I8(c, s))
+                .collect()
+        }
+        _ => {
+            t32 = vec![0i32; m * ni];
+            t32.chunks_exact_mut(ni).map(StageOut::I32).collect()
+        }
+    };
+    super::gemm::gemm_rows(isa, a, &b, ni, stage, &mut tmp, threads);
+    parallel::for_each_mut(outs, threads, |p, out| {
+        let sum = [f.value as i32 * a.row_sums[p]];
+        match (out, &tmp[p]) {
+            (StageOut::F32(o), StageOut::F32(t)) => {
+                let mut e = [0f32];
+                stage_with(
+                    isa,
+                    &sum,
+                    stage.mul[p],
+                    stage.bias[p],
+                    stage.act,
+                    StageOut::F32(&mut e),
+                );
+                place(o, t, e[0], w, iw, f);
+            }
+            (StageOut::I8(o, s), StageOut::I8(t, _)) => {
+                let mut e = [0i8];
+                stage_with(
+                    isa,
+                    &sum,
+                    stage.mul[p],
+                    stage.bias[p],
+                    stage.act,
+                    StageOut::I8(&mut e, *s),
+                );
+                place(o, t, e[0], w, iw, f);
+            }
+            (StageOut::I32(o), StageOut::I32(t)) => place(o, t, sum[0], w, iw, f),
+            _ => unreachable!("temporaries have the output's type"),
+        }
+    });
+}
+
+/// Fills the `w`-wide plane `out` with `edge` and copies the interior rows
+/// (`iw` wide) from `inner`.
+fn place<T: Copy>(out: &mut [T], inner: &[T], edge: T, w: usize, iw: usize, f: Frame) {
+    out.fill(edge);
+    for (i, row) in inner.chunks_exact(iw).enumerate() {
+        out[(f.top + i) * w + f.left..][..iw].copy_from_slice(row);
     }
 }

@@ -107,6 +107,8 @@ pub(crate) struct PackedA {
     /// Depth (input channels of the group × kernel taps) padded to 16.
     pub kp: usize,
     pub data: Vec<i8>,
+    /// Σ_k A[r][k] of every row (the sum a constant input gives, per unit).
+    pub row_sums: Vec<i32>,
 }
 
 impl PackedA {
@@ -116,6 +118,10 @@ impl PackedA {
             m,
             kp: GemmLayout::padded_k(k),
             data: generic::pack_a(layout, w, m, k),
+            row_sums: w[..m * k]
+                .chunks(k.max(1))
+                .map(|r| r.iter().map(|&x| x as i32).sum())
+                .collect(),
         }
     }
 
