@@ -45,5 +45,5 @@ for m in "${models[@]}"; do
     [ -n "$i1" ] && [ -n "$i3" ] || { echo "$m: qemu produced no counts" >&2; exit 1; }
     name=$(basename "$m" .param)
     awk -v n="$name" -v i1="$i1" -v i3="$i3" -v n1="$n1" -v n3="$n3" -v f1="$f1" -v f3="$f3" -v a1="$a1" -v a3="$a3" \
-        'BEGIN{printf "%s\t%d\t%d\t%d\t%d\n", n, (i3-i1)/2, (n3-n1)/2, (f3-f1)/2, (a3-a1)/2}'
+        'BEGIN{printf "%s\t%.0f\t%.0f\t%.0f\t%.0f\n", n, (i3-i1)/2, (n3-n1)/2, (f3-f1)/2, (a3-a1)/2}'
 done

@@ -2,14 +2,27 @@
 //! per-output-channel scales), int32 accumulation, and an output stage that
 //! dequantizes to fp32 (`act(sum · 1/(in_scale·w_scale) + bias)`) or
 //! requantizes straight to the next layer's int8 scale.
+//!
+//! Algorithms: packed int8 GEMM (any kernel, stride, dilation, groups; 1×1
+//! stride 1 without im2col), Winograd F(2,3) and F(4,3) (3×3 stride 1), and a
+//! depthwise kernel. All compute exact int32 sums (Winograd splits the
+//! input-channel accumulation where the weights need it to stay exact, see
+//! [`crate::int8::winograd`]), so every algorithm gives the same output, bit
+//! for bit.
 
-use super::quantize::{dequant_multiplier, dequantize_i32, requantize_i32};
+use super::depthwise::{depthwise_sums, SUMS_SLACK};
+use super::gemm::{layout_for, pack_b, PackedA, Stage};
+
+use super::quantize::{dequant_multiplier, stage_with, StageOut};
+use super::winograd::{winograd23_is_exact, winograd43_is_exact, WinogradI8};
+use super::Int8Isa;
+use crate::generic::int8::gemm::Im2col;
 use crate::{parallel, Activation, ConvGeometry, Planes, PlanesMut};
 
 /// Which int8 convolution algorithm to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Int8Algo {
-    /// Let [`Conv2dI8::new`] decide.
+    /// Let [`Conv2dI8::new`] decide ([`choose_int8_algo`]).
     #[default]
     Auto,
     /// im2col + int8 GEMM (int32 accumulation).
@@ -34,23 +47,149 @@ impl std::fmt::Display for Int8Algo {
     }
 }
 
+/// Smallest channel count (input and output) for which Winograd pays off.
+pub const WINOGRAD_MIN_CHANNELS: usize = 8;
+
+/// Tiles of F(`m`,3) on a `w × h` output as the kernels run them: blocks of
+/// 8, the last one 4 wide when it holds at most 4 tiles.
+fn winograd_lane_tiles(m: usize, w: usize, h: usize) -> usize {
+    let t = w.div_ceil(m) * h.div_ceil(m);
+    let rest = t % 8;
+    t - rest
+        + match rest {
+            0 => 0,
+            1..=4 => 4,
+            _ => 8,
+        }
+}
+
+/// The algorithm [`Int8Algo::Auto`] picks for a layer, from its geometry and
+/// (when known) its output map size:
+///
+/// 1. depthwise convolutions → [`Int8Algo::Depthwise`];
+/// 2. 3×3, stride 1, dilation 1, ungrouped, with at least
+///    [`WINOGRAD_MIN_CHANNELS`] input and output channels (below that the
+///    per-tile transforms outweigh the saved multiplies; measured: GEMM wins
+///    at 3 input channels, ties at 4, loses at 8):
+///    - map size unknown → [`Int8Algo::Winograd43`];
+///    - map `w × h` known → the cheapest of F(4,3), F(2,3) and GEMM by the
+///      cost per (input, output) channel pair measured on the armv7 kernels
+///      (qemu cortex-a7, neon64 cost): Winograd ≈ 0.61 per int16 multiply,
+///      i.e. `0.61·(m+2)²·tiles_m` with tiles counted in the kernels' blocks
+///      of 8 (a last block of ≤ 4 tiles costs 4), and GEMM ≈ `0.445·9·w·h`.
+///      This gives GEMM for maps up to 3×3, F(2,3) around 4×4 and F(4,3)
+///      from 5×5 up (F(4,3) and F(2,3) tie at 10×10);
+/// 3. everything else → [`Int8Algo::Gemm`].
+///
+/// Both Winograd variants are exact for every layer with 8-bit weights (they
+/// split the input-channel accumulation where the weights need it, see
+/// [`crate::int8::winograd`]), so the weights do not enter the rule;
+/// [`Conv2dI8::new`] falls back (F(4,3) → F(2,3) → GEMM) only if
+/// [`winograd43_is_exact`] ever reports otherwise.
+pub fn choose_int8_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> Int8Algo {
+    if geom.is_depthwise() {
+        return Int8Algo::Depthwise;
+    }
+    let winograd_shape = geom.is_3x3_s1() && geom.group == 1;
+    if !winograd_shape || geom.in_c < WINOGRAD_MIN_CHANNELS || geom.out_c < WINOGRAD_MIN_CHANNELS {
+        return Int8Algo::Gemm;
+    }
+    let Some((w, h)) = out_size else {
+        return Int8Algo::Winograd43;
+    };
+    let f43 = 0.61 * 36.0 * winograd_lane_tiles(4, w, h) as f64;
+    let f23 = 0.61 * 16.0 * winograd_lane_tiles(2, w, h) as f64;
+    let gemm = 0.445 * 9.0 * (w * h) as f64;
+    if f43 <= f23 && f43 <= gemm {
+        Int8Algo::Winograd43
+    } else if f23 <= gemm {
+        Int8Algo::Winograd23
+    } else {
+        Int8Algo::Gemm
+    }
+}
+
+/// The prepared weights of one algorithm.
+#[derive(Clone, Debug)]
+enum Plan {
+    /// A panels per group.
+    Gemm(Vec<PackedA>),
+    Winograd(WinogradI8),
+    /// `c × kh × kw` weights.
+    Depthwise(Vec<i8>),
+}
+
 /// Where an int8 convolution writes.
 pub enum Int8Output<'a> {
     /// Dequantized fp32.
     F32(PlanesMut<'a, f32>),
     /// Requantized int8 at `scale`.
     I8 { out: PlanesMut<'a, i8>, scale: f32 },
+    /// The exact int32 sums, before scales, bias and activation (for tests
+    /// and for consumers that rescale themselves).
+    I32(PlanesMut<'a, i32>),
 }
 
 /// An int8 convolution with weights prepared for one algorithm.
 #[derive(Clone, Debug)]
 pub struct Conv2dI8 {
     pub geom: ConvGeometry,
-    weights: Vec<i8>,
+    isa: Int8Isa,
+    plan: Plan,
     weight_scales: Vec<f32>,
     bias: Option<Vec<f32>>,
     act: Activation,
     algo: Int8Algo,
+}
+
+fn validate(
+    geom: &ConvGeometry,
+    weights: &[i8],
+    scales: usize,
+    bias: Option<usize>,
+) -> Result<(), String> {
+    let g = geom;
+    if g.group == 0 || g.in_c % g.group != 0 || g.out_c % g.group != 0 {
+        return Err(format!(
+            "group {} does not divide input channels {} and output channels {}",
+            g.group, g.in_c, g.out_c
+        ));
+    }
+    if g.in_c == 0 || g.out_c == 0 {
+        return Err("a convolution needs input and output channels".into());
+    }
+    if g.kernel_w == 0 || g.kernel_h == 0 || g.stride_w == 0 || g.stride_h == 0 {
+        return Err("kernel and stride must be positive".into());
+    }
+    if g.dilation_w == 0 || g.dilation_h == 0 {
+        return Err("dilation must be positive".into());
+    }
+    if weights.len() != g.weight_len() {
+        return Err(format!(
+            "{} weights, expected {} ({} out × {} in × {}×{} kernel)",
+            weights.len(),
+            g.weight_len(),
+            g.out_c,
+            g.in_c / g.group,
+            g.kernel_h,
+            g.kernel_w
+        ));
+    }
+    if scales != g.out_c {
+        return Err(format!(
+            "{scales} weight scales for {} output channels",
+            g.out_c
+        ));
+    }
+    if let Some(b) = bias {
+        if b != g.out_c {
+            return Err(format!("{b} bias values, expected {}", g.out_c));
+        }
+    }
+    if weights.contains(&i8::MIN) {
+        return Err("int8 weights must lie in [-127, 127]".into());
+    }
+    Ok(())
 }
 
 impl Conv2dI8 {
@@ -58,6 +197,11 @@ impl Conv2dI8 {
     /// [-127, 127]; `weight_scales` one per output channel. `out_size` is the
     /// output map size when known at load time (from the `.param` shape
     /// hints); it lets the algorithm rule consider the map size.
+    ///
+    /// `algo` is a request: [`Int8Algo::Auto`] follows [`choose_int8_algo`];
+    /// a Winograd request on a layer that is not 3×3 stride 1 ungrouped runs
+    /// GEMM; F(4,3) whose exactness bound fails runs F(2,3) (and F(2,3) whose
+    /// bound fails runs GEMM). [`Conv2dI8::algo`] reports what runs.
     pub fn new(
         geom: ConvGeometry,
         weights: &[i8],
@@ -67,29 +211,79 @@ impl Conv2dI8 {
         algo: Int8Algo,
         out_size: Option<(usize, usize)>,
     ) -> Result<Self, String> {
-        crate::fp32::conv::validate(&geom, weights.len(), bias.map(|b| b.len()))?;
-        if weight_scales.len() != geom.out_c {
-            return Err(format!(
-                "{} weight scales for {} output channels",
-                weight_scales.len(),
-                geom.out_c
-            ));
+        Self::new_with_isa(
+            geom,
+            weights,
+            weight_scales,
+            bias,
+            act,
+            algo,
+            out_size,
+            Int8Isa::detect(),
+        )
+    }
+
+    /// [`Conv2dI8::new`] with an explicit micro-kernel implementation (an
+    /// error if this CPU cannot run it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new_with_isa(
+        geom: ConvGeometry,
+        weights: &[i8],
+        weight_scales: &[f32],
+        bias: Option<&[f32]>,
+        act: Activation,
+        algo: Int8Algo,
+        out_size: Option<(usize, usize)>,
+        isa: Int8Isa,
+    ) -> Result<Self, String> {
+        validate(&geom, weights, weight_scales.len(), bias.map(|b| b.len()))?;
+        if !isa.is_available() {
+            return Err(format!("{isa:?} int8 kernels cannot run on this CPU"));
         }
-        if weights.contains(&i8::MIN) {
-            return Err("int8 weights must lie in [-127, 127]".into());
-        }
-        let _ = out_size;
+        let winograd_shape = geom.is_3x3_s1() && geom.group == 1;
         let algo = match algo {
             Int8Algo::Depthwise if !geom.is_depthwise() => {
                 return Err("depthwise algorithm asked for a non-depthwise convolution".into())
             }
             _ if geom.is_depthwise() => Int8Algo::Depthwise,
-            // Winograd kernels are not in place yet: the direct kernel gives the same sums.
-            _ => Int8Algo::Gemm,
+            Int8Algo::Auto => choose_int8_algo(&geom, out_size),
+            Int8Algo::Winograd23 | Int8Algo::Winograd43 if !winograd_shape => Int8Algo::Gemm,
+            a => a,
+        };
+        let algo = match algo {
+            Int8Algo::Winograd43 if !winograd43_is_exact(&geom, weights) => Int8Algo::Winograd23,
+            a => a,
+        };
+        let algo = match algo {
+            Int8Algo::Winograd23 if !winograd23_is_exact(&geom, weights) => Int8Algo::Gemm,
+            a => a,
+        };
+        let plan = match algo {
+            Int8Algo::Depthwise => Plan::Depthwise(weights.to_vec()),
+            Int8Algo::Winograd23 => Plan::Winograd(WinogradI8::new(2, &geom, weights)),
+            Int8Algo::Winograd43 => Plan::Winograd(WinogradI8::new(4, &geom, weights)),
+            _ => {
+                let (in_g, out_g) = (geom.in_c / geom.group, geom.out_c / geom.group);
+                let k = in_g * geom.maxk();
+                let layout = layout_for(isa);
+                Plan::Gemm(
+                    (0..geom.group)
+                        .map(|g| {
+                            PackedA::new(
+                                layout,
+                                &weights[g * out_g * k..(g + 1) * out_g * k],
+                                out_g,
+                                k,
+                            )
+                        })
+                        .collect(),
+                )
+            }
         };
         Ok(Conv2dI8 {
             geom,
-            weights: weights.to_vec(),
+            isa,
+            plan,
             weight_scales: weight_scales.to_vec(),
             bias: bias.map(|b| b.to_vec()),
             act,
@@ -102,9 +296,18 @@ impl Conv2dI8 {
         self.algo
     }
 
+    /// The micro-kernel implementation used.
+    pub fn isa(&self) -> Int8Isa {
+        self.isa
+    }
+
     pub fn weight_bytes(&self) -> usize {
-        self.weights.len()
-            + (self.weight_scales.len() + self.bias.as_ref().map_or(0, |b| b.len())) * 4
+        let packed = match &self.plan {
+            Plan::Gemm(groups) => groups.iter().map(|a| a.data.len()).sum(),
+            Plan::Winograd(w) => w.weight_bytes(),
+            Plan::Depthwise(w) => w.len(),
+        };
+        packed + (self.weight_scales.len() + self.bias.as_ref().map_or(0, |b| b.len())) * 4
     }
 
     /// Runs on a padded int8 input whose values mean `q / in_scale`.
@@ -115,61 +318,293 @@ impl Conv2dI8 {
             .output_size(input.w, input.h)
             .expect("kernel larger than input");
         let n = outw * outh;
-        let in_g = g.in_c / g.group;
-        let out_g = g.out_c / g.group;
-        let maxk = g.maxk();
-        let ofs = g.tap_offsets(input.w);
-        let sums_of = |p: usize| -> Vec<i32> {
-            let grp = p / out_g;
-            let mut sums = vec![0i32; n];
-            for q in 0..in_g {
-                let plane = input.plane(grp * in_g + q);
-                let kw = &self.weights[(p * in_g + q) * maxk..(p * in_g + q + 1) * maxk];
-                for (k, &wk) in kw.iter().enumerate() {
-                    if wk == 0 {
-                        continue;
+        let mul: Vec<f32> = self
+            .weight_scales
+            .iter()
+            .map(|&ws| dequant_multiplier(in_scale, ws))
+            .collect();
+        let zeros;
+        let bias: &[f32] = match &self.bias {
+            Some(b) => b,
+            None => {
+                zeros = vec![0f32; g.out_c];
+                &zeros
+            }
+        };
+        let (mut f32_out, mut i8_out, mut i32_out);
+        let mut outs: Vec<StageOut> = match output {
+            Int8Output::F32(out) => {
+                assert!(
+                    out.w == outw && out.h == outh && out.c == g.out_c,
+                    "output shape"
+                );
+                f32_out = out;
+                f32_out
+                    .planes_mut()
+                    .into_iter()
+                    .map(StageOut::F32)
+                    .collect()
+            }
+            Int8Output::I8 { out, scale } => {
+                assert!(
+                    out.w == outw && out.h == outh && out.c == g.out_c,
+                    "output shape"
+                );
+                i8_out = out;
+                i8_out
+                    .planes_mut()
+                    .into_iter()
+                    .map(|p| StageOut::I8(p, scale))
+                    .collect()
+            }
+            Int8Output::I32(out) => {
+                assert!(
+                    out.w == outw && out.h == outh && out.c == g.out_c,
+                    "output shape"
+                );
+                i32_out = out;
+                i32_out
+                    .planes_mut()
+                    .into_iter()
+                    .map(StageOut::I32)
+                    .collect()
+            }
+        };
+        let isa = self.isa;
+        match &self.plan {
+            Plan::Depthwise(weights) => {
+                let maxk = g.maxk();
+                // Channels in one group per worker (a few more for balance),
+                // each group reusing its sums and scratch buffers.
+                let per = if threads <= 1 {
+                    g.out_c
+                } else {
+                    g.out_c.div_ceil(4 * threads).max(1)
+                };
+                let mut groups: Vec<&mut [StageOut]> = outs.chunks_mut(per).collect();
+                parallel::for_each_mut(&mut groups, threads, |gi, group| {
+                    let mut sums = vec![0i32; n + SUMS_SLACK];
+                    let mut scratch = Vec::new();
+                    for (j, out) in group.iter_mut().enumerate() {
+                        let q = gi * per + j;
+                        let k = &weights[q * maxk..(q + 1) * maxk];
+                        depthwise_sums(
+                            isa,
+                            input.plane(q),
+                            input.w,
+                            g,
+                            k,
+                            outw,
+                            outh,
+                            &mut sums,
+                            &mut scratch,
+                        );
+                        stage_with(isa, &sums[..n], mul[q], bias[q], self.act, out.reborrow());
                     }
-                    let wk = wk as i32;
-                    for i in 0..outh {
-                        let row = &plane[(i * g.stride_h) * input.w + ofs[k]..];
-                        let s = &mut sums[i * outw..(i + 1) * outw];
-                        for (j, sj) in s.iter_mut().enumerate() {
-                            *sj += row[j * g.stride_w] as i32 * wk;
-                        }
+                });
+            }
+            Plan::Winograd(wino) => {
+                let stage = Stage {
+                    mul: &mul,
+                    bias,
+                    act: self.act,
+                };
+                wino.forward(isa, input, outw, outh, &stage, &mut outs, threads);
+            }
+            Plan::Gemm(groups) => {
+                let (in_g, out_g) = (g.in_c / g.group, g.out_c / g.group);
+                let ofs = g.tap_offsets(input.w);
+                let one_by_one =
+                    g.kernel_w == 1 && g.kernel_h == 1 && g.stride_w == 1 && g.stride_h == 1;
+                if one_by_one && g.group == 1 {
+                    if let Some(frame) = constant_frame(&input) {
+                        let stage = Stage {
+                            mul: &mul,
+                            bias,
+                            act: self.act,
+                        };
+                        return framed_1x1(
+                            isa, &groups[0], &input, frame, &stage, &mut outs, threads,
+                        );
                     }
                 }
-            }
-            sums
-        };
-        let stage = |p: usize| {
-            (
-                dequant_multiplier(in_scale, self.weight_scales[p]),
-                self.bias.as_ref().map_or(0.0, |b| b[p]),
-            )
-        };
-        match output {
-            Int8Output::F32(mut out) => {
-                assert!(
-                    out.w == outw && out.h == outh && out.c == g.out_c,
-                    "output shape"
-                );
-                let mut planes = out.planes_mut();
-                parallel::for_each_mut(&mut planes, threads, |p, o| {
-                    let (mul, bias) = stage(p);
-                    dequantize_i32(&sums_of(p), mul, bias, self.act, o);
-                });
-            }
-            Int8Output::I8 { mut out, scale } => {
-                assert!(
-                    out.w == outw && out.h == outh && out.c == g.out_c,
-                    "output shape"
-                );
-                let mut planes = out.planes_mut();
-                parallel::for_each_mut(&mut planes, threads, |p, o| {
-                    let (mul, bias) = stage(p);
-                    requantize_i32(&sums_of(p), mul, bias, self.act, scale, o);
-                });
+                for (grp, a) in groups.iter().enumerate() {
+                    let src = Im2col {
+                        planes: input.planes(grp * in_g, in_g),
+                        outw,
+                        stride_w: g.stride_w,
+                        stride_h: g.stride_h,
+                        tap_ofs: &ofs,
+                    };
+                    let b = pack_b(isa, a.layout, &src, one_by_one, outh, threads);
+                    let stage = Stage {
+                        mul: &mul[grp * out_g..(grp + 1) * out_g],
+                        bias: &bias[grp * out_g..(grp + 1) * out_g],
+                        act: self.act,
+                    };
+                    super::gemm::gemm_rows(
+                        isa,
+                        a,
+                        &b,
+                        n,
+                        &stage,
+                        &mut outs[grp * out_g..(grp + 1) * out_g],
+                        threads,
+                    );
+                }
             }
         }
+    }
+}
+
+/// A border of the input in which every element of every channel is `value`:
+/// `top`, `bottom` rows and `left`, `right` columns (at least one non-zero,
+/// an interior of at least 1×1 left).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Frame {
+    value: i8,
+    top: usize,
+    bottom: usize,
+    left: usize,
+    right: usize,
+}
+
+/// The constant frame of `input` (as padding leaves it), if any. Stops at the
+/// first differing element, so inputs without one cost a few comparisons.
+fn constant_frame(input: &Planes<i8>) -> Option<Frame> {
+    let (w, h) = (input.w, input.h);
+    if w < 2 && h < 2 || input.c == 0 {
+        return None;
+    }
+    let value = input.plane(0)[0];
+    let row_is = |i: usize| {
+        (0..input.c).all(|q| {
+            input.plane(q)[i * w..(i + 1) * w]
+                .iter()
+                .all(|&x| x == value)
+        })
+    };
+    let col_is = |j: usize, r0: usize, r1: usize| {
+        (0..input.c).all(|q| (r0..r1).all(|i| input.plane(q)[i * w + j] == value))
+    };
+    let mut top = 0;
+    while top + 1 < h && row_is(top) {
+        top += 1;
+    }
+    let mut bottom = 0;
+    while top + bottom + 1 < h && row_is(h - 1 - bottom) {
+        bottom += 1;
+    }
+    let (r0, r1) = (top, h - bottom);
+    let mut left = 0;
+    while left + 1 < w && col_is(left, r0, r1) {
+        left += 1;
+    }
+    let mut right = 0;
+    while left + right + 1 < w && col_is(w - 1 - right, r0, r1) {
+        right += 1;
+    }
+    (top + bottom + left + right > 0).then_some(Frame {
+        value,
+        top,
+        bottom,
+        left,
+        right,
+    })
+}
+
+/// A 1×1 stride-1 ungrouped convolution whose input has a constant frame
+/// (the padding of squeezenet's conv10, for instance): the GEMM runs on the
+/// interior only, and every frame output of channel `p` is the output stage
+/// of `value · Σ_q w[p][q]`, exactly what the full GEMM would compute there.
+fn framed_1x1(
+    isa: Int8Isa,
+    a: &PackedA,
+    input: &Planes<i8>,
+    f: Frame,
+    stage: &Stage,
+    outs: &mut [StageOut],
+    threads: usize,
+) {
+    let (w, h) = (input.w, input.h);
+    let (iw, ih) = (w - f.left - f.right, h - f.top - f.bottom);
+    let ni = iw * ih;
+    let mut interior = vec![0i8; input.c * ni];
+    for (q, dst) in interior.chunks_exact_mut(ni).enumerate() {
+        let plane = input.plane(q);
+        for (i, row) in dst.chunks_exact_mut(iw).enumerate() {
+            row.copy_from_slice(&plane[(f.top + i) * w + f.left..][..iw]);
+        }
+    }
+    let src = Im2col {
+        planes: Planes::new(&interior, iw, ih, input.c, ni),
+        outw: iw,
+        stride_w: 1,
+        stride_h: 1,
+        tap_ofs: &[0],
+    };
+    let b = pack_b(isa, a.layout, &src, true, ih, threads);
+    // Interior outputs into temporaries of the output's type, then placed.
+    let m = outs.len();
+    let mut tf: Vec<f32>;
+    let mut ti: Vec<i8>;
+    let mut t32: Vec<i32>;
+    let mut tmp: Vec<StageOut> = match outs.first() {
+        Some(StageOut::F32(_)) => {
+            tf = vec![0f32; m * ni];
+            tf.chunks_exact_mut(ni).map(StageOut::F32).collect()
+        }
+        Some(StageOut::I8(_, s)) => {
+            let s = *s;
+            ti = vec![0i8; m * ni];
+            ti.chunks_exact_mut(ni)
+                .map(|c| StageOut::I8(c, s))
+                .collect()
+        }
+        _ => {
+            t32 = vec![0i32; m * ni];
+            t32.chunks_exact_mut(ni).map(StageOut::I32).collect()
+        }
+    };
+    super::gemm::gemm_rows(isa, a, &b, ni, stage, &mut tmp, threads);
+    parallel::for_each_mut(outs, threads, |p, out| {
+        let sum = [f.value as i32 * a.row_sums[p]];
+        match (out, &tmp[p]) {
+            (StageOut::F32(o), StageOut::F32(t)) => {
+                let mut e = [0f32];
+                stage_with(
+                    isa,
+                    &sum,
+                    stage.mul[p],
+                    stage.bias[p],
+                    stage.act,
+                    StageOut::F32(&mut e),
+                );
+                place(o, t, e[0], w, iw, f);
+            }
+            (StageOut::I8(o, s), StageOut::I8(t, _)) => {
+                let mut e = [0i8];
+                stage_with(
+                    isa,
+                    &sum,
+                    stage.mul[p],
+                    stage.bias[p],
+                    stage.act,
+                    StageOut::I8(&mut e, *s),
+                );
+                place(o, t, e[0], w, iw, f);
+            }
+            (StageOut::I32(o), StageOut::I32(t)) => place(o, t, sum[0], w, iw, f),
+            _ => unreachable!("temporaries have the output's type"),
+        }
+    });
+}
+
+/// Fills the `w`-wide plane `out` with `edge` and copies the interior rows
+/// (`iw` wide) from `inner`.
+fn place<T: Copy>(out: &mut [T], inner: &[T], edge: T, w: usize, iw: usize, f: Frame) {
+    out.fill(edge);
+    for (i, row) in inner.chunks_exact(iw).enumerate() {
+        out[(f.top + i) * w + f.left..][..iw].copy_from_slice(row);
     }
 }

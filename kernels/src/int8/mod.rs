@@ -1,10 +1,72 @@
 //! int8 kernels: quantization, and prepared int8 convolution and inner
 //! product (int8 inputs and weights, int32 accumulation, output dequantized
 //! to fp32 or requantized to int8).
+//!
+//! Every kernel has a portable implementation (`crate::generic::int8`) and,
+//! on ARM, NEON ones (`crate::arm32::int8`, `crate::arm64::int8`) that give
+//! bit-identical results. [`Int8Isa`] names the implementation; the prepared
+//! operations pick [`Int8Isa::detect`] unless told otherwise, so tests can run
+//! every available path on the same data.
 
 pub mod conv;
+pub mod depthwise;
+pub mod gemm;
 pub mod innerproduct;
 pub mod quantize;
+pub mod winograd;
 
-pub use conv::{Conv2dI8, Int8Algo, Int8Output};
+pub use conv::{choose_int8_algo, Conv2dI8, Int8Algo, Int8Output};
 pub use innerproduct::InnerProductI8;
+pub use winograd::{winograd43_is_exact, winograd43_segments};
+
+/// Which implementation of the int8 micro-kernels runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Int8Isa {
+    /// Portable Rust (the reference for the others).
+    Generic,
+    /// armv7 NEON (`asm!`) or aarch64 Advanced SIMD (intrinsics).
+    Neon,
+    /// aarch64 with the dot-product extension (`sdot`, `asm!`).
+    NeonDot,
+}
+
+impl Int8Isa {
+    /// The fastest implementation this CPU runs ([`crate::cpu::features`], so
+    /// `OCTET_KERNELS=generic` selects [`Int8Isa::Generic`]).
+    pub fn detect() -> Int8Isa {
+        let f = crate::cpu::features();
+        if f.dotprod && cfg!(target_arch = "aarch64") {
+            Int8Isa::NeonDot
+        } else if f.neon && cfg!(any(target_arch = "arm", target_arch = "aarch64")) {
+            Int8Isa::Neon
+        } else {
+            Int8Isa::Generic
+        }
+    }
+
+    /// Whether this implementation can run here (compiled in and supported
+    /// by the CPU, ignoring `OCTET_KERNELS`).
+    pub fn is_available(self) -> bool {
+        let f = detected();
+        match self {
+            Int8Isa::Generic => true,
+            Int8Isa::Neon => f.neon && cfg!(any(target_arch = "arm", target_arch = "aarch64")),
+            Int8Isa::NeonDot => f.dotprod && cfg!(target_arch = "aarch64"),
+        }
+    }
+
+    /// Every implementation that runs here, portable first.
+    pub fn available() -> Vec<Int8Isa> {
+        [Int8Isa::Generic, Int8Isa::Neon, Int8Isa::NeonDot]
+            .into_iter()
+            .filter(|i| i.is_available())
+            .collect()
+    }
+}
+
+/// The CPU's features, detected once (`crate::cpu::detect` reads the auxiliary
+/// vector on every call, too slow for a per-call check).
+fn detected() -> crate::cpu::CpuFeatures {
+    static DETECTED: std::sync::OnceLock<crate::cpu::CpuFeatures> = std::sync::OnceLock::new();
+    *DETECTED.get_or_init(crate::cpu::detect)
+}

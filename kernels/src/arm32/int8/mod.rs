@@ -1,1 +1,8 @@
-//! int8 micro-kernels for this architecture.
+//! armv7 NEON int8 kernels (`asm!`). Each is an `unsafe fn` whose contract is
+//! "the CPU has NEON"; [`crate::int8::Int8Isa`] dispatch guarantees it.
+
+pub mod depthwise;
+pub mod gemm;
+pub mod innerproduct;
+pub mod quantize;
+pub mod winograd;

@@ -1,1 +1,6 @@
-//! int8 micro-kernels for this architecture.
+//! Portable int8 micro-kernels: plain Rust, the definition every NEON kernel
+//! must reproduce bit for bit.
+
+pub mod gemm;
+pub mod quantize;
+pub mod winograd;

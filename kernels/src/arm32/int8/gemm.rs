@@ -1,0 +1,233 @@
+//! armv7 NEON int8 GEMM micro-kernel for [`GemmLayout::K16`] panels.
+//!
+//! Per 16 `k` and each (row, column) pair: `vmull.s8` multiplies k 0–7,
+//! `vmlal.s8` adds the products of k 8–15 into the same int16 lanes, and
+//! `vpadal.s16` adds neighbouring lanes into int32. Two products per int16
+//! lane cannot overflow: weights lie in [-127, 127] and inputs in
+//! [-128, 127], so each product is at most 128·127 = 16256 in magnitude and
+//! two of them at most 32512 < 32767.
+//!
+//! The 4×4 tile keeps its 16 accumulators in d16–d31 as int32×2 (lane pairs
+//! are added at the end), which leaves q0–q3 for 4 rows × 16 k of A, q4 for
+//! one column of B and q5–q7 for products: per 16 k it loads 16 d-registers
+//! and issues 16 `vmull` + 16 `vmlal` + 32 `vpadal` (d) for 256 MACs.
+//!
+//! [`GemmLayout::K16`]: crate::generic::int8::gemm::GemmLayout::K16
+
+/// One column (d8/d9 of B) against the 4 rows of A in q0–q3, accumulating
+/// into d(16+c), d(20+c), d(24+c), d(28+c).
+macro_rules! col {
+    ($a0:literal, $a1:literal, $a2:literal, $a3:literal) => {
+        concat!(
+            "vld1.8 {{d8-d9}}, [{b}]!\n",
+            "vmull.s8 q5, d0, d8\n",
+            "vmull.s8 q6, d2, d8\n",
+            "vmull.s8 q7, d4, d8\n",
+            "vmlal.s8 q5, d1, d9\n",
+            "vmlal.s8 q6, d3, d9\n",
+            "vmlal.s8 q7, d5, d9\n",
+            "vpadal.s16 ",
+            $a0,
+            ", d10\n",
+            "vpadal.s16 ",
+            $a1,
+            ", d12\n",
+            "vpadal.s16 ",
+            $a2,
+            ", d14\n",
+            "vpadal.s16 ",
+            $a0,
+            ", d11\n",
+            "vpadal.s16 ",
+            $a1,
+            ", d13\n",
+            "vpadal.s16 ",
+            $a2,
+            ", d15\n",
+            "vmull.s8 q5, d6, d8\n",
+            "vmlal.s8 q5, d7, d9\n",
+            "vpadal.s16 ",
+            $a3,
+            ", d10\n",
+            "vpadal.s16 ",
+            $a3,
+            ", d11\n",
+        )
+    };
+}
+
+/// `c[r·ldc + 4·p + col] = Σ_k A(r, k) · B_p(col, k)` for `panels`
+/// consecutive 4-column B panels (`4·kp` bytes each): a row of 4×4 tiles,
+/// looping over the panels inside the kernel (wrapping int32).
+///
+/// # Safety
+/// The CPU must have NEON; `kp` is a positive multiple of 16, `panels > 0`;
+/// `a` has `4·kp` and `b` `panels·4·kp` readable bytes; `c` has 4 rows of
+/// `4·panels` writable int32 at stride `ldc` elements.
+pub unsafe fn gemm_4xn(
+    a: *const i8,
+    b: *const i8,
+    kp: usize,
+    c: *mut i32,
+    ldc: usize,
+    panels: usize,
+) {
+    debug_assert!(kp > 0 && kp % 16 == 0 && panels > 0);
+    // SAFETY: panel p reads a[0..4kp] and b[4kp·p..4kp·(p+1)] (in bounds per
+    // the contract) and stores 4 rows of 16 bytes at c + 4p + r·ldc
+    // (writable per the contract); NEON per the contract.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "mov {ap}, {a}",
+            "mov {k}, {kb}",
+            "vmov.i32 q8, #0",
+            "vmov.i32 q9, #0",
+            "vmov.i32 q10, #0",
+            "vmov.i32 q11, #0",
+            "vmov.i32 q12, #0",
+            "vmov.i32 q13, #0",
+            "vmov.i32 q14, #0",
+            "vmov.i32 q15, #0",
+            "1:",
+            "vld1.8 {{d0-d3}}, [{ap}]!",
+            "vld1.8 {{d4-d7}}, [{ap}]!",
+            col!("d16", "d20", "d24", "d28"),
+            col!("d17", "d21", "d25", "d29"),
+            col!("d18", "d22", "d26", "d30"),
+            col!("d19", "d23", "d27", "d31"),
+            "subs {k}, {k}, #1",
+            "bne 1b",
+            "vpadd.i32 d0, d16, d17",
+            "vpadd.i32 d1, d18, d19",
+            "vpadd.i32 d2, d20, d21",
+            "vpadd.i32 d3, d22, d23",
+            "vpadd.i32 d4, d24, d25",
+            "vpadd.i32 d5, d26, d27",
+            "vpadd.i32 d6, d28, d29",
+            "vpadd.i32 d7, d30, d31",
+            "mov {cp}, {c}",
+            "vst1.32 {{d0-d1}}, [{cp}], {ldc}",
+            "vst1.32 {{d2-d3}}, [{cp}], {ldc}",
+            "vst1.32 {{d4-d5}}, [{cp}], {ldc}",
+            "vst1.32 {{d6-d7}}, [{cp}]",
+            "add {c}, {c}, #16",
+            "subs {n}, {n}, #1",
+            "bne 2b",
+            a = in(reg) a,
+            ap = out(reg) _,
+            b = inout(reg) b => _,
+            kb = in(reg) kp / 16,
+            k = out(reg) _,
+            c = inout(reg) c => _,
+            cp = out(reg) _,
+            ldc = in(reg) ldc * 4,
+            n = inout(reg) panels => _,
+            out("q0") _, out("q1") _, out("q2") _, out("q3") _,
+            out("q4") _, out("q5") _, out("q6") _, out("q7") _,
+            out("q8") _, out("q9") _, out("q10") _, out("q11") _,
+            out("q12") _, out("q13") _, out("q14") _, out("q15") _,
+            options(nostack)
+        );
+    }
+}
+
+/// One 4×4 tile: [`gemm_4xn`] with one panel.
+///
+/// # Safety
+/// As [`gemm_4xn`] with `panels = 1`.
+pub unsafe fn gemm_4x4(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: usize) {
+    // SAFETY: the contract is gemm_4xn's for one panel.
+    unsafe { gemm_4xn(a, b, kp, c, ldc, 1) }
+}
+
+/// Packs one 16-`k` block of 8 columns of a k-major matrix (16 rows of 8
+/// bytes at `src + r·ld`) into K16 panels: columns 0–3 at `dst`, 4–7 at
+/// `dst + panel` (64 bytes each, column `c`'s 16 `k` contiguous).
+///
+/// Row `k = 4g + j` is loaded into d(g + 4j); `vzip.8` then `vzip.16` turn
+/// each group of 4 rows into 4-byte column units, which this allocation
+/// leaves in consecutive registers (units of columns 0–1 of groups 0–3 in
+/// d0–d3, and so on), so one `vst4.32` stores two whole columns: 16 loads,
+/// 16 zips and 4 stores per 128 bytes.
+///
+/// # Safety
+/// The CPU must have NEON; `src + r·ld + 0..8` readable for `r < 16`;
+/// `dst + 0..64` and `dst + panel + 0..64` writable.
+pub unsafe fn pack_k16x8(src: *const i8, ld: usize, dst: *mut i8, panel: usize) {
+    // SAFETY: reads 8 bytes from 16 rows spaced `ld` and writes 64 bytes at
+    // `dst` and at `dst + panel`, all in bounds per the contract; NEON per
+    // the contract.
+    unsafe {
+        core::arch::asm!(
+            "vld1.8 {{d0}}, [{s}], {ld}",
+            "vld1.8 {{d4}}, [{s}], {ld}",
+            "vld1.8 {{d8}}, [{s}], {ld}",
+            "vld1.8 {{d12}}, [{s}], {ld}",
+            "vld1.8 {{d1}}, [{s}], {ld}",
+            "vld1.8 {{d5}}, [{s}], {ld}",
+            "vld1.8 {{d9}}, [{s}], {ld}",
+            "vld1.8 {{d13}}, [{s}], {ld}",
+            "vld1.8 {{d2}}, [{s}], {ld}",
+            "vld1.8 {{d6}}, [{s}], {ld}",
+            "vld1.8 {{d10}}, [{s}], {ld}",
+            "vld1.8 {{d14}}, [{s}], {ld}",
+            "vld1.8 {{d3}}, [{s}], {ld}",
+            "vld1.8 {{d7}}, [{s}], {ld}",
+            "vld1.8 {{d11}}, [{s}], {ld}",
+            "vld1.8 {{d15}}, [{s}]",
+            "vzip.8 d0, d4",
+            "vzip.8 d8, d12",
+            "vzip.8 d1, d5",
+            "vzip.8 d9, d13",
+            "vzip.8 d2, d6",
+            "vzip.8 d10, d14",
+            "vzip.8 d3, d7",
+            "vzip.8 d11, d15",
+            "vzip.16 d0, d8",
+            "vzip.16 d4, d12",
+            "vzip.16 d1, d9",
+            "vzip.16 d5, d13",
+            "vzip.16 d2, d10",
+            "vzip.16 d6, d14",
+            "vzip.16 d3, d11",
+            "vzip.16 d7, d15",
+            "vst4.32 {{d0-d3}}, [{d}]!",
+            "vst4.32 {{d8-d11}}, [{d}]",
+            "vst4.32 {{d4-d7}}, [{d1}]!",
+            "vst4.32 {{d12-d15}}, [{d1}]",
+            s = inout(reg) src => _,
+            ld = in(reg) ld,
+            d = inout(reg) dst => _,
+            d1 = inout(reg) dst.add(panel) => _,
+            out("q0") _, out("q1") _, out("q2") _, out("q3") _,
+            out("q4") _, out("q5") _, out("q6") _, out("q7") _,
+            options(nostack)
+        );
+    }
+}
+
+/// `dst[j] = src[2j]` for `j < 8·blocks`, 8 at a time with `vld2.8` (which
+/// reads 16 bytes per block).
+///
+/// # Safety
+/// The CPU must have NEON; `src + 0..16·blocks` readable, `dst + 0..8·blocks`
+/// writable, `blocks > 0`.
+pub unsafe fn copy_stride2(src: *const i8, dst: *mut i8, blocks: usize) {
+    // SAFETY: reads 16·blocks bytes from src and writes 8·blocks bytes to dst
+    // (in bounds per the contract); NEON per the contract.
+    unsafe {
+        core::arch::asm!(
+            "1:",
+            "vld2.8 {{d0-d1}}, [{s}]!",
+            "vst1.8 {{d0}}, [{d}]!",
+            "subs {n}, {n}, #1",
+            "bne 1b",
+            s = inout(reg) src => _,
+            d = inout(reg) dst => _,
+            n = inout(reg) blocks => _,
+            out("q0") _,
+            options(nostack)
+        );
+    }
+}

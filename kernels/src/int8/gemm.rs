@@ -1,0 +1,357 @@
+//! int8 GEMM convolution: weights packed into A panels at load time, the
+//! input packed (im2col) into B panels per call, a micro-kernel per
+//! `mr × nr` tile ([`crate::generic::int8::gemm`] describes the layout), and
+//! the output stage per output channel.
+
+use super::quantize::{stage_with, StageOut};
+use super::Int8Isa;
+use crate::generic::int8::gemm::{self as generic, GemmLayout, Im2col};
+use crate::{parallel, Activation};
+
+/// The panel layout the micro-kernel of `isa` reads.
+pub fn layout_for(isa: Int8Isa) -> GemmLayout {
+    match isa {
+        Int8Isa::NeonDot => GemmLayout::DOT,
+        _ => GemmLayout::K16,
+    }
+}
+
+/// Runs one `mr × nr` tile with the micro-kernel of `isa` (whose layout the
+/// panels must be in): `c[r·ldc + col]` for `r < mr`, `col < nr`.
+#[inline]
+pub fn gemm_tile(
+    isa: Int8Isa,
+    layout: GemmLayout,
+    a: &[i8],
+    b: &[i8],
+    kp: usize,
+    c: &mut [i32],
+    ldc: usize,
+) {
+    assert_eq!(layout, layout_for(isa), "panels packed for another kernel");
+    assert!(kp % 16 == 0 && kp > 0);
+    assert!(a.len() >= layout.mr * kp && b.len() >= layout.nr * kp);
+    assert!(ldc >= layout.nr && c.len() >= (layout.mr - 1) * ldc + layout.nr);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: Neon is only selected when the CPU has NEON (Conv2dI8 and
+        // the tests check `Int8Isa::is_available`); the asserts above give
+        // the panel and tile extents the kernel reads and writes.
+        Int8Isa::Neon => unsafe {
+            crate::arm32::int8::gemm::gemm_4x4(a.as_ptr(), b.as_ptr(), kp, c.as_mut_ptr(), ldc)
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is architectural; the asserts give the extents.
+        Int8Isa::Neon => unsafe {
+            crate::arm64::int8::gemm::gemm_4x4(a.as_ptr(), b.as_ptr(), kp, c.as_mut_ptr(), ldc)
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NeonDot is only selected when the CPU has dotprod; the
+        // asserts give the extents.
+        Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::gemm::gemm_8x8_sdot(a.as_ptr(), b.as_ptr(), kp, c.as_mut_ptr(), ldc)
+        },
+        _ => generic::gemm_tile(layout, a, b, kp, c, ldc),
+    }
+}
+
+/// Runs the tiles of `panels` consecutive B panels (`b`) against one A panel:
+/// `c[r·ldc + nr·p + col]`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_row(
+    isa: Int8Isa,
+    layout: GemmLayout,
+    a: &[i8],
+    b: &[i8],
+    kp: usize,
+    c: &mut [i32],
+    ldc: usize,
+    panels: usize,
+) {
+    if panels == 0 {
+        return;
+    }
+    let nr = layout.nr;
+    assert_eq!(layout, layout_for(isa), "panels packed for another kernel");
+    assert!(kp % 16 == 0 && kp > 0);
+    assert!(a.len() >= layout.mr * kp && b.len() >= panels * nr * kp);
+    assert!(ldc >= panels * nr && c.len() >= (layout.mr - 1) * ldc + panels * nr);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: Neon is only selected when the CPU has NEON; the asserts
+        // give the panel and tile extents the kernel reads and writes.
+        Int8Isa::Neon => unsafe {
+            crate::arm32::int8::gemm::gemm_4xn(
+                a.as_ptr(),
+                b.as_ptr(),
+                kp,
+                c.as_mut_ptr(),
+                ldc,
+                panels,
+            )
+        },
+        _ => {
+            for p in 0..panels {
+                gemm_tile(isa, layout, a, &b[p * nr * kp..], kp, &mut c[p * nr..], ldc);
+            }
+        }
+    }
+}
+
+/// Weights of one group packed into A panels.
+#[derive(Clone, Debug)]
+pub(crate) struct PackedA {
+    pub layout: GemmLayout,
+    /// Rows (output channels of the group).
+    pub m: usize,
+    /// Depth (input channels of the group × kernel taps) padded to 16.
+    pub kp: usize,
+    pub data: Vec<i8>,
+    /// Σ_k A[r][k] of every row (the sum a constant input gives, per unit).
+    pub row_sums: Vec<i32>,
+}
+
+impl PackedA {
+    pub fn new(layout: GemmLayout, w: &[i8], m: usize, k: usize) -> PackedA {
+        PackedA {
+            layout,
+            m,
+            kp: GemmLayout::padded_k(k),
+            data: generic::pack_a(layout, w, m, k),
+            row_sums: w[..m * k]
+                .chunks(k.max(1))
+                .map(|r| r.iter().map(|&x| x as i32).sum())
+                .collect(),
+        }
+    }
+
+    pub fn panel(&self, rb: usize) -> &[i8] {
+        let len = self.layout.mr * self.kp;
+        &self.data[rb * len..(rb + 1) * len]
+    }
+}
+
+/// Packs 16 rows × 8 columns of the k-major matrix `b` (from row `k0`,
+/// column `n0`, row stride `ld`) into the panels of `dst` (one chunk of 8
+/// columns: two K16 panels or one DOT panel of `kp` depth), at k-block
+/// `kb`. NEON only.
+#[cfg_attr(
+    not(any(target_arch = "arm", target_arch = "aarch64")),
+    allow(unused_variables)
+)]
+#[allow(clippy::too_many_arguments)]
+fn pack_block_neon(
+    isa: Int8Isa,
+    b: &[i8],
+    ld: usize,
+    k0: usize,
+    n0: usize,
+    kp: usize,
+    dst: &mut [i8],
+    kb: usize,
+) {
+    assert!(b.len() >= (k0 + 15) * ld + n0 + 8 && dst.len() >= 8 * kp && 16 * kb < kp);
+    let src = b[k0 * ld + n0..].as_ptr();
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: NEON per Int8Isa; reads 16 rows of 8 bytes (assert above),
+        // writes 64 bytes at kb·64 in each of the chunk's two 4·kp panels.
+        Int8Isa::Neon => unsafe {
+            crate::arm32::int8::gemm::pack_k16x8(src, ld, dst[kb * 64..].as_mut_ptr(), 4 * kp)
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: as above (NEON is architectural).
+        Int8Isa::Neon => unsafe {
+            crate::arm64::int8::gemm::pack_k16x8(src, ld, dst[kb * 64..].as_mut_ptr(), 4 * kp)
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: reads 16 rows of 8 bytes, writes 128 bytes at kb·128 of the
+        // 8·kp DOT panel.
+        Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::gemm::pack_dot16x8(src, ld, dst[kb * 128..].as_mut_ptr())
+        },
+        _ => unreachable!("no NEON packer for {isa:?}"),
+    }
+}
+
+/// `out[j] = from[j·stride]`, de-interleaving with NEON for stride 2 (the
+/// row's tail too, through a temporary, when `from` has the 16 bytes).
+fn copy_strided(isa: Int8Isa, from: &[i8], out: &mut [i8], stride: usize) {
+    let mut done = 0;
+    if stride == 2 && isa != Int8Isa::Generic {
+        let blocks = (out.len() / 8).min(from.len() / 16);
+        if blocks > 0 {
+            stride2_neon(isa, from, &mut out[..8 * blocks], blocks);
+            done = 8 * blocks;
+        }
+        if done < out.len() && from.len() >= done * 2 + 16 {
+            let mut tmp = [0i8; 8];
+            stride2_neon(isa, &from[2 * done..], &mut tmp, 1);
+            let n = out.len() - done;
+            out[done..].copy_from_slice(&tmp[..n]);
+            done = out.len();
+        }
+    }
+    for (j, x) in out.iter_mut().enumerate().skip(done) {
+        *x = from[j * stride];
+    }
+}
+
+/// `out[j] = from[2j]` for `j < 8·blocks` with the NEON kernel of `isa`.
+#[cfg_attr(
+    not(any(target_arch = "arm", target_arch = "aarch64")),
+    allow(unused_variables)
+)]
+fn stride2_neon(isa: Int8Isa, from: &[i8], out: &mut [i8], blocks: usize) {
+    assert!(blocks > 0 && from.len() >= 16 * blocks && out.len() >= 8 * blocks);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: NEON per Int8Isa; reads 16·blocks ≤ from.len() bytes,
+        // writes 8·blocks ≤ out.len() bytes (assert).
+        Int8Isa::Neon => unsafe {
+            crate::arm32::int8::gemm::copy_stride2(from.as_ptr(), out.as_mut_ptr(), blocks)
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: as above (NEON is architectural).
+        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::gemm::copy_stride2(from.as_ptr(), out.as_mut_ptr(), blocks)
+        },
+        _ => unreachable!("no NEON copy for {isa:?}"),
+    }
+}
+
+/// Packs the whole B of an im2col source (`n = outw·outh` output pixels)
+/// into panels, in chunks of 8 columns (two K16 panels or one DOT panel).
+/// 1×1 stride-1 sources are read in place (plane `q` is row `q`); others
+/// are first written k-major by [`generic::im2col`].
+pub(crate) fn pack_b(
+    isa: Int8Isa,
+    layout: GemmLayout,
+    src: &Im2col,
+    one_by_one: bool,
+    outh: usize,
+    threads: usize,
+) -> Vec<i8> {
+    let n = src.outw * outh;
+    let k = src.k();
+    let kp = GemmLayout::padded_k(k);
+    let owned;
+    let (bk, ld): (&[i8], usize) = if one_by_one {
+        (src.planes.data, src.planes.cstep)
+    } else {
+        let mut m = vec![0i8; k * n];
+        generic::im2col_with(
+            src,
+            outh,
+            &mut m,
+            &|from: &[i8], out: &mut [i8], stride: usize| copy_strided(isa, from, out, stride),
+        );
+        owned = m;
+        (&owned, n)
+    };
+    let neon = isa != Int8Isa::Generic;
+    let mut b = vec![0i8; n.div_ceil(8) * 8 * kp];
+    parallel::for_each_chunk_mut(&mut b, 8 * kp, threads, |ci, dst| {
+        let n0 = 8 * ci;
+        let full_cols = neon && n0 + 8 <= n;
+        let mut full_kb = if full_cols { k / 16 } else { 0 };
+        for kb in 0..full_kb {
+            pack_block_neon(isa, bk, ld, 16 * kb, n0, kp, dst, kb);
+        }
+        if full_cols && k % 16 != 0 {
+            // The last, partial k-block: through 16 zero-padded rows of 8.
+            let mut tmp = [0i8; 16 * 8];
+            for (r, row) in tmp.chunks_exact_mut(8).take(k % 16).enumerate() {
+                row.copy_from_slice(&bk[(16 * full_kb + r) * ld + n0..][..8]);
+            }
+            pack_block_neon(isa, &tmp, 8, 0, 0, kp, dst, full_kb);
+            full_kb += 1;
+        }
+        for (pi, panel) in dst.chunks_exact_mut(layout.nr * kp).enumerate() {
+            let c0 = n0 + pi * layout.nr;
+            generic::pack_b_panel(layout, bk, ld, k, n, c0, full_kb, panel);
+        }
+    });
+    b
+}
+
+/// Per-output-channel output stage parameters.
+pub(crate) struct Stage<'a> {
+    pub mul: &'a [f32],
+    pub bias: &'a [f32],
+    pub act: Activation,
+}
+
+/// `C = A · B` for the rows of `a` and the `n` columns packed in `b`, then
+/// the output stage of row `r` into `outs[r]` (one per row of `a`).
+pub(crate) fn gemm_rows(
+    isa: Int8Isa,
+    a: &PackedA,
+    b: &[i8],
+    n: usize,
+    stage: &Stage,
+    outs: &mut [StageOut],
+    threads: usize,
+) {
+    let layout = a.layout;
+    let (mr, nr, kp) = (layout.mr, layout.nr, a.kp);
+    assert_eq!(outs.len(), a.m);
+    assert!(b.len() >= n.div_ceil(nr) * nr * kp);
+    // Row blocks in one group per worker (a few more for balance), so each
+    // group allocates its int32 scratch once.
+    let nblocks = a.m.div_ceil(mr);
+    let per_group = if threads <= 1 {
+        nblocks
+    } else {
+        nblocks.div_ceil(4 * threads).max(1)
+    };
+    let mut groups: Vec<&mut [StageOut]> = outs.chunks_mut(mr * per_group).collect();
+    parallel::for_each_mut(&mut groups, threads, |gi, group| {
+        let mut c = vec![0i32; mr * n];
+        for (bi, rows) in group.chunks_mut(mr).enumerate() {
+            let rb = gi * per_group + bi;
+            stage_block(isa, a, b, n, stage, rows, rb, &mut c);
+        }
+    });
+}
+
+/// One row block of [`gemm_rows`]: its tiles into `c` (`mr × n`), then the
+/// output stage of each row.
+#[allow(clippy::too_many_arguments)]
+fn stage_block(
+    isa: Int8Isa,
+    a: &PackedA,
+    b: &[i8],
+    n: usize,
+    stage: &Stage,
+    rows: &mut [StageOut],
+    rb: usize,
+    c: &mut [i32],
+) {
+    let layout = a.layout;
+    let (mr, nr, kp) = (layout.mr, layout.nr, a.kp);
+    {
+        let panel = a.panel(rb);
+        let full = n / nr;
+        gemm_row(isa, layout, panel, b, kp, c, n, full);
+        if full * nr < n {
+            let mut tile = [0i32; 64];
+            gemm_tile(isa, layout, panel, &b[full * nr * kp..], kp, &mut tile, nr);
+            let cols = n - full * nr;
+            for r in 0..mr {
+                c[r * n + full * nr..r * n + n].copy_from_slice(&tile[r * nr..r * nr + cols]);
+            }
+        }
+        for (r, out) in rows.iter_mut().enumerate() {
+            let p = rb * mr + r;
+            stage_with(
+                isa,
+                &c[r * n..(r + 1) * n],
+                stage.mul[p],
+                stage.bias[p],
+                stage.act,
+                out.reborrow(),
+            );
+        }
+    }
+}

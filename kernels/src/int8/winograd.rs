@@ -1,0 +1,692 @@
+//! int8 Winograd convolutions F(2,3) and F(4,3) for 3×3 stride-1 layers.
+//!
+//! Kernel transform to int16 at load time, input transform in int16, an
+//! int16 × int16 → int32 GEMM per transform position (`vmlal.s16` on NEON),
+//! the output transform in int32, then the usual dequantize / requantize
+//! stage. The integer transforms are in [`crate::generic::int8::winograd`].
+//!
+//! # Why the results are exact (and when)
+//!
+//! Let `x` be the int8 input (|x| ≤ 128, any `i8`) and `w_p` the int8
+//! weights of output channel `p` (|w| ≤ 127), and `y` an output value.
+//! Then `|y| ≤ 128·‖w_p‖₁` (L1 norm over all `in_c × 9` weights of `p`).
+//!
+//! 1. *int16 stages never overflow*: |U| ≤ 144·127 = 18288 (F(4,3)) and
+//!    |V| ≤ 100·128 = 12800, both below 32767, whatever `in_c` is; every
+//!    product |U·V| ≤ 234 086 400 < 2³¹ is exact in int32.
+//! 2. *int32 stages wrap, and that is harmless*: the sums over input
+//!    channels and the output transform only add, subtract and multiply by
+//!    integer constants, so computed modulo 2³² (wrapping, as `vmlal` and
+//!    `wrapping_*` do) they yield `576·y mod 2³²` for F(4,3) — intermediate
+//!    overflows cancel. (F(2,3): `4·y mod 2³²`.)
+//! 3. *Recovering `y`*: `576 = 64·9`. With `9⁻¹ ≡ 0x38E38E39 (mod 2³²)`,
+//!    `(576·y)·9⁻¹ ≡ 64·y (mod 2³²)`, and an arithmetic shift right by 6 of
+//!    that 32-bit value returns `y` exactly when `64·y` fits int32, i.e.
+//!    `−2²⁵ ≤ y < 2²⁵`. (F(2,3): `(4·y mod 2³²) >> 2 = y` for |y| < 2²⁹.)
+//!    This is 64× more room than requiring `576·y` itself to fit int32.
+//!
+//! So F(4,3) is exact for output channel `p` when `128·‖w_p‖₁ < 2²⁵`, i.e.
+//! `‖w_p‖₁ ≤ 262 143` ([`WINOGRAD43_MAX_L1`]); F(2,3) when
+//! `‖w_p‖₁ ≤ 4 194 303`. In bit-widths and accumulation lengths (worst case
+//! every |w| at its maximum, 9 taps per input channel):
+//!
+//! | weights | F(4,3) exact for `in_c` ≤ | F(2,3) exact for `in_c` ≤ |
+//! |---|---|---|
+//! | 8-bit, \|w\| ≤ 127 | 229 | 3669 |
+//! | 7-bit, \|w\| ≤ 63 | 462 | 7397 |
+//! | 6-bit, \|w\| ≤ 31 | 939 | 15033 |
+//!
+//! # Enforcement: accumulation segments
+//!
+//! The bound is enforced on the actual weights, per layer, by limiting the
+//! *accumulation length*: [`accumulation_segments`] splits the input channels
+//! (in groups of 4, the GEMM's unrolling) into consecutive segments such that
+//! for every output channel `p` the L1 norm of its weights *within a segment*
+//! is at most the maximum above. Each segment's partial output `y_S` is then
+//! recovered exactly by steps 1–3 (|y_S| ≤ 128·‖w_{p,S}‖₁ < 2²⁵), and the
+//! partial outputs are added in int32 — the same final int32 sum the GEMM
+//! and the reference compute. One input channel contributes at most
+//! 128·9·127 = 146 304 < 2²⁵, so a segment always holds at least 229 input
+//! channels (8-bit worst case) and F(4,3) is exact for *every* layer with
+//! 8-bit weights: no reduced-precision weights are needed. Typical weights
+//! need one segment; each extra segment costs one more output transform per
+//! tile (e.g. uniform random ±127 weights on 512 input channels: 2).
+//! [`winograd43_is_exact`] reports whether F(4,3) is exact for a layer (true
+//! for every 3×3 stride-1 ungrouped layer with weights in [-127, 127]) and
+//! [`winograd43_segments`] how many segments it needs.
+
+use super::gemm::Stage;
+use super::quantize::{stage_with, StageOut};
+use super::Int8Isa;
+use crate::generic::int8::winograd::{self as generic, TileGrid, LANES};
+use crate::{parallel, ConvGeometry, Planes};
+
+/// Largest per-output-channel weight L1 norm for which F(4,3) is exact:
+/// `128·‖w‖₁ < 2²⁵`.
+pub const WINOGRAD43_MAX_L1: u64 = (1 << 25) / 128 - 1;
+/// Largest per-output-channel weight L1 norm for which F(2,3) is exact:
+/// `128·‖w‖₁ < 2²⁹`.
+pub const WINOGRAD23_MAX_L1: u64 = (1 << 29) / 128 - 1;
+
+/// Largest L1 norm of one output channel's weights (`weights` in ncnn order).
+pub fn max_weight_l1(geom: &ConvGeometry, weights: &[i8]) -> u64 {
+    if geom.out_c == 0 {
+        return 0;
+    }
+    let per = weights.len() / geom.out_c;
+    weights
+        .chunks(per.max(1))
+        .map(|c| {
+            c.iter()
+                .map(|&w| (w as i32).unsigned_abs() as u64)
+                .sum::<u64>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn winograd_applies(geom: &ConvGeometry, weights: &[i8]) -> bool {
+    geom.is_3x3_s1() && geom.group == 1 && weights.len() == geom.weight_len()
+}
+
+/// Input-channel ranges F(`m`,3) accumulates separately (module doc): each
+/// keeps every output channel's weight L1 norm within the exactness bound.
+/// Boundaries are multiples of 4; the last range ends at `in_c` rounded up
+/// to 4. `weights` must be a valid 3×3 layer's (`out_c × in_c × 9`).
+pub fn accumulation_segments(m: usize, geom: &ConvGeometry, weights: &[i8]) -> Vec<(usize, usize)> {
+    let limit = if m == 4 {
+        WINOGRAD43_MAX_L1
+    } else {
+        WINOGRAD23_MAX_L1
+    };
+    let (in_c, out_c) = (geom.in_c, geom.out_c);
+    let kq = in_c.div_ceil(4) * 4;
+    let l1 = |p: usize, q0: usize, q1: usize| -> u64 {
+        let q1 = q1.min(in_c);
+        weights[(p * in_c + q0) * 9..(p * in_c + q1) * 9]
+            .iter()
+            .map(|&w| (w as i32).unsigned_abs() as u64)
+            .sum()
+    };
+    let mut segments = Vec::new();
+    let mut acc = vec![0u64; out_c];
+    let mut start = 0;
+    for q in (0..kq).step_by(4) {
+        let group: Vec<u64> = (0..out_c).map(|p| l1(p, q, q + 4)).collect();
+        if q > start && acc.iter().zip(&group).any(|(a, g)| a + g > limit) {
+            segments.push((start, q));
+            start = q;
+            acc.fill(0);
+        }
+        acc.iter_mut().zip(&group).for_each(|(a, g)| *a += g);
+    }
+    segments.push((start, kq));
+    segments
+}
+
+/// How many accumulation segments F(4,3) needs for this layer (1: the whole
+/// input accumulates at once). Only meaningful where [`winograd43_is_exact`].
+pub fn winograd43_segments(geom: &ConvGeometry, weights: &[i8]) -> usize {
+    accumulation_segments(4, geom, weights).len()
+}
+
+/// Whether the int8 Winograd F(4,3) kernel computes exact sums for this
+/// layer, for any int8 input: true for every 3×3 stride-1 ungrouped
+/// convolution with weights in [-127, 127], since the accumulation is split
+/// into segments within the bound (module doc). A calibration tool can keep
+/// 8-bit weights for F(4,3) layers; [`winograd43_segments`] tells the cost.
+pub fn winograd43_is_exact(geom: &ConvGeometry, weights: &[i8]) -> bool {
+    winograd_applies(geom, weights) && !weights.contains(&i8::MIN)
+}
+
+/// Whether the int8 Winograd F(2,3) kernel computes exact sums for this
+/// layer (as [`winograd43_is_exact`]; its bound is 16× larger, so it splits
+/// only beyond 3669 input channels of worst-case weights).
+pub fn winograd23_is_exact(geom: &ConvGeometry, weights: &[i8]) -> bool {
+    winograd_applies(geom, weights) && !weights.contains(&i8::MIN)
+}
+
+/// Runs the int16 GEMM tile of `isa`: 4 output channels × `lanes` (4 or 8)
+/// tiles over `k` (a positive multiple of 4) input channels:
+/// `c[r·lanes + l] = Σ_q u[4q + r] · v[lanes·q + l]` (wrapping).
+pub fn gemm16_tile(isa: Int8Isa, u: &[i16], v: &[i16], k: usize, lanes: usize, c: &mut [i32]) {
+    let mut c32 = [0i32; 32];
+    gemm16_positions(isa, u, 4 * k, v, lanes * k, k, lanes, &mut c32, 1);
+    c[..4 * lanes].copy_from_slice(&c32[..4 * lanes]);
+}
+
+/// [`gemm16_tile`] for `positions` positions: position `p` reads
+/// `u[p·ustride..]`, `v[p·vstride..]` and writes `c[32p..][..4·lanes]`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm16_positions(
+    isa: Int8Isa,
+    u: &[i16],
+    ustride: usize,
+    v: &[i16],
+    vstride: usize,
+    k: usize,
+    lanes: usize,
+    c: &mut [i32],
+    positions: usize,
+) {
+    assert!(k > 0 && k % 4 == 0 && (lanes == 4 || lanes == 8) && positions > 0);
+    assert!(ustride >= 4 * k && vstride >= lanes * k);
+    assert!(u.len() >= (positions - 1) * ustride + 4 * k);
+    assert!(v.len() >= (positions - 1) * vstride + lanes * k);
+    assert!(c.len() >= 32 * (positions - 1) + 4 * lanes);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: Neon is only selected when the CPU has NEON; the asserts
+        // give the extents the kernels read and write.
+        Int8Isa::Neon => unsafe {
+            if lanes == 8 {
+                crate::arm32::int8::winograd::gemm16_4x8(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
+            } else {
+                crate::arm32::int8::winograd::gemm16_4x4(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
+            }
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is architectural; the asserts give the extents.
+        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+            if lanes == 8 {
+                crate::arm64::int8::winograd::gemm16_4x8(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
+            } else {
+                crate::arm64::int8::winograd::gemm16_4x4(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
+            }
+        },
+        _ => {
+            for p in 0..positions {
+                generic::gemm16_tile(
+                    &u[p * ustride..],
+                    &v[p * vstride..],
+                    k,
+                    lanes,
+                    &mut c[32 * p..],
+                );
+            }
+        }
+    }
+}
+
+/// Gathers the patches of one zero-padded input plane (see
+/// [`generic::TileGrid`]).
+pub fn gather_with(isa: Int8Isa, grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
+    let (wp, slots) = (grid.padded_w(), grid.slots());
+    assert!(xp.len() >= grid.padded_h() * wp && d.len() >= grid.positions() * slots);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        Int8Isa::Neon => {
+            let (m, t) = (grid.m, grid.t());
+            for ty in 0..grid.th {
+                for cx in 0..grid.chunks() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let src = &xp[ty * m * wp + LANES * cx * m..];
+                    // Chunk reads: t rows of `wp` from `src`, the first 4·8+4
+                    // (m = 4) or 2·8+2 (m = 2) bytes of each; padded_w leaves
+                    // room and padded_h covers the rows.
+                    assert!(src.len() >= (t - 1) * wp + LANES * m + 4);
+                    assert!(slot0 + LANES <= slots);
+                    let dst = d[slot0..].as_mut_ptr();
+                    // SAFETY: NEON per Int8Isa; the asserts give the extents.
+                    unsafe {
+                        if m == 4 {
+                            crate::arm32::int8::winograd::gather4(src.as_ptr(), wp, dst, slots)
+                        } else {
+                            crate::arm32::int8::winograd::gather2(src.as_ptr(), wp, dst, slots)
+                        }
+                    }
+                }
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        Int8Isa::Neon | Int8Isa::NeonDot => {
+            let (m, t) = (grid.m, grid.t());
+            for ty in 0..grid.th {
+                for cx in 0..grid.chunks() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let src = &xp[ty * m * wp + LANES * cx * m..];
+                    assert!(src.len() >= (t - 1) * wp + LANES * m + 4);
+                    assert!(slot0 + LANES <= slots);
+                    let dst = d[slot0..].as_mut_ptr();
+                    // SAFETY: NEON is architectural; the asserts give the extents.
+                    unsafe {
+                        if m == 4 {
+                            crate::arm64::int8::winograd::gather4(src.as_ptr(), wp, dst, slots)
+                        } else {
+                            crate::arm64::int8::winograd::gather2(src.as_ptr(), wp, dst, slots)
+                        }
+                    }
+                }
+            }
+        }
+        _ => generic::gather(grid, xp, d),
+    }
+}
+
+/// Input transform of 8 tiles (see [`generic::input_transform`]).
+pub fn input_transform_with(
+    isa: Int8Isa,
+    m: usize,
+    d: &[i8],
+    slots: usize,
+    v: &mut [i16],
+    vstride: usize,
+    lanes: usize,
+) {
+    let positions = (m + 2) * (m + 2);
+    assert!(lanes == 4 || lanes == 8);
+    assert!(d.len() >= (positions - 1) * slots + LANES);
+    assert!(v.len() >= (positions - 1) * vstride + lanes);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: NEON per Int8Isa; the asserts give the extents.
+        Int8Isa::Neon => unsafe {
+            if m == 4 {
+                crate::arm32::int8::winograd::input_transform4(
+                    d.as_ptr(),
+                    slots,
+                    v.as_mut_ptr(),
+                    vstride,
+                    lanes,
+                )
+            } else {
+                crate::arm32::int8::winograd::input_transform2(
+                    d.as_ptr(),
+                    slots,
+                    v.as_mut_ptr(),
+                    vstride,
+                    lanes,
+                )
+            }
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is architectural; the asserts give the extents.
+        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::winograd::input_transform(
+                m,
+                d.as_ptr(),
+                slots,
+                v.as_mut_ptr(),
+                vstride,
+                lanes,
+            )
+        },
+        _ => generic::input_transform(m, d, slots, v, vstride, lanes),
+    }
+}
+
+/// Output transform of 8 tiles of one channel (see [`generic::output_transform`]).
+pub fn output_transform_with(
+    isa: Int8Isa,
+    m: usize,
+    c: &[i32],
+    cstride: usize,
+    y: &mut [i32],
+    ystride: usize,
+) {
+    let positions = (m + 2) * (m + 2);
+    assert!(c.len() >= (positions - 1) * cstride + LANES);
+    assert!(y.len() >= (m * m - 1) * ystride + LANES);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        // SAFETY: NEON per Int8Isa; the asserts give the extents.
+        Int8Isa::Neon => unsafe {
+            if m == 4 {
+                crate::arm32::int8::winograd::output_transform4(
+                    c.as_ptr(),
+                    cstride,
+                    y.as_mut_ptr(),
+                    ystride,
+                )
+            } else {
+                crate::arm32::int8::winograd::output_transform2(
+                    c.as_ptr(),
+                    cstride,
+                    y.as_mut_ptr(),
+                    ystride,
+                )
+            }
+        },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is architectural; the asserts give the extents.
+        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
+            crate::arm64::int8::winograd::output_transform(
+                m,
+                c.as_ptr(),
+                cstride,
+                y.as_mut_ptr(),
+                ystride,
+            )
+        },
+        _ => generic::output_transform(m, c, cstride, y, ystride),
+    }
+}
+
+/// Un-gathers one channel's outputs into rows of `grid.out_w()`.
+pub fn ungather_with(isa: Int8Isa, grid: &TileGrid, y: &[i32], out: &mut [i32]) {
+    let (m, slots, ow) = (grid.m, grid.slots(), grid.out_w());
+    assert!(y.len() >= m * m * slots && out.len() >= grid.th * m * ow);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        Int8Isa::Neon => {
+            for ty in 0..grid.th {
+                for cx in 0..grid.chunks() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let o = (ty * m) * ow + LANES * cx * m;
+                    assert!(slot0 + LANES <= slots && o + (m - 1) * ow + LANES * m <= out.len());
+                    let (src, dst) = (y[slot0..].as_ptr(), out[o..].as_mut_ptr());
+                    // SAFETY: NEON per Int8Isa; reads 8 int32 at m² positions
+                    // spaced `slots` from slot0 (< m²·slots by the asserts) and
+                    // writes m rows of 8m int32 (in bounds by the assert).
+                    unsafe {
+                        if m == 4 {
+                            crate::arm32::int8::winograd::ungather4(src, slots, dst, ow)
+                        } else {
+                            crate::arm32::int8::winograd::ungather2(src, slots, dst, ow)
+                        }
+                    }
+                }
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        Int8Isa::Neon | Int8Isa::NeonDot => {
+            for ty in 0..grid.th {
+                for cx in 0..grid.chunks() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let o = (ty * m) * ow + LANES * cx * m;
+                    assert!(slot0 + LANES <= slots && o + (m - 1) * ow + LANES * m <= out.len());
+                    let (src, dst) = (y[slot0..].as_ptr(), out[o..].as_mut_ptr());
+                    // SAFETY: NEON is architectural; reads 8 int32 at m²
+                    // positions spaced `slots` from slot0 and writes m rows of
+                    // 8m int32, in bounds by the asserts.
+                    unsafe { crate::arm64::int8::winograd::ungather(m, src, slots, dst, ow) }
+                }
+            }
+        }
+        _ => generic::ungather(grid, y, out),
+    }
+}
+
+/// A 3×3 stride-1 int8 convolution prepared for Winograd F(`m`,3).
+#[derive(Clone, Debug)]
+pub(crate) struct WinogradI8 {
+    /// Output tile size: 2 or 4.
+    m: usize,
+    in_c: usize,
+    /// `in_c` rounded up to a multiple of 4 (the GEMM's unrolling).
+    kq: usize,
+    out_c: usize,
+    /// Input-channel ranges accumulated separately ([`accumulation_segments`]).
+    segments: Vec<(usize, usize)>,
+    /// Transformed kernels, `[pos][out_c / 4][kq][4]`.
+    u: Vec<i16>,
+}
+
+impl WinogradI8 {
+    /// Transforms the weights (`out_c × in_c × 3 × 3`).
+    pub fn new(m: usize, geom: &ConvGeometry, weights: &[i8]) -> WinogradI8 {
+        assert!(m == 2 || m == 4);
+        let t = m + 2;
+        let positions = t * t;
+        let (in_c, out_c) = (geom.in_c, geom.out_c);
+        let kq = in_c.div_ceil(4) * 4;
+        let pbn = out_c.div_ceil(4);
+        let mut u = vec![0i16; positions * pbn * kq * 4];
+        for p in 0..out_c {
+            for q in 0..in_c {
+                let g = &weights[(p * in_c + q) * 9..(p * in_c + q + 1) * 9];
+                for (pos, v) in generic::kernel_transform(m, g).into_iter().enumerate() {
+                    u[((pos * pbn + p / 4) * kq + q) * 4 + p % 4] = v;
+                }
+            }
+        }
+        WinogradI8 {
+            m,
+            in_c,
+            kq,
+            out_c,
+            segments: accumulation_segments(m, geom, weights),
+            u,
+        }
+    }
+
+    pub fn weight_bytes(&self) -> usize {
+        self.u.len() * 2
+    }
+
+    /// Convolves the padded `input` into `outs` (one per output channel,
+    /// `outw × outh` each) through the output `stage`.
+    ///
+    /// Three passes, each parallel: gather every input plane's patches
+    /// (tile-contiguous int8), input-transform blocks of 8 tiles into
+    /// `V[block][pos][q][lane]` (int16), then per block of 4 output channels
+    /// the int16 GEMM of each position, the output transform into
+    /// tile-contiguous int32, the un-gather into rows and the output stage.
+    #[allow(clippy::too_many_arguments)]
+    pub fn forward(
+        &self,
+        isa: Int8Isa,
+        input: Planes<i8>,
+        outw: usize,
+        outh: usize,
+        stage: &Stage,
+        outs: &mut [StageOut],
+        threads: usize,
+    ) {
+        let (m, kq) = (self.m, self.kq);
+        let grid = TileGrid::new(m, outw, outh);
+        let positions = grid.positions();
+        let slots = grid.slots();
+        let tiles = grid.tiles();
+        let nb = tiles.div_ceil(LANES);
+        // The last block holds at most 4 tiles: give it 4 lanes.
+        let lanes_of = |tb: usize| {
+            if tb + 1 == nb && tiles - LANES * tb <= 4 {
+                4
+            } else {
+                LANES
+            }
+        };
+
+        // Pass 1: patches of every input plane, d[q][pos][slot].
+        let (wp, hp) = (grid.padded_w(), grid.padded_h());
+        let dlen = positions * slots;
+        let mut d = vec![0i8; self.in_c * dlen];
+        parallel::for_each_chunk_mut(&mut d, dlen, threads, |q, dq| {
+            let mut xp = vec![0i8; wp * hp];
+            let plane = input.plane(q);
+            let (w, cw) = (input.w, input.w.min(wp));
+            for (r, row) in xp.chunks_exact_mut(wp).take(input.h).enumerate() {
+                row[..cw].copy_from_slice(&plane[r * w..r * w + cw]);
+            }
+            gather_with(isa, &grid, &xp, dq);
+        });
+
+        // Pass 2: input transform, V[tb][pos][q][lane].
+        let block = positions * kq * LANES;
+        let mut v = vec![0i16; nb * block];
+        parallel::for_each_chunk_mut(&mut v, block, threads, |tb, vb| {
+            let lanes = lanes_of(tb);
+            for q in 0..self.in_c {
+                let dq = &d[q * dlen + tb * LANES..(q + 1) * dlen];
+                input_transform_with(isa, m, dq, slots, &mut vb[q * lanes..], kq * lanes, lanes);
+            }
+        });
+
+        // Pass 3: GEMM per position, output transform, un-gather and stage,
+        // per block of 4 output channels.
+        let pbn = self.out_c.div_ceil(4);
+        let ow = grid.out_w();
+        let mut blocks: Vec<&mut [StageOut]> = outs.chunks_mut(4).collect();
+        parallel::for_each_mut(&mut blocks, threads, |pb, outs| {
+            let ylen = m * m * slots;
+            let mut yt = vec![0i32; outs.len() * ylen];
+            let mut c = vec![0i32; positions * 4 * LANES];
+            let mut part = [0i32; 16 * LANES];
+            for tb in 0..nb {
+                let lanes = lanes_of(tb);
+                for (si, &(q0, q1)) in self.segments.iter().enumerate() {
+                    let k = q1 - q0;
+                    let u = &self.u[(pb * kq + q0) * 4..];
+                    let vv = &v[tb * block + q0 * lanes..];
+                    gemm16_positions(
+                        isa,
+                        u,
+                        pbn * kq * 4,
+                        vv,
+                        kq * lanes,
+                        k,
+                        lanes,
+                        &mut c,
+                        positions,
+                    );
+                    for r in 0..outs.len() {
+                        // With 4 lanes the upper 4 read the next channel's
+                        // sums: harmless, they land in slots past the last tile.
+                        let y = &mut yt[r * ylen + tb * LANES..(r + 1) * ylen];
+                        if si == 0 {
+                            output_transform_with(isa, m, &c[r * lanes..], 4 * LANES, y, slots);
+                        } else {
+                            // A later segment: its exact partial outputs add in.
+                            output_transform_with(
+                                isa,
+                                m,
+                                &c[r * lanes..],
+                                4 * LANES,
+                                &mut part,
+                                LANES,
+                            );
+                            for (o, pp) in part.chunks_exact(LANES).take(m * m).enumerate() {
+                                let dst = &mut y[o * slots..][..LANES];
+                                dst.iter_mut()
+                                    .zip(pp)
+                                    .for_each(|(d, &x)| *d = d.wrapping_add(x));
+                            }
+                        }
+                    }
+                }
+            }
+            let mut rows = vec![0i32; grid.th * m * ow];
+            let mut y = vec![0i32; outw * outh];
+            for (r, out) in outs.iter_mut().enumerate() {
+                ungather_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut rows);
+                for (i, yr) in y.chunks_exact_mut(outw).enumerate() {
+                    yr.copy_from_slice(&rows[i * ow..i * ow + outw]);
+                }
+                let p = pb * 4 + r;
+                stage_with(
+                    isa,
+                    &y,
+                    stage.mul[p],
+                    stage.bias[p],
+                    stage.act,
+                    out.reborrow(),
+                );
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Activation, ConvGeometry, Planes};
+
+    /// Runs the F(`m`,3) kernel, in one accumulation when `single`.
+    #[allow(clippy::too_many_arguments)]
+    fn raw_sums(
+        m: usize,
+        single: bool,
+        isa: Int8Isa,
+        g: &ConvGeometry,
+        w: &[i8],
+        x: &[i8],
+        iw: usize,
+        ih: usize,
+    ) -> Vec<i32> {
+        let (outw, outh) = g.output_size(iw, ih).unwrap();
+        let mut wino = WinogradI8::new(m, g, w);
+        if single {
+            wino.segments = vec![(0, wino.kq)];
+        }
+        let mut out = vec![0i32; g.out_c * outw * outh];
+        let mut outs: Vec<StageOut> = out.chunks_mut(outw * outh).map(StageOut::I32).collect();
+        let zeros = vec![0f32; g.out_c];
+        let stage = Stage {
+            mul: &zeros,
+            bias: &zeros,
+            act: Activation::None,
+        };
+        let planes = Planes::new(x, iw, ih, g.in_c, iw * ih);
+        wino.forward(isa, planes, outw, outh, &stage, &mut outs, 1);
+        out
+    }
+
+    /// The bound is tight: at `‖w‖₁ = MAX + 1` with worst-case inputs the true
+    /// sum is 2²⁵, and F(4,3) in one accumulation returns −2²⁵; split into
+    /// segments (as the constructor does) it is exact, as are F(2,3) and
+    /// F(4,3) at the bound.
+    #[test]
+    fn winograd43_bound_is_tight() {
+        let in_c = 230;
+        let g = ConvGeometry::simple(in_c, 1, 3, 1);
+        let neg = |l1: u64| -> Vec<i8> {
+            let mut left = l1;
+            (0..in_c * 9)
+                .map(|_| {
+                    let v = left.min(127);
+                    left -= v;
+                    -(v as i8)
+                })
+                .collect()
+        };
+        let x = vec![-128i8; in_c * 36];
+        for isa in Int8Isa::available() {
+            let at = raw_sums(4, true, isa, &g, &neg(WINOGRAD43_MAX_L1), &x, 6, 6);
+            assert!(
+                at.iter().all(|&s| s == 128 * WINOGRAD43_MAX_L1 as i32),
+                "{isa:?}"
+            );
+            let past = neg(WINOGRAD43_MAX_L1 + 1);
+            assert_eq!(winograd43_segments(&g, &past), 2);
+            let wrong = raw_sums(4, true, isa, &g, &past, &x, 6, 6);
+            assert!(wrong.iter().all(|&s| s == -(1 << 25)), "{isa:?}: {wrong:?}");
+            let split = raw_sums(4, false, isa, &g, &past, &x, 6, 6);
+            assert!(split.iter().all(|&s| s == 1 << 25), "{isa:?}");
+            let right = raw_sums(2, true, isa, &g, &past, &x, 6, 6);
+            assert!(right.iter().all(|&s| s == 1 << 25), "{isa:?}");
+        }
+    }
+}

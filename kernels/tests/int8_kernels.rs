@@ -1,0 +1,122 @@
+//! The int8 micro-kernels called directly: each implementation's GEMM tile
+//! (vmull/vmlal/vpadal, sdot) and Winograd int16 tile against the portable
+//! one and a naive product, on the same packed panels.
+
+mod int8_common;
+
+use int8_common::Rng;
+use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
+use octet_kernels::int8::gemm::{gemm_tile, layout_for};
+use octet_kernels::int8::winograd::{gemm16_positions, gemm16_tile};
+use octet_kernels::int8::Int8Isa;
+
+#[test]
+fn gemm_tiles_match_a_naive_product() {
+    let mut rng = Rng(21);
+    for isa in Int8Isa::available() {
+        let layout = layout_for(isa);
+        let (mr, nr) = (layout.mr, layout.nr);
+        for (k, sat) in [
+            (1, false),
+            (16, false),
+            (17, true),
+            (48, false),
+            (160, true),
+            (300, false),
+        ] {
+            let a: Vec<i8> = if sat {
+                (0..mr * k)
+                    .map(|i| if i % 3 == 0 { -127 } else { 127 })
+                    .collect()
+            } else {
+                rng.i8s(mr * k, -127, 127)
+            };
+            // B is `k` planes of `nr` pixels (a 1×1 im2col).
+            let b: Vec<i8> = if sat {
+                (0..k * nr)
+                    .map(|i| if i % 3 == 0 { 127 } else { -128 })
+                    .collect()
+            } else {
+                rng.i8s(k * nr, -128, 127)
+            };
+            let pa = pack_a(layout, &a, mr, k);
+            let kp = GemmLayout::padded_k(k);
+            let mut pb = vec![0i8; nr * kp];
+            pack_b_panel(layout, &b, nr, k, nr, 0, 0, &mut pb);
+            let ldc = nr + 5;
+            let mut c = vec![7i32; mr * ldc];
+            gemm_tile(isa, layout, &pa, &pb, kp, &mut c, ldc);
+            for r in 0..mr {
+                for col in 0..nr {
+                    let e: i32 = (0..k)
+                        .map(|kk| a[r * k + kk] as i32 * b[kk * nr + col] as i32)
+                        .sum();
+                    assert_eq!(c[r * ldc + col], e, "{isa:?} k {k} ({r},{col})");
+                }
+                // Columns past the tile are untouched.
+                assert!(
+                    c[r * ldc + nr..(r + 1) * ldc].iter().all(|&v| v == 7),
+                    "{isa:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn winograd_tiles_match_the_portable_one_with_wrapping() {
+    let mut rng = Rng(22);
+    for isa in Int8Isa::available() {
+        for lanes in [4, 8] {
+            for k in [4, 8, 64, 260] {
+                // Full int16 range: sums of products wrap, as the exactness
+                // argument requires of every implementation.
+                let u: Vec<i16> = (0..4 * k).map(|_| rng.next_u64() as i16).collect();
+                let v: Vec<i16> = (0..lanes * k).map(|_| rng.next_u64() as i16).collect();
+                let mut c = vec![0i32; 4 * lanes];
+                let mut e = vec![0i32; 4 * lanes];
+                gemm16_tile(isa, &u, &v, k, lanes, &mut c);
+                for r in 0..4 {
+                    for l in 0..lanes {
+                        e[r * lanes + l] = (0..k).fold(0i32, |s, q| {
+                            s.wrapping_add(u[q * 4 + r] as i32 * v[q * lanes + l] as i32)
+                        });
+                    }
+                }
+                assert_eq!(c, e, "{isa:?} lanes {lanes} k {k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn winograd_tiles_over_positions_follow_the_strides() {
+    let mut rng = Rng(23);
+    for isa in Int8Isa::available() {
+        for lanes in [4, 8] {
+            let (k, positions) = (12, 5);
+            let (ustride, vstride) = (4 * k + 8, lanes * k + 4 * lanes);
+            let u: Vec<i16> = (0..positions * ustride)
+                .map(|_| rng.int(-18288, 18288) as i16)
+                .collect();
+            let v: Vec<i16> = (0..positions * vstride)
+                .map(|_| rng.int(-12800, 12800) as i16)
+                .collect();
+            let mut c = vec![-1i32; 32 * positions];
+            gemm16_positions(isa, &u, ustride, &v, vstride, k, lanes, &mut c, positions);
+            for p in 0..positions {
+                for r in 0..4 {
+                    for l in 0..lanes {
+                        let e = (0..k).fold(0i32, |s, q| {
+                            s.wrapping_add(
+                                u[p * ustride + 4 * q + r] as i32
+                                    * v[p * vstride + lanes * q + l] as i32,
+                            )
+                        });
+                        assert_eq!(c[32 * p + r * lanes + l], e, "{isa:?} lanes {lanes} p {p}");
+                    }
+                }
+            }
+        }
+    }
+}
