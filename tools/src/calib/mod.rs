@@ -220,39 +220,18 @@ fn fp32<'a>(w: &'a Option<Weights>, name: &str) -> Result<&'a [f32]> {
 /// when 8-bit weights would make F(4,3) inexact but 6-bit ones keep it exact,
 /// `Some(false)` when 8-bit weights are fine. `None`: F(4,3) is not the choice.
 pub fn winograd43_bits(core: &ConvCore, w: &[f32], scales8: &[f32]) -> Option<bool> {
-    use octet_kernels_rule as rule;
+    use octet_kernels::int8::{choose_int8_algo, winograd43_is_exact, Int8Algo};
     let geom = core.p.geometry();
-    if !rule::runs_winograd43(&geom, core.out_size_hint) {
+    if choose_int8_algo(&geom, core.out_size_hint) != Int8Algo::Winograd43 {
         return None;
     }
     let q8 = octet::layer::convolution::quantize_weights(w, scales8);
-    if rule::winograd43_is_exact(&geom, &q8) {
+    if winograd43_is_exact(&geom, &q8) {
         return Some(false);
     }
     let s6: Vec<f32> = scales8.iter().map(|s| s * 31.0 / 127.0).collect();
     let q6 = octet::layer::convolution::quantize_weights(w, &s6);
-    Some(rule::winograd43_is_exact(&geom, &q6))
-}
-
-/// The runtime's int8 Winograd rule, mirrored until the kernels export it.
-mod octet_kernels_rule {
-    use octet_kernels::ConvGeometry;
-
-    /// Whether `Auto` picks F(4,3) for this convolution.
-    pub fn runs_winograd43(g: &ConvGeometry, _out: Option<(usize, usize)>) -> bool {
-        g.is_3x3_s1() && g.group == 1 && g.in_c >= 8 && g.out_c >= 8
-    }
-
-    /// `576 · 127 · max_p ‖w_p‖₁ < 2³¹`: F(4,3)'s scaled int32 result cannot overflow.
-    pub fn winograd43_is_exact(g: &ConvGeometry, w: &[i8]) -> bool {
-        let per = w.len() / g.out_c.max(1);
-        let max_l1 = w
-            .chunks(per.max(1))
-            .map(|c| c.iter().map(|&v| (v as i64).abs()).sum::<i64>())
-            .max()
-            .unwrap_or(0);
-        576 * 127 * max_l1 < (1i64 << 31)
-    }
+    Some(winograd43_is_exact(&geom, &q6))
 }
 
 /// Writes a table in ncnn2table's format: weight lines, then blob lines;
