@@ -302,6 +302,18 @@ impl Net {
             layer
                 .load_param(&d.params)
                 .map_err(|e| perr(format!("layer `{}` ({}): {}", d.name, d.kind, e)))?;
+            // -23330=4n,dims,w,h,c,…: the output shapes the converter recorded.
+            // Kernels use them to pick algorithms by map size at load time.
+            if let Ok(h) = d.params.get_ints(30) {
+                let shapes: Vec<(usize, usize, usize)> = h
+                    .chunks_exact(4)
+                    .filter(|s| s.iter().all(|&v| v >= 0))
+                    .map(|s| (s[1] as usize, s[2] as usize, s[3] as usize))
+                    .collect();
+                if shapes.len() == d.tops.len() {
+                    layer.set_output_shape_hints(&shapes);
+                }
+            }
             let mut bottoms = Vec::with_capacity(d.bottoms.len());
             for b in &d.bottoms {
                 let idx = *blob_index.get(b).ok_or_else(|| {

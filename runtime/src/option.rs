@@ -47,6 +47,11 @@ pub struct Options {
     /// read weights after loading, like calibration, need them; inference
     /// does not, and peak memory is lower without).
     pub keep_weights: bool,
+    /// Trade speed for memory: int8 3×3 convolutions on maps of 14×14 or
+    /// less (or of unknown size) run im2col + GEMM on 1-byte weights instead
+    /// of Winograd, whose transformed weights take 3.6 (F(2,3)) to 8 (F(4,3))
+    /// bytes per weight — most of a deep network's weights sit in those layers.
+    pub low_memory: bool,
     /// Pin the worker threads to these CPUs (round-robin); empty: no pinning.
     /// With one thread the work runs on the caller's thread, which is the
     /// caller's to pin.
@@ -60,6 +65,7 @@ impl Default for Options {
             use_int8: true,
             winograd: WinogradPref::Auto,
             keep_weights: false,
+            low_memory: false,
             cpus: Vec::new(),
         }
     }

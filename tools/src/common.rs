@@ -26,6 +26,9 @@ pub struct ModelArgs {
     /// Winograd variant for 3×3 stride-1 convolutions: auto, 23, 43, 63, off.
     #[arg(long, default_value = "auto")]
     pub winograd: WinogradPref,
+    /// Trade speed for memory (int8 3×3 layers on small maps keep 1-byte weights).
+    #[arg(long)]
+    pub low_memory: bool,
     /// Seed of the synthetic weights (when no --bin is given).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -40,6 +43,7 @@ impl ModelArgs {
             num_threads: self.threads,
             use_int8: !self.fp32,
             winograd: self.winograd,
+            low_memory: self.low_memory,
             ..Options::default()
         })
     }

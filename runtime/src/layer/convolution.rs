@@ -281,10 +281,13 @@ impl ConvCore {
                 WinogradPref::Off => Int8Algo::Gemm,
                 WinogradPref::Auto | WinogradPref::F63 => Int8Algo::Auto,
             };
-            let algo = if geom.is_3x3_s1() && !geom.is_depthwise() {
-                algo
-            } else {
+            let small_map = self.out_size_hint.is_none_or(|(w, h)| w * h <= 14 * 14);
+            let algo = if !geom.is_3x3_s1() || geom.is_depthwise() {
                 Int8Algo::Auto
+            } else if opt.low_memory && algo == Int8Algo::Auto && small_map {
+                Int8Algo::Gemm
+            } else {
+                algo
             };
             self.int8 = Some(Conv2dI8::new(
                 geom,

@@ -43,6 +43,9 @@ pub struct Args {
     /// Winograd variant for 3×3 stride-1 convolutions: auto, 23, 43, 63, off.
     #[arg(long, default_value = "auto")]
     pub winograd: WinogradPref,
+    /// Trade speed for memory (int8 3×3 layers on small maps keep 1-byte weights).
+    #[arg(long)]
+    pub low_memory: bool,
     /// An ncnn int8 calibration table for an fp32 model.
     #[arg(long)]
     pub table: Option<PathBuf>,
@@ -167,6 +170,7 @@ fn run_one(a: &Args, param: &Path, bin: Option<&Path>, use_int8: bool) -> Result
         num_threads: a.threads,
         use_int8,
         winograd: a.winograd,
+        low_memory: a.low_memory,
         ..Options::default()
     };
     let weights = match bin {
@@ -270,6 +274,9 @@ fn run_child(a: &Args, param: &Path, bin: Option<&Path>, int8: bool) -> Result<B
     }
     if let Some(t) = &a.table {
         cmd.arg("--table").arg(t);
+    }
+    if a.low_memory {
+        cmd.arg("--low-memory");
     }
     if let Some(s) = &a.shape {
         cmd.args(["--shape", s]);
