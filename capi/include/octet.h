@@ -81,6 +81,10 @@ enum OctetStatus octet_net_set_cpu_affinity(struct OctetNet *net, const int *cpu
 // 1: run int8 where the model (or table) has scales (the default); 0: fp32. Before loading.
 enum OctetStatus octet_net_set_int8(struct OctetNet *net, int enabled);
 
+// 1: trade speed for memory (int8 3×3 layers on small maps keep 1-byte
+// weights instead of Winograd's larger transformed ones). Before loading.
+enum OctetStatus octet_net_set_low_memory(struct OctetNet *net, int enabled);
+
 // Loads `param_path` with weights from `bin_path` and, if not null, an int8
 // calibration table. The `.bin` is memory-mapped while loading.
 enum OctetStatus octet_net_load_files(struct OctetNet *net,

@@ -281,6 +281,18 @@ pub extern "C" fn octet_net_set_int8(net: *mut OctetNet, enabled: c_int) -> Octe
     })
 }
 
+/// 1: trade speed for memory (int8 3×3 layers on small maps keep 1-byte
+/// weights instead of Winograd's larger transformed ones). Before loading.
+#[no_mangle]
+pub extern "C" fn octet_net_set_low_memory(net: *mut OctetNet, enabled: c_int) -> OctetStatus {
+    guard(|| {
+        let n = try_s!(net_mut(net));
+        try_s!(before_load(n));
+        n.options.low_memory = enabled != 0;
+        OctetStatus::Ok
+    })
+}
+
 fn finish_load(n: &mut OctetNet, r: octet_rt::Result<Net>) -> OctetStatus {
     match r {
         Ok(loaded) => {

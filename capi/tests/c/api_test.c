@@ -49,6 +49,7 @@ int main(int argc, char **argv) {
     EXPECT(octet_net_set_threads(NULL, 2) == OCTET_STATUS_ERR_NULL_ARG);
     EXPECT(octet_net_set_cpu_affinity(NULL, NULL, 0) == OCTET_STATUS_ERR_NULL_ARG);
     EXPECT(octet_net_set_int8(NULL, 1) == OCTET_STATUS_ERR_NULL_ARG);
+    EXPECT(octet_net_set_low_memory(NULL, 1) == OCTET_STATUS_ERR_NULL_ARG);
     EXPECT(octet_net_load_files(NULL, argv[1], argv[2], NULL) == OCTET_STATUS_ERR_NULL_ARG);
     EXPECT(octet_net_load_memory(NULL, "x", 1, (const uint8_t *)"x", 1, NULL, 0) == OCTET_STATUS_ERR_NULL_ARG);
     EXPECT(octet_extractor_create(NULL, &ex) == OCTET_STATUS_ERR_NULL_ARG);
@@ -85,6 +86,7 @@ int main(int argc, char **argv) {
     EXPECT(octet_net_set_threads(net, 2) == OCTET_STATUS_OK);
     EXPECT(octet_net_load_files(net, argv[1], argv[2], NULL) == OCTET_STATUS_OK);
     EXPECT(octet_net_set_threads(net, 1) == OCTET_STATUS_ERR_STATE);
+    EXPECT(octet_net_set_low_memory(net, 1) == OCTET_STATUS_ERR_STATE);
     EXPECT(octet_net_load_files(net, argv[1], argv[2], NULL) == OCTET_STATUS_ERR_STATE);
     EXPECT(octet_extractor_create(net, &ex) == OCTET_STATUS_OK);
 
@@ -129,6 +131,7 @@ int main(int argc, char **argv) {
     OctetNet *mem = NULL;
     EXPECT(octet_net_create(&mem) == OCTET_STATUS_OK);
     EXPECT(octet_net_set_int8(mem, 0) == OCTET_STATUS_OK);
+    EXPECT(octet_net_set_low_memory(mem, 1) == OCTET_STATUS_OK);
     EXPECT(octet_net_load_memory(mem, param, plen, (const uint8_t *)bin, blen / 2, NULL, 0) == OCTET_STATUS_ERR_BIN); /* truncated */
     EXPECT(octet_net_load_memory(mem, param, plen, (const uint8_t *)bin, blen, "conv1 1\n", 8) == OCTET_STATUS_ERR_TABLE);
     EXPECT(octet_net_load_memory(mem, param, plen, (const uint8_t *)bin, blen, NULL, 0) == OCTET_STATUS_OK);
