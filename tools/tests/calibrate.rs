@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 mod common;
 
 fn octet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_octet"))
+    common::target_command(env!("CARGO_BIN_EXE_octet"))
         .args(args)
         .output()
         .expect("run octet")
@@ -236,7 +236,7 @@ fn kl_matches_an_independent_implementation_on_a_real_network() {
         s(&dump),
     ]);
     let owned: Vec<String> = args.iter().map(|x| x.to_string()).collect();
-    ok(&Command::new(env!("CARGO_BIN_EXE_octet"))
+    ok(&common::target_command(env!("CARGO_BIN_EXE_octet"))
         .args(&owned)
         .output()
         .unwrap());
@@ -294,7 +294,7 @@ fn calibrate_bad_input() {
         ]
     };
     let run = |a: Vec<String>| {
-        Command::new(env!("CARGO_BIN_EXE_octet"))
+        common::target_command(env!("CARGO_BIN_EXE_octet"))
             .args(a)
             .output()
             .unwrap()

@@ -2,10 +2,13 @@
 //! what is wrong and where, and a non-zero exit — never a panic.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "../../runtime/tests/common/mod.rs"]
+mod common;
 
 fn octet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_octet"))
+    common::target_command(env!("CARGO_BIN_EXE_octet"))
         .args(args)
         .output()
         .expect("run octet")

@@ -180,7 +180,7 @@ fn efficientnet_int8_with_a_calibrated_table() {
     let a = args(&root, &m, None);
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("eff.table");
-    let o = Command::new(env!("CARGO_BIN_EXE_octet"))
+    let o = common::target_command(env!("CARGO_BIN_EXE_octet"))
         .args(["calibrate", "--param"])
         .arg(&a.param)
         .arg("--bin")

@@ -119,3 +119,18 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
     }
     ab / (aa.sqrt() * bb.sqrt())
 }
+
+/// A command running `program`; under cross-testing (`OCTET_TEST_RUNNER`,
+/// e.g. "qemu-arm -cpu cortex-a7 -L …", set by cross/test.sh) the target
+/// binary runs through that emulator.
+pub fn target_command(program: &str) -> Command {
+    match std::env::var("OCTET_TEST_RUNNER") {
+        Ok(r) if !r.trim().is_empty() => {
+            let mut parts = r.split_whitespace();
+            let mut c = Command::new(parts.next().unwrap());
+            c.args(parts).arg(program);
+            c
+        }
+        _ => Command::new(program),
+    }
+}
