@@ -260,8 +260,8 @@ impl Conv2dI8 {
         };
         let plan = match algo {
             Int8Algo::Depthwise => Plan::Depthwise(weights.to_vec()),
-            Int8Algo::Winograd23 => Plan::Winograd(WinogradI8::new(2, &geom, weights)),
-            Int8Algo::Winograd43 => Plan::Winograd(WinogradI8::new(4, &geom, weights)),
+            Int8Algo::Winograd23 => Plan::Winograd(WinogradI8::new(2, &geom, weights, isa)),
+            Int8Algo::Winograd43 => Plan::Winograd(WinogradI8::new(4, &geom, weights, isa)),
             _ => {
                 let (in_g, out_g) = (geom.in_c / geom.group, geom.out_c / geom.group);
                 let k = in_g * geom.maxk();

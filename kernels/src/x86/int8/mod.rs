@@ -5,5 +5,9 @@
 //! - [`gemm`]: the GEMM micro-kernels (AVX2 `vpmaddwd`, AVX-512 VNNI
 //!   `vpdpbusd` in `asm!`) and their B packers;
 //! - [`quantize`]: AVX2 quantization and output stage;
+//! - [`winograd`]: the int16 GEMM on channel pairs (AVX2 `vpmaddwd`, VNNI
+//!   `vpdpwssd`), the pairing input transform, and the portable transforms
+//!   compiled for AVX2;
 pub mod gemm;
 pub mod quantize;
+pub mod winograd;
