@@ -294,9 +294,9 @@ pub(crate) fn pack_b(
     b
 }
 
-/// [`pack_b`] for the x86 layouts: one panel of `nr` columns per chunk, its
-/// whole 16-`k` blocks by the SSE2 packer while the columns are all inside
-/// the matrix.
+/// [`pack_b`] for the x86 layouts: one panel of `nr` columns per chunk, by
+/// 16-`k` blocks with the SSE2 packer; blocks past the matrix's last row or
+/// column go through a zero-padded copy.
 fn pack_b_x86(
     layout: GemmLayout,
     bk: &[i8],
@@ -309,28 +309,20 @@ fn pack_b_x86(
     let mut b = vec![0i8; n.div_ceil(nr) * nr * kp];
     parallel::for_each_chunk_mut(&mut b, nr * kp, threads, |pi, panel| {
         let n0 = pi * nr;
-        let mut full_kb = 0;
-        if n0 + nr <= n {
-            full_kb = k / 16;
-            for kb in 0..full_kb {
-                pack_block_x86(
-                    layout,
-                    &bk[16 * kb * ld + n0..],
-                    ld,
-                    &mut panel[16 * nr * kb..],
-                );
-            }
-            if k % 16 != 0 {
-                // The last, partial k-block: through 16 zero-padded rows.
+        let cols = nr.min(n - n0);
+        for kb in 0..kp / 16 {
+            let rows = 16.min(k - 16 * kb);
+            let dst = &mut panel[16 * nr * kb..];
+            if cols == nr && rows == 16 {
+                pack_block_x86(layout, &bk[16 * kb * ld + n0..], ld, dst);
+            } else {
                 let mut tmp = [0i8; 16 * 32];
-                for (r, row) in tmp.chunks_exact_mut(nr).take(k % 16).enumerate() {
-                    row.copy_from_slice(&bk[(16 * full_kb + r) * ld + n0..][..nr]);
+                for (r, row) in tmp.chunks_exact_mut(nr).take(rows).enumerate() {
+                    row[..cols].copy_from_slice(&bk[(16 * kb + r) * ld + n0..][..cols]);
                 }
-                pack_block_x86(layout, &tmp, nr, &mut panel[16 * nr * full_kb..]);
-                full_kb += 1;
+                pack_block_x86(layout, &tmp, nr, dst);
             }
         }
-        generic::pack_b_panel(layout, bk, ld, k, n, n0, full_kb, panel);
     });
     b
 }

@@ -187,21 +187,22 @@ pub fn gemm16_positions(
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Avx512Vnni is only selected when the CPU has AVX-512 VNNI
         // (with VL); the asserts give the extents the kernel reads and writes.
-        Int8Isa::Avx512Vnni if lanes == 8 => unsafe {
-            crate::x86::int8::winograd::gemm16_pairs_4x8_vnni(
+        Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::winograd::gemm16_pairs_vnni(
                 u.as_ptr(),
                 ustride,
                 v.as_ptr(),
                 vstride,
                 k,
+                lanes,
                 c.as_mut_ptr(),
                 positions,
             )
         },
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2; the
-        // asserts give the extents.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+        // SAFETY: Avx2 is only selected when the CPU has AVX2; the asserts
+        // give the extents.
+        Int8Isa::Avx2 => unsafe {
             crate::x86::int8::winograd::gemm16_pairs_avx2(
                 u.as_ptr(),
                 ustride,

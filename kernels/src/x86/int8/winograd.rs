@@ -150,62 +150,127 @@ pub unsafe fn gemm16_pairs_avx2(
     }
 }
 
-/// [`gemm16_pairs_avx2`] with AVX-512 VNNI `vpdpwssd` on ymm registers
-/// (EVEX, AVX-512VL), the U pairs broadcast straight from memory: per
-/// channel pair one V load and 4 `vpdpwssd`, no separate add.
+/// [`gemm16_pairs_avx2`] with AVX-512 VNNI `vpdpwssd` (EVEX, AVX-512VL) on
+/// ymm registers (`lanes` 8) or xmm (`lanes` 4), the U pairs broadcast
+/// straight from memory: per channel pair one V load and 4 `vpdpwssd`, no
+/// separate add. Even and odd pairs go to separate accumulators (8 chains,
+/// summed at the end) so the loop is not bound by `vpdpwssd`'s latency.
 ///
 /// # Safety
 /// The CPU must have AVX-512F, VL and VNNI; `k` a positive multiple of 4;
-/// extents as in [`gemm16_pairs_avx2`] (`lanes` is 8).
-pub unsafe fn gemm16_pairs_4x8_vnni(
+/// extents as in [`gemm16_pairs_avx2`].
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm16_pairs_vnni(
     u: *const i16,
     ustride: usize,
     v: *const i16,
     vstride: usize,
     k: usize,
+    lanes: usize,
     c: *mut i32,
     positions: usize,
 ) {
-    debug_assert!(k > 0 && k % 4 == 0);
+    debug_assert!(k > 0 && k % 4 == 0 && (lanes == 4 || lanes == 8));
     for p in 0..positions {
-        // SAFETY: the loop reads k/4 blocks of 32 bytes of U and 64 bytes of
-        // V from the position's operands and stores 4 rows of 32 bytes at
-        // c + 32p: the contract. Only ymm0-5 are touched (declared
-        // clobbered); vzeroupper restores the SSE state.
-        unsafe {
-            asm!(
-                "vpxor ymm0, ymm0, ymm0",
-                "vpxor ymm1, ymm1, ymm1",
-                "vpxor ymm2, ymm2, ymm2",
-                "vpxor ymm3, ymm3, ymm3",
-                "2:",
-                "vmovdqu ymm4, ymmword ptr [{v}]",
-                "vmovdqu ymm5, ymmword ptr [{v} + 32]",
-                "vpdpwssd ymm0, ymm4, dword ptr [{u}]{{1to8}}",
-                "vpdpwssd ymm1, ymm4, dword ptr [{u} + 4]{{1to8}}",
-                "vpdpwssd ymm2, ymm4, dword ptr [{u} + 8]{{1to8}}",
-                "vpdpwssd ymm3, ymm4, dword ptr [{u} + 12]{{1to8}}",
-                "vpdpwssd ymm0, ymm5, dword ptr [{u} + 16]{{1to8}}",
-                "vpdpwssd ymm1, ymm5, dword ptr [{u} + 20]{{1to8}}",
-                "vpdpwssd ymm2, ymm5, dword ptr [{u} + 24]{{1to8}}",
-                "vpdpwssd ymm3, ymm5, dword ptr [{u} + 28]{{1to8}}",
-                "add {u}, 32",
-                "add {v}, 64",
-                "dec {n}",
-                "jnz 2b",
-                "vmovdqu ymmword ptr [{c}], ymm0",
-                "vmovdqu ymmword ptr [{c} + 32], ymm1",
-                "vmovdqu ymmword ptr [{c} + 64], ymm2",
-                "vmovdqu ymmword ptr [{c} + 96], ymm3",
-                "vzeroupper",
-                u = inout(reg) u.add(p * ustride) => _,
-                v = inout(reg) v.add(p * vstride) => _,
-                n = inout(reg) k / 4 => _,
-                c = in(reg) c.add(32 * p),
-                out("ymm0") _, out("ymm1") _, out("ymm2") _,
-                out("ymm3") _, out("ymm4") _, out("ymm5") _,
-                options(nostack),
-            );
+        let (up, vp, cp) = (
+            u.wrapping_add(p * ustride),
+            v.wrapping_add(p * vstride),
+            c.wrapping_add(32 * p),
+        );
+        if lanes == LANES {
+            // SAFETY: the loop reads k/4 blocks of 32 bytes of U and 64 bytes
+            // of V from the position's operands and stores 4 rows of 32 bytes
+            // at c + 32p: the contract. Only ymm0-9 are touched (declared
+            // clobbered); vzeroupper restores the SSE state.
+            unsafe {
+                asm!(
+                    "vpxor ymm0, ymm0, ymm0",
+                    "vpxor ymm1, ymm1, ymm1",
+                    "vpxor ymm2, ymm2, ymm2",
+                    "vpxor ymm3, ymm3, ymm3",
+                    "vpxor ymm4, ymm4, ymm4",
+                    "vpxor ymm5, ymm5, ymm5",
+                    "vpxor ymm6, ymm6, ymm6",
+                    "vpxor ymm7, ymm7, ymm7",
+                    "2:",
+                    "vmovdqu ymm8, ymmword ptr [{v}]",
+                    "vmovdqu ymm9, ymmword ptr [{v} + 32]",
+                    "vpdpwssd ymm0, ymm8, dword ptr [{u}]{{1to8}}",
+                    "vpdpwssd ymm1, ymm8, dword ptr [{u} + 4]{{1to8}}",
+                    "vpdpwssd ymm2, ymm8, dword ptr [{u} + 8]{{1to8}}",
+                    "vpdpwssd ymm3, ymm8, dword ptr [{u} + 12]{{1to8}}",
+                    "vpdpwssd ymm4, ymm9, dword ptr [{u} + 16]{{1to8}}",
+                    "vpdpwssd ymm5, ymm9, dword ptr [{u} + 20]{{1to8}}",
+                    "vpdpwssd ymm6, ymm9, dword ptr [{u} + 24]{{1to8}}",
+                    "vpdpwssd ymm7, ymm9, dword ptr [{u} + 28]{{1to8}}",
+                    "add {u}, 32",
+                    "add {v}, 64",
+                    "dec {n}",
+                    "jnz 2b",
+                    "vpaddd ymm0, ymm0, ymm4",
+                    "vpaddd ymm1, ymm1, ymm5",
+                    "vpaddd ymm2, ymm2, ymm6",
+                    "vpaddd ymm3, ymm3, ymm7",
+                    "vmovdqu ymmword ptr [{c}], ymm0",
+                    "vmovdqu ymmword ptr [{c} + 32], ymm1",
+                    "vmovdqu ymmword ptr [{c} + 64], ymm2",
+                    "vmovdqu ymmword ptr [{c} + 96], ymm3",
+                    "vzeroupper",
+                    u = inout(reg) up => _,
+                    v = inout(reg) vp => _,
+                    n = inout(reg) k / 4 => _,
+                    c = in(reg) cp,
+                    out("ymm0") _, out("ymm1") _, out("ymm2") _, out("ymm3") _, out("ymm4") _,
+                    out("ymm5") _, out("ymm6") _, out("ymm7") _, out("ymm8") _, out("ymm9") _,
+                    options(nostack),
+                );
+            }
+        } else {
+            // SAFETY: as above with 4 lanes: k/4 blocks of 32 bytes of U and
+            // 32 bytes of V read, 4 rows of 16 bytes stored at c + 32p; only
+            // xmm0-9 are touched (declared clobbered).
+            unsafe {
+                asm!(
+                    "vpxor xmm0, xmm0, xmm0",
+                    "vpxor xmm1, xmm1, xmm1",
+                    "vpxor xmm2, xmm2, xmm2",
+                    "vpxor xmm3, xmm3, xmm3",
+                    "vpxor xmm4, xmm4, xmm4",
+                    "vpxor xmm5, xmm5, xmm5",
+                    "vpxor xmm6, xmm6, xmm6",
+                    "vpxor xmm7, xmm7, xmm7",
+                    "2:",
+                    "vmovdqu xmm8, xmmword ptr [{v}]",
+                    "vmovdqu xmm9, xmmword ptr [{v} + 16]",
+                    "vpdpwssd xmm0, xmm8, dword ptr [{u}]{{1to4}}",
+                    "vpdpwssd xmm1, xmm8, dword ptr [{u} + 4]{{1to4}}",
+                    "vpdpwssd xmm2, xmm8, dword ptr [{u} + 8]{{1to4}}",
+                    "vpdpwssd xmm3, xmm8, dword ptr [{u} + 12]{{1to4}}",
+                    "vpdpwssd xmm4, xmm9, dword ptr [{u} + 16]{{1to4}}",
+                    "vpdpwssd xmm5, xmm9, dword ptr [{u} + 20]{{1to4}}",
+                    "vpdpwssd xmm6, xmm9, dword ptr [{u} + 24]{{1to4}}",
+                    "vpdpwssd xmm7, xmm9, dword ptr [{u} + 28]{{1to4}}",
+                    "add {u}, 32",
+                    "add {v}, 32",
+                    "dec {n}",
+                    "jnz 2b",
+                    "vpaddd xmm0, xmm0, xmm4",
+                    "vpaddd xmm1, xmm1, xmm5",
+                    "vpaddd xmm2, xmm2, xmm6",
+                    "vpaddd xmm3, xmm3, xmm7",
+                    "vmovdqu xmmword ptr [{c}], xmm0",
+                    "vmovdqu xmmword ptr [{c} + 16], xmm1",
+                    "vmovdqu xmmword ptr [{c} + 32], xmm2",
+                    "vmovdqu xmmword ptr [{c} + 48], xmm3",
+                    u = inout(reg) up => _,
+                    v = inout(reg) vp => _,
+                    n = inout(reg) k / 4 => _,
+                    c = in(reg) cp,
+                    out("xmm0") _, out("xmm1") _, out("xmm2") _, out("xmm3") _, out("xmm4") _,
+                    out("xmm5") _, out("xmm6") _, out("xmm7") _, out("xmm8") _, out("xmm9") _,
+                    options(nostack),
+                );
+            }
         }
     }
 }
