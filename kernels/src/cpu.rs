@@ -10,7 +10,9 @@
 //!   AVX-512 VNNI (+BW, VL) for the int8 `vpdpbusd`/`vpdpwssd` kernels.
 //!
 //! `OCTET_KERNELS=generic` in the environment forces the portable kernels
-//! everywhere (to compare, or to work around a suspected kernel bug).
+//! everywhere (to compare, or to work around a suspected kernel bug);
+//! `OCTET_KERNELS=avx2` hides AVX-512 (to measure or test what an AVX2-only
+//! x86 machine runs).
 
 use std::sync::OnceLock;
 
@@ -32,14 +34,17 @@ pub struct CpuFeatures {
 
 static FEATURES: OnceLock<CpuFeatures> = OnceLock::new();
 
-/// The features in effect (detected once; all false under `OCTET_KERNELS=generic`).
+/// The features in effect (detected once; all false under
+/// `OCTET_KERNELS=generic`, no AVX-512 under `OCTET_KERNELS=avx2`).
 pub fn features() -> CpuFeatures {
-    *FEATURES.get_or_init(|| {
-        if std::env::var("OCTET_KERNELS").is_ok_and(|v| v == "generic") {
-            CpuFeatures::default()
-        } else {
-            detect()
-        }
+    *FEATURES.get_or_init(|| match std::env::var("OCTET_KERNELS").as_deref() {
+        Ok("generic") => CpuFeatures::default(),
+        Ok("avx2") => CpuFeatures {
+            avx512f: false,
+            avx512vnni: false,
+            ..detect()
+        },
+        _ => detect(),
     })
 }
 
