@@ -6,10 +6,13 @@
 //! - aarch64: NEON is architectural; `dotprod` (`sdot`) is detected.
 //! - x86-64: AVX2 and FMA, for the portable kernels compiled a second time
 //!   with those features enabled; AVX-512F for the fp32 GEMM micro-kernel
-//!   (an `asm!` block: Rust 1.85 has no stable AVX-512 intrinsics).
+//!   (an `asm!` block: Rust 1.85 has no stable AVX-512 intrinsics);
+//!   AVX-512 VNNI (+BW, VL) for the int8 `vpdpbusd`/`vpdpwssd` kernels.
 //!
 //! `OCTET_KERNELS=generic` in the environment forces the portable kernels
-//! everywhere (to compare, or to work around a suspected kernel bug).
+//! everywhere (to compare, or to work around a suspected kernel bug);
+//! `OCTET_KERNELS=avx2` hides AVX-512 (to measure or test what an AVX2-only
+//! x86 machine runs).
 
 use std::sync::OnceLock;
 
@@ -24,18 +27,24 @@ pub struct CpuFeatures {
     pub avx2_fma: bool,
     /// x86-64 AVX-512 Foundation (with AVX2 + FMA).
     pub avx512f: bool,
+    /// x86-64 AVX-512 VNNI with BW and VL (with AVX-512F): `vpdpbusd` and
+    /// `vpdpwssd` on zmm and ymm registers, for the int8 kernels.
+    pub avx512vnni: bool,
 }
 
 static FEATURES: OnceLock<CpuFeatures> = OnceLock::new();
 
-/// The features in effect (detected once; all false under `OCTET_KERNELS=generic`).
+/// The features in effect (detected once; all false under
+/// `OCTET_KERNELS=generic`, no AVX-512 under `OCTET_KERNELS=avx2`).
 pub fn features() -> CpuFeatures {
-    *FEATURES.get_or_init(|| {
-        if std::env::var("OCTET_KERNELS").is_ok_and(|v| v == "generic") {
-            CpuFeatures::default()
-        } else {
-            detect()
-        }
+    *FEATURES.get_or_init(|| match std::env::var("OCTET_KERNELS").as_deref() {
+        Ok("generic") => CpuFeatures::default(),
+        Ok("avx2") => CpuFeatures {
+            avx512f: false,
+            avx512vnni: false,
+            ..detect()
+        },
+        _ => detect(),
     })
 }
 
@@ -57,6 +66,10 @@ pub fn detect() -> CpuFeatures {
         f.avx2_fma = std::arch::is_x86_feature_detected!("avx2")
             && std::arch::is_x86_feature_detected!("fma");
         f.avx512f = f.avx2_fma && std::arch::is_x86_feature_detected!("avx512f");
+        f.avx512vnni = f.avx512f
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("avx512vnni");
     }
     f
 }

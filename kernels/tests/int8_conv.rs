@@ -122,7 +122,9 @@ impl Case {
 
 /// Runs `case` with `algo` on every available implementation and thread
 /// count, checks every output against the reference and the implementations
-/// against each other (bit for bit). Returns the algorithm that ran.
+/// against each other (bit for bit). Returns the algorithm that ran on the
+/// portable implementation (under `Auto` the x86 VNNI one may pick another,
+/// see `choose_int8_algo_for`).
 fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
     let g = &case.geom;
     let (sums, outw, outh) = conv2d_i8(case.planes(), g, &case.weights);
@@ -133,10 +135,13 @@ fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
     for isa in Int8Isa::available() {
         for threads in [1, 3] {
             let conv = case.build(algo, isa);
-            if let Some(a) = ran {
-                assert_eq!(conv.algo(), a, "algorithm differs by isa");
+            match ran {
+                Some(a) if algo != Int8Algo::Auto => {
+                    assert_eq!(conv.algo(), a, "algorithm differs by isa")
+                }
+                Some(_) => {}
+                None => ran = Some(conv.algo()),
             }
-            ran = Some(conv.algo());
             let mut o32 = vec![0i32; g.out_c * n];
             conv.forward(
                 case.planes(),
@@ -363,6 +368,33 @@ fn auto_follows_the_documented_rule() {
     );
     assert_eq!(choose_int8_algo(&geom(64, 64, 3, 2), None), Int8Algo::Gemm);
     assert_eq!(choose_int8_algo(&geom(64, 64, 1, 1), None), Int8Algo::Gemm);
+    // Per ISA: AVX-512 VNNI runs GEMM wherever the portable rule says
+    // Winograd; every other implementation follows the portable rule.
+    use octet_kernels::int8::choose_int8_algo_for;
+    for isa in [
+        Int8Isa::Generic,
+        Int8Isa::Neon,
+        Int8Isa::NeonDot,
+        Int8Isa::Avx2,
+        Int8Isa::Avx512Vnni,
+    ] {
+        for (g, size) in [
+            (geom(64, 64, 3, 1), Some((56, 56))),
+            (geom(64, 64, 3, 1), Some((4, 4))),
+            (geom(64, 64, 3, 1), None),
+            (geom(64, 64, 1, 1), None),
+            (dw, None),
+        ] {
+            let portable = choose_int8_algo(&g, size);
+            let expect = match portable {
+                Int8Algo::Winograd23 | Int8Algo::Winograd43 if isa == Int8Isa::Avx512Vnni => {
+                    Int8Algo::Gemm
+                }
+                a => a,
+            };
+            assert_eq!(choose_int8_algo_for(isa, &g, size), expect, "{isa:?} {g:?}");
+        }
+    }
     // Auto on a real layer runs what the rule says (weights within the bound).
     let mut rng = Rng(6);
     let case = Case::new(&mut rng, geom(8, 8, 3, 1), 6, 6, [1, 1, 1, 1], false);

@@ -7,7 +7,7 @@ mod int8_common;
 use int8_common::Rng;
 use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
 use octet_kernels::int8::gemm::{gemm_tile, layout_for};
-use octet_kernels::int8::winograd::{gemm16_positions, gemm16_tile};
+use octet_kernels::int8::winograd::{gemm16_pairs, gemm16_positions, gemm16_tile};
 use octet_kernels::int8::Int8Isa;
 
 #[test]
@@ -63,6 +63,21 @@ fn gemm_tiles_match_a_naive_product() {
     }
 }
 
+/// `x` (`k` rows of `width` values, from `x[0]`, then anything) in the form
+/// the int16 GEMM of `isa` reads: unchanged, or rows paired
+/// (`[k/2][width][2]`) where [`gemm16_pairs`].
+fn gemm16_operand(isa: Int8Isa, x: &[i16], k: usize, width: usize) -> Vec<i16> {
+    let mut out = x.to_vec();
+    if gemm16_pairs(isa) {
+        for q in 0..k {
+            for i in 0..width {
+                out[(q / 2) * 2 * width + 2 * i + q % 2] = x[q * width + i];
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn winograd_tiles_match_the_portable_one_with_wrapping() {
     let mut rng = Rng(22);
@@ -75,7 +90,11 @@ fn winograd_tiles_match_the_portable_one_with_wrapping() {
                 let v: Vec<i16> = (0..lanes * k).map(|_| rng.next_u64() as i16).collect();
                 let mut c = vec![0i32; 4 * lanes];
                 let mut e = vec![0i32; 4 * lanes];
-                gemm16_tile(isa, &u, &v, k, lanes, &mut c);
+                let (ui, vi) = (
+                    gemm16_operand(isa, &u, k, 4),
+                    gemm16_operand(isa, &v, k, lanes),
+                );
+                gemm16_tile(isa, &ui, &vi, k, lanes, &mut c);
                 for r in 0..4 {
                     for l in 0..lanes {
                         e[r * lanes + l] = (0..k).fold(0i32, |s, q| {
@@ -103,7 +122,14 @@ fn winograd_tiles_over_positions_follow_the_strides() {
                 .map(|_| rng.int(-12800, 12800) as i16)
                 .collect();
             let mut c = vec![-1i32; 32 * positions];
-            gemm16_positions(isa, &u, ustride, &v, vstride, k, lanes, &mut c, positions);
+            let (mut ui, mut vi) = (u.clone(), v.clone());
+            for p in 0..positions {
+                let up = gemm16_operand(isa, &u[p * ustride..], k, 4);
+                ui[p * ustride..][..4 * k].copy_from_slice(&up[..4 * k]);
+                let vp = gemm16_operand(isa, &v[p * vstride..], k, lanes);
+                vi[p * vstride..][..lanes * k].copy_from_slice(&vp[..lanes * k]);
+            }
+            gemm16_positions(isa, &ui, ustride, &vi, vstride, k, lanes, &mut c, positions);
             for p in 0..positions {
                 for r in 0..4 {
                     for l in 0..lanes {

@@ -57,7 +57,7 @@ fn tricky_floats(rng: &mut Rng) -> Vec<f32> {
 }
 
 #[test]
-fn neon_isas_are_detected_on_arm() {
+fn simd_isas_are_detected() {
     let isas = Int8Isa::available();
     assert_eq!(isas[0], Int8Isa::Generic);
     if cfg!(any(target_arch = "arm", target_arch = "aarch64")) {
@@ -65,6 +65,14 @@ fn neon_isas_are_detected_on_arm() {
             isas.contains(&Int8Isa::Neon),
             "NEON paths would go untested"
         );
+    }
+    if cfg!(target_arch = "x86_64") {
+        let f = octet_kernels::cpu::detect();
+        // Every x86 machine Octet is developed on has AVX2; AVX-512 VNNI
+        // kernels are tested wherever the CPU has them.
+        assert_eq!(isas.contains(&Int8Isa::Avx2), f.avx2_fma);
+        assert_eq!(isas.contains(&Int8Isa::Avx512Vnni), f.avx512vnni);
+        assert!(!isas.iter().any(|i| i.is_neon()));
     }
 }
 

@@ -11,6 +11,7 @@ use super::Int8Isa;
 use crate::ConvGeometry;
 
 /// Portable 3×3 row: `out[j] = Σ k[3r + c] · row_r[s·j + c]` for `j ≥ j0`.
+#[inline(always)]
 fn row3x3(rows: [&[i8]; 3], k: &[i32; 9], s: usize, j0: usize, out: &mut [i32]) {
     let [r0, r1, r2] = rows;
     for (j, o) in out.iter_mut().enumerate().skip(j0) {
@@ -148,6 +149,29 @@ pub fn depthwise_sums(
         return;
     }
     let sums = &mut sums[..outw * outh];
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::depthwise_portable_avx2(plane, w, g, k, outw, sums)
+        },
+        _ => depthwise_portable(plane, w, g, k, outw, sums),
+    }
+}
+
+/// The portable part of [`depthwise_sums`] (`sums` exactly `outw·outh`),
+/// always inlined so that the x86 build compiles an AVX2 copy.
+#[inline(always)]
+pub(crate) fn depthwise_portable(
+    plane: &[i8],
+    w: usize,
+    g: &ConvGeometry,
+    k: &[i8],
+    outw: usize,
+    sums: &mut [i32],
+) {
+    let three = g.kernel_w == 3 && g.kernel_h == 3 && g.dilation_w == 1 && g.dilation_h == 1;
+    let s = g.stride_w;
     if three && g.stride_h == s && (s == 1 || s == 2) {
         let kk: [i32; 9] = core::array::from_fn(|i| k[i] as i32);
         for (i, out) in sums.chunks_exact_mut(outw).enumerate() {

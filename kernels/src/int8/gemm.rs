@@ -12,7 +12,9 @@ use crate::{parallel, Activation};
 pub fn layout_for(isa: Int8Isa) -> GemmLayout {
     match isa {
         Int8Isa::NeonDot => GemmLayout::DOT,
-        _ => GemmLayout::K16,
+        Int8Isa::Avx2 => GemmLayout::AVX2,
+        Int8Isa::Avx512Vnni => GemmLayout::VNNI,
+        Int8Isa::Generic | Int8Isa::Neon => GemmLayout::K16,
     }
 }
 
@@ -30,9 +32,23 @@ pub fn gemm_tile(
 ) {
     assert_eq!(layout, layout_for(isa), "panels packed for another kernel");
     assert!(kp % 16 == 0 && kp > 0);
-    assert!(a.len() >= layout.mr * kp && b.len() >= layout.nr * kp);
+    assert!(a.len() >= layout.a_panel_bytes(kp) && b.len() >= layout.nr * kp);
     assert!(ldc >= layout.nr && c.len() >= (layout.mr - 1) * ldc + layout.nr);
     match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Avx2 is only selected when the CPU has AVX2 (Conv2dI8 and
+        // the tests check `Int8Isa::is_available`); the asserts above give
+        // the panel (int16 A: 2·4·kp bytes) and tile extents.
+        Int8Isa::Avx2 => unsafe {
+            crate::x86::int8::gemm::gemm_4x16_avx2(a.as_ptr(), b.as_ptr(), kp, c.as_mut_ptr(), ldc)
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Avx512Vnni is only selected when the CPU has AVX-512 VNNI;
+        // the asserts give the panel (6·kp bytes and 6 corrections) and
+        // tile extents.
+        Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::gemm::gemm_6x32_vnni(a.as_ptr(), b.as_ptr(), kp, c.as_mut_ptr(), ldc)
+        },
         #[cfg(target_arch = "arm")]
         // SAFETY: Neon is only selected when the CPU has NEON (Conv2dI8 and
         // the tests check `Int8Isa::is_available`); the asserts above give
@@ -126,7 +142,7 @@ impl PackedA {
     }
 
     pub fn panel(&self, rb: usize) -> &[i8] {
-        let len = self.layout.mr * self.kp;
+        let len = self.layout.a_panel_bytes(self.kp);
         &self.data[rb * len..(rb + 1) * len]
     }
 }
@@ -178,7 +194,7 @@ fn pack_block_neon(
 /// row's tail too, through a temporary, when `from` has the 16 bytes).
 fn copy_strided(isa: Int8Isa, from: &[i8], out: &mut [i8], stride: usize) {
     let mut done = 0;
-    if stride == 2 && isa != Int8Isa::Generic {
+    if stride == 2 && isa.is_neon() {
         let blocks = (out.len() / 8).min(from.len() / 16);
         if blocks > 0 {
             stride2_neon(isa, from, &mut out[..8 * blocks], blocks);
@@ -249,7 +265,10 @@ pub(crate) fn pack_b(
         owned = m;
         (&owned, n)
     };
-    let neon = isa != Int8Isa::Generic;
+    if isa.is_x86() {
+        return pack_b_x86(layout, bk, ld, k, n, threads);
+    }
+    let neon = isa.is_neon();
     let mut b = vec![0i8; n.div_ceil(8) * 8 * kp];
     parallel::for_each_chunk_mut(&mut b, 8 * kp, threads, |ci, dst| {
         let n0 = 8 * ci;
@@ -273,6 +292,61 @@ pub(crate) fn pack_b(
         }
     });
     b
+}
+
+/// [`pack_b`] for the x86 layouts: one panel of `nr` columns per chunk, by
+/// 16-`k` blocks with the SSE2 packer; blocks past the matrix's last row or
+/// column go through a zero-padded copy.
+fn pack_b_x86(
+    layout: GemmLayout,
+    bk: &[i8],
+    ld: usize,
+    k: usize,
+    n: usize,
+    threads: usize,
+) -> Vec<i8> {
+    let (nr, kp) = (layout.nr, GemmLayout::padded_k(k));
+    let mut b = vec![0i8; n.div_ceil(nr) * nr * kp];
+    parallel::for_each_chunk_mut(&mut b, nr * kp, threads, |pi, panel| {
+        let n0 = pi * nr;
+        let cols = nr.min(n - n0);
+        for kb in 0..kp / 16 {
+            let rows = 16.min(k - 16 * kb);
+            let dst = &mut panel[16 * nr * kb..];
+            if cols == nr && rows == 16 {
+                pack_block_x86(layout, &bk[16 * kb * ld + n0..], ld, dst);
+            } else {
+                let mut tmp = [0i8; 16 * 32];
+                for (r, row) in tmp.chunks_exact_mut(nr).take(rows).enumerate() {
+                    row[..cols].copy_from_slice(&bk[(16 * kb + r) * ld + n0..][..cols]);
+                }
+                pack_block_x86(layout, &tmp, nr, dst);
+            }
+        }
+    });
+    b
+}
+
+/// Packs 16 rows × `nr` columns of the k-major `src` (row stride `ld`) into
+/// one 16-`k` block (`16·nr` bytes) of an x86 B panel.
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+fn pack_block_x86(layout: GemmLayout, src: &[i8], ld: usize, dst: &mut [i8]) {
+    let nr = layout.nr;
+    assert!(src.len() >= 15 * ld + nr && dst.len() >= 16 * nr);
+    match layout {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE2 is part of x86-64; reads 16 bytes at 16 rows spaced
+        // `ld`, writes 256 bytes (asserts above, nr = 16).
+        GemmLayout::AVX2 => unsafe {
+            crate::x86::int8::gemm::pack_k16x16_pairs(src.as_ptr(), ld, dst.as_mut_ptr())
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above, 32 bytes of 16 rows read, 512 bytes written (nr = 32).
+        GemmLayout::VNNI => unsafe {
+            crate::x86::int8::gemm::pack_k16x32_biased_quads(src.as_ptr(), ld, dst.as_mut_ptr())
+        },
+        _ => unreachable!("no x86 packer for {layout:?}"),
+    }
 }
 
 /// Per-output-channel output stage parameters.
@@ -335,7 +409,7 @@ fn stage_block(
         let full = n / nr;
         gemm_row(isa, layout, panel, b, kp, c, n, full);
         if full * nr < n {
-            let mut tile = [0i32; 64];
+            let mut tile = [0i32; 8 * 32];
             gemm_tile(isa, layout, panel, &b[full * nr * kp..], kp, &mut tile, nr);
             let cols = n - full * nr;
             for r in 0..mr {

@@ -20,7 +20,7 @@ pub struct InnerProductI8 {
 }
 
 /// Exact int8 dot product (wrapping past int32, like the NEON kernels).
-#[inline]
+#[inline(always)]
 pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     a.iter()
         .zip(b)
@@ -31,7 +31,22 @@ pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
 /// kernel of `isa` on groups of 4 rows × multiples of 16 inputs.
 pub fn dot_rows(isa: Int8Isa, w: &[i8], n: usize, x: &[i8], out: &mut [i32]) {
     assert!(x.len() >= n && w.len() >= out.len() * n);
+    if isa.is_x86() && isa.is_available() {
+        // SAFETY: the x86 ISAs include AVX2, available per the check.
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            crate::x86::int8::dot_rows_avx2(w, n, x, out)
+        }
+        return;
+    }
     let r0 = dot_rows_neon(isa, w, n, x, out);
+    dot_rows_portable(w, n, x, out, r0);
+}
+
+/// `out[r] = dot_i8(row r, x)` for `r ≥ r0`, always inlined so that the x86
+/// build compiles an AVX2 copy.
+#[inline(always)]
+pub(crate) fn dot_rows_portable(w: &[i8], n: usize, x: &[i8], out: &mut [i32], r0: usize) {
     for (r, o) in out.iter_mut().enumerate().skip(r0) {
         *o = dot_i8(&w[r * n..(r + 1) * n], &x[..n]);
     }

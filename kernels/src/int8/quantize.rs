@@ -1,8 +1,8 @@
 //! fp32 ↔ int8 conversions with ncnn's rounding and clamping, and the
 //! per-channel output stage of int8 convolutions.
 //!
-//! Each operation dispatches to the NEON kernel of the running CPU (see
-//! [`Int8Isa`]); the `*_with` variants take the implementation explicitly.
+//! Each operation dispatches to the NEON or AVX2 kernel of the running CPU
+//! (see [`Int8Isa`]); the `*_with` variants take the implementation explicitly.
 //! All implementations agree bit for bit with the portable one
 //! ([`crate::generic::int8::quantize`]), with one documented exception: on
 //! armv7, NEON flushes subnormal floats to zero (and the compiler also runs
@@ -38,7 +38,8 @@ fn resolve(isa: Int8Isa) -> Int8Isa {
     }
 }
 
-/// Whether the NEON output stage handles `act` (others use the portable stage).
+/// Whether the NEON and AVX2 output stages handle `act` (others use the
+/// portable stage).
 #[inline]
 pub(crate) fn neon_stage_act(act: Activation) -> bool {
     matches!(
@@ -64,6 +65,11 @@ pub fn quantize_with(isa: Int8Isa, src: &[f32], scale: f32, dst: &mut [i8]) {
         Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
             crate::arm64::int8::quantize::quantize(src, scale, dst)
         },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `resolve` only keeps an x86 ISA when the CPU has AVX2.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::quantize::quantize(src, scale, dst)
+        },
         _ => generic::quantize(src, scale, dst),
     }
 }
@@ -85,6 +91,11 @@ pub fn dequantize_with(isa: Int8Isa, src: &[i8], scale: f32, dst: &mut [f32]) {
         // SAFETY: NEON is architectural on aarch64.
         Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
             crate::arm64::int8::quantize::dequantize(src, inv, dst)
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `resolve` only keeps an x86 ISA when the CPU has AVX2.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::quantize::dequantize(src, inv, dst)
         },
         _ => generic::dequantize(src, inv, dst),
     }
@@ -130,6 +141,11 @@ pub fn dequantize_i32_with(
         Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
             crate::arm64::int8::quantize::dequantize_i32(src, mul, bias, act, dst)
         },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `resolve` only keeps an x86 ISA when the CPU has AVX2.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::quantize::dequantize_i32(src, mul, bias, act, dst)
+        },
         _ => generic::dequantize_i32(src, mul, bias, act, dst),
     }
 }
@@ -171,6 +187,11 @@ pub fn requantize_i32_with(
         // SAFETY: NEON is architectural on aarch64.
         Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
             crate::arm64::int8::quantize::requantize_i32(src, mul, bias, act, out_scale, dst)
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `resolve` only keeps an x86 ISA when the CPU has AVX2.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::quantize::requantize_i32(src, mul, bias, act, out_scale, dst)
         },
         _ => generic::requantize_i32(src, mul, bias, act, out_scale, dst),
     }

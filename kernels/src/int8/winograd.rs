@@ -146,9 +146,18 @@ pub fn winograd23_is_exact(geom: &ConvGeometry, weights: &[i8]) -> bool {
     winograd_applies(geom, weights) && !weights.contains(&i8::MIN)
 }
 
+/// Whether the int16 GEMM of `isa` reads its operands pair-interleaved: the
+/// x86 kernels multiply pairs of input channels (`vpmaddwd`, `vpdpwssd`), so
+/// there `U(q, r)` is stored at `8·(q/2) + 2r + q%2` and `V(q, l)` at
+/// `2·lanes·(q/2) + 2l + q%2` instead of `4q + r` and `lanes·q + l`.
+pub fn gemm16_pairs(isa: Int8Isa) -> bool {
+    isa.is_x86()
+}
+
 /// Runs the int16 GEMM tile of `isa`: 4 output channels × `lanes` (4 or 8)
 /// tiles over `k` (a positive multiple of 4) input channels:
-/// `c[r·lanes + l] = Σ_q u[4q + r] · v[lanes·q + l]` (wrapping).
+/// `c[r·lanes + l] = Σ_q u[4q + r] · v[lanes·q + l]` (wrapping; operands
+/// pair-interleaved where [`gemm16_pairs`]).
 pub fn gemm16_tile(isa: Int8Isa, u: &[i16], v: &[i16], k: usize, lanes: usize, c: &mut [i32]) {
     let mut c32 = [0i32; 32];
     gemm16_positions(isa, u, 4 * k, v, lanes * k, k, lanes, &mut c32, 1);
@@ -175,6 +184,36 @@ pub fn gemm16_positions(
     assert!(v.len() >= (positions - 1) * vstride + lanes * k);
     assert!(c.len() >= 32 * (positions - 1) + 4 * lanes);
     match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Avx512Vnni is only selected when the CPU has AVX-512 VNNI
+        // (with VL); the asserts give the extents the kernel reads and writes.
+        Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::winograd::gemm16_pairs_vnni(
+                u.as_ptr(),
+                ustride,
+                v.as_ptr(),
+                vstride,
+                k,
+                lanes,
+                c.as_mut_ptr(),
+                positions,
+            )
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Avx2 is only selected when the CPU has AVX2; the asserts
+        // give the extents.
+        Int8Isa::Avx2 => unsafe {
+            crate::x86::int8::winograd::gemm16_pairs_avx2(
+                u.as_ptr(),
+                ustride,
+                v.as_ptr(),
+                vstride,
+                k,
+                lanes,
+                c.as_mut_ptr(),
+                positions,
+            )
+        },
         #[cfg(target_arch = "arm")]
         // SAFETY: Neon is only selected when the CPU has NEON; the asserts
         // give the extents the kernels read and write.
@@ -291,6 +330,11 @@ pub fn gather_with(isa: Int8Isa, grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
                 }
             }
         }
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::winograd::gather_avx2(grid, xp, d)
+        },
         _ => generic::gather(grid, xp, d),
     }
 }
@@ -347,6 +391,39 @@ pub fn input_transform_with(
     }
 }
 
+/// Input transform of 8 tiles of channels `q` (patches `d0`) and `q + 1`
+/// (`d1`; `None` past the last channel) into pair-interleaved `v` (see
+/// [`gemm16_pairs`]): the x86 ISAs only.
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+pub fn input_transform_pair_with(
+    isa: Int8Isa,
+    m: usize,
+    d0: &[i8],
+    d1: Option<&[i8]>,
+    slots: usize,
+    v: &mut [i16],
+    vstride: usize,
+    lanes: usize,
+) {
+    let positions = (m + 2) * (m + 2);
+    assert!((m == 2 || m == 4) && (lanes == 4 || lanes == 8));
+    let patches = (positions - 1) * slots + LANES;
+    assert!(d0.len() >= patches && d1.is_none_or(|d| d.len() >= patches));
+    assert!(v.len() >= (positions - 1) * vstride + 2 * lanes);
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2; the
+        // asserts give the extents.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::winograd::input_transform_pair_avx2(
+                m, d0, d1, slots, v, vstride, lanes,
+            )
+        },
+        _ => unreachable!("{isa:?} reads unpaired int16 operands"),
+    }
+}
+
 /// Output transform of 8 tiles of one channel (see [`generic::output_transform`]).
 pub fn output_transform_with(
     isa: Int8Isa,
@@ -389,6 +466,11 @@ pub fn output_transform_with(
                 y.as_mut_ptr(),
                 ystride,
             )
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::winograd::output_transform_avx2(m, c, cstride, y, ystride)
         },
         _ => generic::output_transform(m, c, cstride, y, ystride),
     }
@@ -435,6 +517,11 @@ pub fn ungather_with(isa: Int8Isa, grid: &TileGrid, y: &[i32], out: &mut [i32]) 
                 }
             }
         }
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2.
+        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
+            crate::x86::int8::winograd::ungather_avx2(grid, y, out)
+        },
         _ => generic::ungather(grid, y, out),
     }
 }
@@ -450,13 +537,17 @@ pub(crate) struct WinogradI8 {
     out_c: usize,
     /// Input-channel ranges accumulated separately ([`accumulation_segments`]).
     segments: Vec<(usize, usize)>,
-    /// Transformed kernels, `[pos][out_c / 4][kq][4]`.
+    /// Transformed kernels, `[pos][out_c / 4][kq][4]` (pair-interleaved,
+    /// `[pos][out_c / 4][kq / 2][4][2]`, where [`gemm16_pairs`]).
     u: Vec<i16>,
+    /// The operand form the kernels were prepared for.
+    pairs: bool,
 }
 
 impl WinogradI8 {
-    /// Transforms the weights (`out_c × in_c × 3 × 3`).
-    pub fn new(m: usize, geom: &ConvGeometry, weights: &[i8]) -> WinogradI8 {
+    /// Transforms the weights (`out_c × in_c × 3 × 3`) for the kernels of `isa`.
+    pub fn new(m: usize, geom: &ConvGeometry, weights: &[i8], isa: Int8Isa) -> WinogradI8 {
+        let pairs = gemm16_pairs(isa);
         assert!(m == 2 || m == 4);
         let t = m + 2;
         let positions = t * t;
@@ -468,7 +559,12 @@ impl WinogradI8 {
             for q in 0..in_c {
                 let g = &weights[(p * in_c + q) * 9..(p * in_c + q + 1) * 9];
                 for (pos, v) in generic::kernel_transform(m, g).into_iter().enumerate() {
-                    u[((pos * pbn + p / 4) * kq + q) * 4 + p % 4] = v;
+                    let at = if pairs {
+                        ((pos * pbn + p / 4) * kq + q / 2 * 2) * 4 + p % 4 * 2 + q % 2
+                    } else {
+                        ((pos * pbn + p / 4) * kq + q) * 4 + p % 4
+                    };
+                    u[at] = v;
                 }
             }
         }
@@ -479,6 +575,7 @@ impl WinogradI8 {
             out_c,
             segments: accumulation_segments(m, geom, weights),
             u,
+            pairs,
         }
     }
 
@@ -506,6 +603,11 @@ impl WinogradI8 {
         threads: usize,
     ) {
         let (m, kq) = (self.m, self.kq);
+        assert_eq!(
+            self.pairs,
+            gemm16_pairs(isa),
+            "kernels prepared for another ISA"
+        );
         let grid = TileGrid::new(m, outw, outh);
         let positions = grid.positions();
         let slots = grid.slots();
@@ -539,9 +641,27 @@ impl WinogradI8 {
         let mut v = vec![0i16; nb * block];
         parallel::for_each_chunk_mut(&mut v, block, threads, |tb, vb| {
             let lanes = lanes_of(tb);
-            for q in 0..self.in_c {
-                let dq = &d[q * dlen + tb * LANES..(q + 1) * dlen];
-                input_transform_with(isa, m, dq, slots, &mut vb[q * lanes..], kq * lanes, lanes);
+            let dq = |q: usize| &d[q * dlen + tb * LANES..(q + 1) * dlen];
+            if self.pairs {
+                // Channel q's lanes at 2l, q + 1's at 2l + 1: the pair's block
+                // starts where channel q's would.
+                for q in (0..self.in_c).step_by(2) {
+                    let d1 = (q + 1 < self.in_c).then(|| dq(q + 1));
+                    let vq = &mut vb[q * lanes..];
+                    input_transform_pair_with(isa, m, dq(q), d1, slots, vq, kq * lanes, lanes);
+                }
+            } else {
+                for q in 0..self.in_c {
+                    input_transform_with(
+                        isa,
+                        m,
+                        dq(q),
+                        slots,
+                        &mut vb[q * lanes..],
+                        kq * lanes,
+                        lanes,
+                    );
+                }
             }
         });
 
@@ -637,7 +757,7 @@ mod tests {
         ih: usize,
     ) -> Vec<i32> {
         let (outw, outh) = g.output_size(iw, ih).unwrap();
-        let mut wino = WinogradI8::new(m, g, w);
+        let mut wino = WinogradI8::new(m, g, w, isa);
         if single {
             wino.segments = vec![(0, wino.kq)];
         }

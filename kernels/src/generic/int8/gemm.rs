@@ -15,7 +15,12 @@
 //! instructions: armv7/aarch64 NEON multiply 8-byte halves of 16 consecutive
 //! `k` (`vmull.s8` + `vmlal.s8` + `vpadal.s16`; [`GemmLayout::K16`]); `sdot`
 //! multiplies groups of 4 `k` of 4 rows by 4 `k` of one column
-//! ([`GemmLayout::DOT`]).
+//! ([`GemmLayout::DOT`]). The x86 kernels change the element form too
+//! ([`PanelForm`]): AVX2's `vpmaddwd` multiplies int16 pairs, so its A panels
+//! hold int16 ([`GemmLayout::AVX2`]); AVX-512 VNNI's `vpdpbusd` multiplies
+//! unsigned by signed bytes, so its B panels hold `x + 128` and its A panels
+//! end with the correction `−128·Σ_k A[r][k]` of each row
+//! ([`GemmLayout::VNNI`]).
 
 /// Panel shape of an int8 GEMM.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +31,21 @@ pub struct GemmLayout {
     pub nr: usize,
     /// Consecutive `k` values per row/column inside a panel.
     pub g: usize,
+    /// How the values are stored.
+    pub form: PanelForm,
+}
+
+/// Element form of the panels of a [`GemmLayout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanelForm {
+    /// A and B as the int8 values.
+    Plain,
+    /// A as little-endian int16 (2 bytes per element), B as int8.
+    WideA,
+    /// B as `x + 128` (the byte `x ^ 0x80`, read as unsigned); each A panel
+    /// (int8) followed by `mr` little-endian int32 `−128·Σ_k A[r][k]`, so a
+    /// kernel that starts its sums there gets `Σ_k A·x` exactly (mod 2³²).
+    BiasedB,
 }
 
 impl GemmLayout {
@@ -34,9 +54,50 @@ impl GemmLayout {
         mr: 4,
         nr: 4,
         g: 16,
+        form: PanelForm::Plain,
     };
     /// 8×8 tiles, `k` in groups of 4 (aarch64 `sdot` kernel).
-    pub const DOT: GemmLayout = GemmLayout { mr: 8, nr: 8, g: 4 };
+    pub const DOT: GemmLayout = GemmLayout {
+        mr: 8,
+        nr: 8,
+        g: 4,
+        form: PanelForm::Plain,
+    };
+    /// 4×16 tiles, `k` in pairs, A as int16 (x86 AVX2 `vpmaddwd` kernel:
+    /// one int16 pair of A broadcast against 8 columns' pairs of B).
+    pub const AVX2: GemmLayout = GemmLayout {
+        mr: 4,
+        nr: 16,
+        g: 2,
+        form: PanelForm::WideA,
+    };
+    /// 6×32 tiles, `k` in groups of 4, B biased to unsigned (x86 AVX-512
+    /// VNNI `vpdpbusd` kernel: 4 bytes of A broadcast against 16 columns'
+    /// 4 bytes of B; 12 accumulators, the most that zmm0–15 leave room for).
+    pub const VNNI: GemmLayout = GemmLayout {
+        mr: 6,
+        nr: 32,
+        g: 4,
+        form: PanelForm::BiasedB,
+    };
+
+    /// Bytes of one A panel of `kp` (padded) depth.
+    pub fn a_panel_bytes(&self, kp: usize) -> usize {
+        match self.form {
+            PanelForm::Plain => self.mr * kp,
+            PanelForm::WideA => 2 * self.mr * kp,
+            PanelForm::BiasedB => self.mr * kp + 4 * self.mr,
+        }
+    }
+
+    /// The byte a B panel holds for the value `x`.
+    #[inline(always)]
+    pub fn b_byte(&self, x: i8) -> i8 {
+        match self.form {
+            PanelForm::BiasedB => x ^ i8::MIN,
+            _ => x,
+        }
+    }
 
     /// `k` rounded up to the padding every layout uses.
     pub fn padded_k(k: usize) -> usize {
@@ -56,12 +117,24 @@ pub fn pack_a(layout: GemmLayout, w: &[i8], m: usize, k: usize) -> Vec<i8> {
     assert!(w.len() >= m * k);
     let kp = GemmLayout::padded_k(k);
     let blocks = m.div_ceil(layout.mr);
-    let mut out = vec![0i8; blocks * layout.mr * kp];
+    let len = layout.a_panel_bytes(kp);
+    let mut out = vec![0i8; blocks * len];
     for row in 0..m {
-        let panel = &mut out[(row / layout.mr) * layout.mr * kp..][..layout.mr * kp];
+        let panel = &mut out[(row / layout.mr) * len..][..len];
         let r = row % layout.mr;
-        for (kk, &v) in w[row * k..(row + 1) * k].iter().enumerate() {
-            panel[GemmLayout::offset(layout.mr, layout.g, r, kk)] = v;
+        let weights = &w[row * k..(row + 1) * k];
+        for (kk, &v) in weights.iter().enumerate() {
+            let at = GemmLayout::offset(layout.mr, layout.g, r, kk);
+            match layout.form {
+                PanelForm::WideA => panel[2 * at..2 * at + 2]
+                    .copy_from_slice(&(v as i16).to_le_bytes().map(|b| b as i8)),
+                _ => panel[at] = v,
+            }
+        }
+        if layout.form == PanelForm::BiasedB {
+            let sum: i32 = weights.iter().map(|&v| v as i32).sum();
+            let corr = sum.wrapping_mul(-128).to_le_bytes().map(|b| b as i8);
+            panel[layout.mr * kp + 4 * r..][..4].copy_from_slice(&corr);
         }
     }
     out
@@ -149,11 +222,11 @@ pub fn pack_b_panel(
     let cols = nr.min(n.saturating_sub(n0));
     for kk in kb0 * 16..kp {
         for c in 0..nr {
-            dst[GemmLayout::offset(nr, g, c, kk)] = if kk < k && c < cols {
+            dst[GemmLayout::offset(nr, g, c, kk)] = layout.b_byte(if kk < k && c < cols {
                 b[kk * ld + n0 + c]
             } else {
                 0
-            };
+            });
         }
     }
 }
@@ -161,6 +234,11 @@ pub fn pack_b_panel(
 /// One `mr × nr` tile: `c[r·ldc + col] = Σ_k A(r, k) · B(col, k)` over
 /// `kp` (padded) `k`, with wrapping int32 arithmetic like the NEON kernels.
 pub fn gemm_tile(layout: GemmLayout, a: &[i8], b: &[i8], kp: usize, c: &mut [i32], ldc: usize) {
+    assert_eq!(
+        layout.form,
+        PanelForm::Plain,
+        "the portable tile reads int8 panels"
+    );
     let (mr, nr, g) = (layout.mr, layout.nr, layout.g);
     let a = &a[..mr * kp];
     let b = &b[..nr * kp];

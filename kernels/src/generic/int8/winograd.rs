@@ -127,6 +127,13 @@ impl TileGrid {
 /// Gathers the patches of one zero-padded input plane `xp` (`grid.padded_h()`
 /// rows of `grid.padded_w()`) into `d[pos·slots + tile]`.
 pub fn gather(grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
+    gather_inline(grid, xp, d)
+}
+
+/// [`gather`], always inlined (so a caller with more CPU features enabled
+/// compiles its own copy).
+#[inline(always)]
+pub fn gather_inline(grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
     let (m, t, wp, slots) = (grid.m, grid.t(), grid.padded_w(), grid.slots());
     for ty in 0..grid.th {
         for cx in 0..grid.chunks() {
@@ -197,6 +204,19 @@ pub fn input_transform(
     vstride: usize,
     lanes: usize,
 ) {
+    input_transform_inline(m, d, slots, v, vstride, lanes)
+}
+
+/// [`input_transform`], always inlined.
+#[inline(always)]
+pub fn input_transform_inline(
+    m: usize,
+    d: &[i8],
+    slots: usize,
+    v: &mut [i16],
+    vstride: usize,
+    lanes: usize,
+) {
     let t = m + 2;
     let mut x = [[0i16; LANES]; 36];
     for (pos, xp) in x[..t * t].iter_mut().enumerate() {
@@ -254,6 +274,12 @@ fn at(m: usize, x: &[Lane32]) -> [Lane32; 4] {
 /// `y = (4y mod 2³²) >> 2`, and `y = ((576y mod 2³²) · 9⁻¹ mod 2³²) >> 6`
 /// because `576 · 9⁻¹ ≡ 64`.
 pub fn output_transform(m: usize, c: &[i32], cstride: usize, y: &mut [i32], ystride: usize) {
+    output_transform_inline(m, c, cstride, y, ystride)
+}
+
+/// [`output_transform`], always inlined.
+#[inline(always)]
+pub fn output_transform_inline(m: usize, c: &[i32], cstride: usize, y: &mut [i32], ystride: usize) {
     let t = m + 2;
     let mut x = [[0i32; LANES]; 36];
     for (pos, xp) in x[..t * t].iter_mut().enumerate() {
@@ -287,6 +313,12 @@ pub fn output_transform(m: usize, c: &[i32], cstride: usize, y: &mut [i32], ystr
 /// Un-gathers one channel's outputs `y[(i·m + j)·slots + tile]` into rows of
 /// `grid.out_w()` (`grid.th·m` rows), whole chunks at a time.
 pub fn ungather(grid: &TileGrid, y: &[i32], out: &mut [i32]) {
+    ungather_inline(grid, y, out)
+}
+
+/// [`ungather`], always inlined.
+#[inline(always)]
+pub fn ungather_inline(grid: &TileGrid, y: &[i32], out: &mut [i32]) {
     let (m, slots, ow) = (grid.m, grid.slots(), grid.out_w());
     for ty in 0..grid.th {
         for cx in 0..grid.chunks() {
