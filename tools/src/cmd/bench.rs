@@ -62,6 +62,11 @@ pub struct Args {
     /// parent runs each in its own process so peak RSS is per model).
     #[arg(long, hide = true)]
     pub single: bool,
+    /// Internal (with `--single`): one more run that calls getppid() before
+    /// the first layer and after each layer, markers for
+    /// cross/layercost.c, and prints the layers it ran in that order.
+    #[arg(long, hide = true, requires = "single")]
+    pub layer_markers: bool,
 }
 
 #[derive(Serialize, serde::Deserialize, Debug)]
@@ -208,6 +213,9 @@ fn run_one(a: &Args, param: &Path, bin: Option<&Path>, use_int8: bool) -> Result
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let arena = octet::memory::peak_bytes() as u64;
+    if a.layer_markers {
+        print_layer_markers(&net, &inputs, &names)?;
+    }
     let mut sorted = times.clone();
     sorted.sort_by(|x, y| x.total_cmp(y));
     let n = sorted.len();
@@ -241,6 +249,38 @@ fn run_one(a: &Args, param: &Path, bin: Option<&Path>, use_int8: bool) -> Result
         arena_peak_bytes: arena,
         weight_bytes: net.weight_bytes() as u64,
     })
+}
+
+/// One inference with a marker system call around every layer (see
+/// `cross/layercost.sh`); prints `layer <type> <name> <how it ran>` lines,
+/// one per marker after the first, to stdout.
+fn print_layer_markers(net: &Net, inputs: &[(String, octet::Mat)], names: &[&str]) -> Result<()> {
+    let layers = net.layers();
+    let mut order: Vec<usize> = Vec::new();
+    let mut ex = net.extractor();
+    for (n, m) in inputs {
+        ex.input(n, m.clone())?;
+    }
+    ex.set_observer(|l, top, _| {
+        // Once per layer, after its forward (its first top is observed first).
+        if layers[l].tops.first() == Some(&top) {
+            let _ = std::os::unix::process::parent_id();
+            order.push(l);
+        }
+    });
+    let _ = std::os::unix::process::parent_id();
+    ex.extract_many(names)?;
+    drop(ex);
+    for l in order {
+        let slot = &layers[l];
+        println!(
+            "layer\t{}\t{}\t{}",
+            slot.kind,
+            slot.name,
+            slot.layer.describe()
+        );
+    }
+    Ok(())
 }
 
 /// Runs one measurement in a child process (this binary with `--single`),
