@@ -180,6 +180,44 @@ fn bench_json_parses() {
 }
 
 #[test]
+fn bench_layer_markers_list_every_layer_in_run_order() {
+    // cross/layercost.sh pairs these lines with the plugin's markers one to
+    // one, so every layer of the param must appear once, in file order.
+    let param = models().join("squeezenet_int8.param");
+    let o = octet(&[
+        "bench",
+        "--single",
+        s(&param),
+        "--loops",
+        "1",
+        "--layer-markers",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let listed: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| l.starts_with("layer\t"))
+        .map(|l| l.split('\t').collect())
+        .collect();
+    let declared: Vec<(String, String)> = std::fs::read_to_string(&param)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            Some((f.next()?.to_string(), f.next()?.to_string()))
+        })
+        .filter(|(kind, _)| kind != "Input")
+        .collect();
+    assert_eq!(listed.len(), declared.len());
+    for (row, (kind, name)) in listed.iter().zip(&declared) {
+        assert_eq!((row[1], row[2]), (kind.as_str(), name.as_str()));
+    }
+    let conv3x3 = listed.iter().find(|r| r[2] == "fire2/expand3x3").unwrap();
+    assert!(conv3x3[3].starts_with("int8 "), "{conv3x3:?}");
+}
+
+#[test]
 fn run_writes_npy_outputs_and_info_reports() {
     let dir = tempfile::tempdir().unwrap();
     let param = models().join("mobilenet.param");
