@@ -161,8 +161,13 @@ impl Net {
             };
             net.apply_table(&table)?;
             if opt.use_int8 {
-                net.plan_requantize();
+                net.plan_requantize(false);
             }
+        } else if opt.use_int8 {
+            // An int8 .param carries ncnn's own requantization (8=101/102);
+            // add it where the readers are int8 only through max Pooling or
+            // Concat, which ncnn's fuse_requantize does not look through.
+            net.plan_requantize(true);
         }
         net.set_options(opt)?;
         Ok(net)
@@ -191,14 +196,16 @@ impl Net {
         Ok(())
     }
 
-    /// The layers that finally read blob `b`, looking through Split and
-    /// int8-capable ReLU layers; `None` if some reader cannot take int8.
+    /// The layers that finally read blob `b`, looking through the layers
+    /// that pass int8 on with its scale unchanged (Split, ReLU, max Pooling,
+    /// Concat); `None` if some reader cannot take int8.
     fn int8_readers(&mut self, b: usize, out: &mut Vec<usize>) -> bool {
         let consumers = self.blobs[b].consumers.clone();
         for l in consumers {
-            let kind = self.layers[l].kind.clone();
-            let pass_through =
-                kind == "Split" || (kind == "ReLU" && self.layers[l].layer.accepts_int8_when_fed());
+            let kind = self.layers[l].kind.as_str();
+            let pass_through = kind == "Split"
+                || (matches!(kind, "ReLU" | "Pooling" | "Concat")
+                    && self.layers[l].layer.accepts_int8_when_fed());
             if pass_through {
                 let tops = self.layers[l].tops.clone();
                 for t in tops {
@@ -214,22 +221,22 @@ impl Net {
     }
 
     /// ncnn's `fuse_requantize`: an int8 convolution whose output is read
-    /// only by int8 convolutions (directly or through Split/ReLU) writes int8
+    /// only by int8 convolutions (directly or through Split, ReLU, max
+    /// Pooling or Concat, see [`Net::int8_readers`]) writes int8
     /// straight away, requantized to the readers' input scale — the smallest
     /// one if they differ, so no reader sees its range clipped. The readers
     /// dequantize with the scale the blob carries.
-    fn plan_requantize(&mut self) {
+    /// With `keep_existing`, layers that already requantize keep their scale.
+    fn plan_requantize(&mut self, keep_existing: bool) {
         for l in 0..self.layers.len() {
             let kind = self.layers[l].kind.clone();
             if kind != "Convolution" && kind != "ConvolutionDepthWise" {
                 continue;
             }
-            if self.layers[l]
-                .layer
-                .quantizable()
-                .and_then(|q| q.input_scale())
-                .is_none()
-            {
+            let Some(q) = self.layers[l].layer.quantizable() else {
+                continue;
+            };
+            if q.input_scale().is_none() || (keep_existing && q.output_scale().is_some()) {
                 continue;
             }
             let top = self.layers[l].tops[0];

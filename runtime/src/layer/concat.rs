@@ -18,6 +18,36 @@ impl Layer for Concat {
 
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let first = inputs.first().ok_or("needs at least one input")?;
+        let inputs: Vec<Mat> = if inputs.iter().any(Mat::is_int8) {
+            // int8 stays int8 for a channel concat of inputs sharing one
+            // scale (int8 producers feeding the same readers requantize to
+            // the same scale, see Net::plan_requantize); anything else is
+            // joined in fp32.
+            let scale = first.int8_scale();
+            let same = inputs
+                .iter()
+                .all(|m| m.is_int8() && m.dims() == 3 && m.int8_scale() == scale);
+            let axis0 = self.axis == 0 || self.axis == -3;
+            let (w, h) = (first.w(), first.h());
+            if same && axis0 && inputs.iter().all(|m| m.w() == w && m.h() == h) {
+                let c = inputs.iter().map(Mat::c).sum();
+                let mut out = Mat::new_3d_i8(w, h, c, scale);
+                let mut planes = out.planes_i8_mut();
+                let mut dst = planes.planes_mut().into_iter();
+                for m in &inputs {
+                    for q in 0..m.c() {
+                        if let Some(d) = dst.next() {
+                            d.copy_from_slice(m.channel_i8(q));
+                        }
+                    }
+                }
+                return Ok(vec![out]);
+            }
+            inputs.iter().map(Mat::dequantize).collect()
+        } else {
+            inputs
+        };
+        let first = &inputs[0];
         let dims = first.dims();
         let axis = if self.axis < 0 {
             self.axis + dims as i32
@@ -79,6 +109,15 @@ impl Layer for Concat {
             }
         }
         Ok(vec![Mat::from_slice(&out_shape, &flat)?])
+    }
+
+    /// int8 inputs are joined as int8 when they share a scale, else in fp32.
+    fn accepts_int8(&self) -> bool {
+        true
+    }
+
+    fn accepts_int8_when_fed(&self) -> bool {
+        true
     }
 
     crate::impl_as_any!();

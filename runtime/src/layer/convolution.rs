@@ -458,6 +458,9 @@ impl Quantizable for ConvCore {
     fn set_output_scale(&mut self, s: Option<f32>) {
         self.top_scale = s;
     }
+    fn output_scale(&self) -> Option<f32> {
+        self.top_scale
+    }
     fn takes_int8_input(&self) -> bool {
         true
     }

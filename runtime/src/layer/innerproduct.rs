@@ -228,6 +228,9 @@ impl Quantizable for InnerProduct {
         self.bottom_scale
     }
     fn set_output_scale(&mut self, _s: Option<f32>) {}
+    fn output_scale(&self) -> Option<f32> {
+        None
+    }
     fn takes_int8_input(&self) -> bool {
         true
     }

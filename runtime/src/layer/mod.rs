@@ -111,6 +111,8 @@ pub trait Quantizable {
     fn input_scale(&self) -> Option<f32>;
     /// Requantize the output to int8 at this scale (`None`: dequantize to fp32).
     fn set_output_scale(&mut self, s: Option<f32>);
+    /// The scale the output is requantized to, if it is.
+    fn output_scale(&self) -> Option<f32>;
     /// Whether the layer can take an int8 blob as its input (and so can be
     /// fed by a requantizing producer).
     fn takes_int8_input(&self) -> bool;

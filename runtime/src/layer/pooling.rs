@@ -4,7 +4,7 @@
 //! 7=adaptive 8=out_w 18=out_h`.
 
 use crate::error::LayerResult;
-use crate::layer::padding::{copy_make_border, BorderType};
+use crate::layer::padding::{copy_make_border, copy_make_border_i8, BorderType};
 use crate::layer::{single, ForwardContext, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
@@ -31,6 +31,110 @@ pub struct Pooling {
 
 fn nonneg(v: i32, what: &str) -> LayerResult<usize> {
     usize::try_from(v).map_err(|_| format!("{what} must not be negative, got {v}").into())
+}
+
+impl Pooling {
+    /// Top, bottom, left and right padding of a `w × h` input: the declared
+    /// pads, extended as `pad_mode` says.
+    fn pads(&self, w: usize, h: usize) -> (usize, usize, usize, usize) {
+        let (kw, kh, sw, sh) = (self.kernel_w, self.kernel_h, self.stride_w, self.stride_h);
+        let (mut t, mut b, mut l, mut r) =
+            (self.pad_top, self.pad_bottom, self.pad_left, self.pad_right);
+        match self.pad_mode {
+            0 => {
+                // Full padding (Caffe's ceil mode): extend bottom/right so the last window fits.
+                let wtail = (w + l + r).saturating_sub(kw) % sw;
+                let htail = (h + t + b).saturating_sub(kh) % sh;
+                if wtail != 0 {
+                    r += sw - wtail;
+                }
+                if htail != 0 {
+                    b += sh - htail;
+                }
+            }
+            1 => {}
+            _ => {
+                let wpad = (kw + (w - 1) / sw * sw).saturating_sub(w);
+                let hpad = (kh + (h - 1) / sh * sh).saturating_sub(h);
+                if self.pad_mode == 2 {
+                    (t, b, l, r) = (hpad / 2, hpad - hpad / 2, wpad / 2, wpad - wpad / 2);
+                } else {
+                    (t, b, l, r) = (hpad - hpad / 2, hpad / 2, wpad - wpad / 2, wpad / 2);
+                }
+            }
+        }
+        (t, b, l, r)
+    }
+
+    /// Max pooling straight on int8 values: max commutes with the (monotonic)
+    /// dequantization, so the result is exactly the fp32 path's on the
+    /// dequantized input, at a quarter of the memory traffic, and the blob
+    /// stays int8 for the next int8 convolution. Padding is -128, below every
+    /// quantized value ([-127, 127]), as fp32's pad is below every float.
+    fn forward_max_int8(&self, input: Mat, threads: usize) -> LayerResult<Vec<Mat>> {
+        debug_assert!(self.max && !self.adaptive);
+        let (w, h, c) = (input.w(), input.h(), input.c());
+        let scale = input.int8_scale();
+        if self.global {
+            // c values: the 1-D output is fp32, as the fp32 path's.
+            let maxima: Vec<i8> = (0..c)
+                .map(|q| input.channel_i8(q).iter().copied().max().unwrap_or(i8::MIN))
+                .collect();
+            let mut out = Mat::new_1d(c);
+            octet_kernels::int8::quantize::dequantize(&maxima, scale, out.data_mut());
+            return Ok(vec![out]);
+        }
+        let (t, b, l, r) = self.pads(w, h);
+        let padded = if t + b + l + r > 0 {
+            copy_make_border_i8(&input, t, b, l, r, i8::MIN)
+        } else {
+            input
+        };
+        let (pw, ph) = (padded.w(), padded.h());
+        let (kw, kh) = (self.kernel_w, self.kernel_h);
+        if pw < kw || ph < kh {
+            return Err(format!("input {w}×{h} is smaller than the {kw}×{kh} window").into());
+        }
+        let outw = (pw - kw) / self.stride_w + 1;
+        let outh = (ph - kh) / self.stride_h + 1;
+        let mut out = Mat::new_3d_i8(outw, outh, c, scale);
+        let mut planes = out.planes_i8_mut();
+        let mut planes = planes.planes_mut();
+        parallel::for_each_mut(&mut planes, threads, |q, o| {
+            self.max_plane(padded.channel_i8(q), pw, outw, outh, o);
+        });
+        Ok(vec![out])
+    }
+
+    /// Max over each window of one padded plane (`pw` wide): a vertical pass
+    /// over the window's rows (which vectorises), then the horizontal window.
+    /// `if a < b { b } else { a }` is C++'s std::max (ncnn's) and, unlike
+    /// f32::max, needs no libm call.
+    fn max_plane<T: Copy + PartialOrd>(
+        &self,
+        p: &[T],
+        pw: usize,
+        outw: usize,
+        outh: usize,
+        o: &mut [T],
+    ) {
+        let (kw, kh, sw, sh) = (self.kernel_w, self.kernel_h, self.stride_w, self.stride_h);
+        let mut acc = p[..pw].to_vec();
+        for i in 0..outh {
+            acc.copy_from_slice(&p[i * sh * pw..(i * sh + 1) * pw]);
+            for ky in 1..kh {
+                let r = &p[(i * sh + ky) * pw..(i * sh + ky + 1) * pw];
+                acc.iter_mut()
+                    .zip(r)
+                    .for_each(|(a, &v)| *a = if *a < v { v } else { *a });
+            }
+            let orow = &mut o[i * outw..(i + 1) * outw];
+            for (j, out) in orow.iter_mut().enumerate() {
+                let win = &acc[j * sw..j * sw + kw];
+                *out = win.iter().fold(win[0], |m, &v| if m < v { v } else { m });
+            }
+        }
+    }
 }
 
 impl Layer for Pooling {
@@ -84,6 +188,9 @@ impl Layer for Pooling {
         }
         let (w, h, c) = (input.w(), input.h(), input.c());
         let threads = ctx.threads();
+        if input.is_int8() {
+            return self.forward_max_int8(input, threads);
+        }
         if self.global {
             let mut out = Mat::new_1d(c);
             let o = out.data_mut();
@@ -128,31 +235,7 @@ impl Layer for Pooling {
 
         let (kw, kh, sw, sh) = (self.kernel_w, self.kernel_h, self.stride_w, self.stride_h);
         let pad_value = if self.max { f32::MIN } else { 0.0 };
-        let (mut t, mut b, mut l, mut r) =
-            (self.pad_top, self.pad_bottom, self.pad_left, self.pad_right);
-        match self.pad_mode {
-            0 => {
-                // Full padding (Caffe's ceil mode): extend bottom/right so the last window fits.
-                let wtail = (w + l + r).saturating_sub(kw) % sw;
-                let htail = (h + t + b).saturating_sub(kh) % sh;
-                if wtail != 0 {
-                    r += sw - wtail;
-                }
-                if htail != 0 {
-                    b += sh - htail;
-                }
-            }
-            1 => {}
-            _ => {
-                let wpad = (kw + (w - 1) / sw * sw).saturating_sub(w);
-                let hpad = (kh + (h - 1) / sh * sh).saturating_sub(h);
-                if self.pad_mode == 2 {
-                    (t, b, l, r) = (hpad / 2, hpad - hpad / 2, wpad / 2, wpad - wpad / 2);
-                } else {
-                    (t, b, l, r) = (hpad - hpad / 2, hpad / 2, wpad - wpad / 2, wpad / 2);
-                }
-            }
-        }
+        let (t, b, l, r) = self.pads(w, h);
         let padded = if t + b + l + r > 0 {
             copy_make_border(&input, t, b, l, r, BorderType::Constant, pad_value)
         } else {
@@ -181,10 +264,13 @@ impl Layer for Pooling {
             || (dt == 0 && db == 0 && dl == 0 && dr == 0 && wtailpad == 0 && htailpad == 0);
         parallel::for_each_mut(&mut planes, threads, |q, o| {
             let p = padded.channel(q);
-            if self.max || plain_area {
+            if self.max {
+                self.max_plane(p, pw, outw, outh, o);
+                return;
+            }
+            if plain_area {
                 // Vertical pass over the window's rows (vectorises), then the
-                // horizontal window. `if a < b { b } else { a }` is C++'s
-                // std::max (ncnn's) and, unlike f32::max, needs no libm call.
+                // horizontal window.
                 let mut acc = vec![0f32; pw];
                 let inv = 1.0 / (kw * kh) as f32;
                 for i in 0..outh {
@@ -242,6 +328,17 @@ impl Layer for Pooling {
             }
         });
         Ok(vec![out])
+    }
+
+    /// Max pooling (not adaptive) runs on int8 values exactly; see
+    /// `forward_max_int8`.
+    fn accepts_int8(&self) -> bool {
+        self.max && !self.adaptive
+    }
+
+    /// Windowed max pooling passes int8 on (global pooling returns fp32).
+    fn accepts_int8_when_fed(&self) -> bool {
+        self.accepts_int8() && !self.global
     }
 
     crate::impl_as_any!();
