@@ -106,10 +106,14 @@ impl Pooling {
         Ok(vec![out])
     }
 
-    /// Max over each window of one padded plane (`pw` wide): a vertical pass
-    /// over the window's rows (which vectorises), then the horizontal window.
-    /// `if a < b { b } else { a }` is C++'s std::max (ncnn's) and, unlike
-    /// f32::max, needs no libm call.
+    /// Max over each window of one padded plane (`pw` wide). Per output row:
+    /// a vertical pass over the window's rows, then the row is split into
+    /// `stride` phases (`phase[p][j] = row[j·stride + p]`), so that window
+    /// element `kx` of every output is the contiguous slice
+    /// `phase[kx % stride][kx / stride ..]`: every pass is a plain slice
+    /// loop that vectorises (`vmax.s8` on 16 int8 lanes on armv7). Elements
+    /// are visited in window order with `if a < b { b } else { a }` (C++'s
+    /// std::max, ncnn's), so ties, signed zeros and NaN come out as ncnn's.
     fn max_plane<T: Copy + PartialOrd>(
         &self,
         p: &[T],
@@ -119,19 +123,47 @@ impl Pooling {
         o: &mut [T],
     ) {
         let (kw, kh, sw, sh) = (self.kernel_w, self.kernel_h, self.stride_w, self.stride_h);
+        let max = |a: &mut T, &v: &T| *a = if *a < v { v } else { *a };
         let mut acc = p[..pw].to_vec();
+        let mut phases: Vec<Vec<T>> = (0..sw)
+            .map(|q| vec![p[0]; (pw - q.min(pw)).div_ceil(sw)])
+            .collect();
         for i in 0..outh {
             acc.copy_from_slice(&p[i * sh * pw..(i * sh + 1) * pw]);
             for ky in 1..kh {
                 let r = &p[(i * sh + ky) * pw..(i * sh + ky + 1) * pw];
-                acc.iter_mut()
-                    .zip(r)
-                    .for_each(|(a, &v)| *a = if *a < v { v } else { *a });
+                acc.iter_mut().zip(r).for_each(|(a, v)| max(a, v));
+            }
+            match sw {
+                1 => {}
+                2 => {
+                    let (even, odd) = phases.split_at_mut(1);
+                    let (even, odd) = (&mut even[0], &mut odd[0]);
+                    for ((pair, e), o) in
+                        acc.chunks_exact(2).zip(even.iter_mut()).zip(odd.iter_mut())
+                    {
+                        *e = pair[0];
+                        *o = pair[1];
+                    }
+                    if pw % 2 == 1 {
+                        even[pw / 2] = acc[pw - 1];
+                    }
+                }
+                _ => {
+                    for (x, &v) in acc.iter().enumerate() {
+                        phases[x % sw][x / sw] = v;
+                    }
+                }
             }
             let orow = &mut o[i * outw..(i + 1) * outw];
-            for (j, out) in orow.iter_mut().enumerate() {
-                let win = &acc[j * sw..j * sw + kw];
-                *out = win.iter().fold(win[0], |m, &v| if m < v { v } else { m });
+            for kx in 0..kw {
+                let src = if sw == 1 { &acc } else { &phases[kx % sw] };
+                let src = &src[kx / sw..kx / sw + outw];
+                if kx == 0 {
+                    orow.copy_from_slice(src);
+                } else {
+                    orow.iter_mut().zip(src).for_each(|(a, v)| max(a, v));
+                }
             }
         }
     }
