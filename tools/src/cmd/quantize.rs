@@ -140,6 +140,33 @@ pub fn main(a: Args) -> Result<()> {
         };
         quantized.push(q);
     }
+    // ncnn requantizes only when every reader is an int8 convolution reached
+    // through Split/ReLU (its fuse_requantize); Octet also looks through max
+    // Pooling and Concat, but ncnn would crash on an int8 blob there, so the
+    // written model keeps ncnn's rule and Octet re-plans the rest at load.
+    for (l, slot) in net.layers().iter().enumerate() {
+        if quantized[l].as_ref().is_none_or(|q| q.top_scale.is_none()) {
+            continue;
+        }
+        let mut ncnn_ok = true;
+        let mut stack = vec![slot.tops[0]];
+        while let Some(b) = stack.pop() {
+            for &r in &net.blobs()[b].consumers {
+                let reader = &net.layers()[r];
+                match reader.kind.as_str() {
+                    "Split" | "ReLU" => stack.extend(reader.tops.iter().copied()),
+                    "Convolution" | "ConvolutionDepthWise" if quantized[r].is_some() => {}
+                    _ => ncnn_ok = false,
+                }
+            }
+        }
+        if !ncnn_ok {
+            if let Some(q) = quantized[l].as_mut() {
+                q.top_scale = None;
+                q.term -= 100;
+            }
+        }
+    }
     // A requantizing producer's readers take its output scale as their input scale.
     for (l, slot) in net.layers().iter().enumerate() {
         let Some(ts) = quantized[l].as_ref().and_then(|q| q.top_scale) else {
