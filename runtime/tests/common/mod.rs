@@ -129,6 +129,9 @@ pub fn target_command(program: &str) -> Command {
             let mut parts = r.split_whitespace();
             let mut c = Command::new(parts.next().unwrap());
             c.args(parts).arg(program);
+            // `octet bench` starts itself again per measurement; qemu-user
+            // cannot start a foreign binary without binfmt_misc.
+            c.env("OCTET_EMULATOR", r.trim());
             c
         }
         _ => Command::new(program),

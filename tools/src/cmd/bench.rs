@@ -287,7 +287,19 @@ fn print_layer_markers(net: &Net, inputs: &[(String, octet::Mat)], names: &[&str
 /// so each model's peak RSS is its own.
 fn run_child(a: &Args, param: &Path, bin: Option<&Path>, int8: bool) -> Result<BenchResult> {
     let exe = std::env::current_exe().context("cannot find the octet executable")?;
-    let mut cmd = std::process::Command::new(exe);
+    // Under user-mode emulation without binfmt_misc (cross testing), the
+    // emulator command (`OCTET_EMULATOR="qemu-arm -cpu cortex-a7 …"`) must
+    // start the child too.
+    let emulator = std::env::var("OCTET_EMULATOR").unwrap_or_default();
+    let mut prefix = emulator.split_whitespace();
+    let mut cmd = match prefix.next() {
+        Some(program) => {
+            let mut c = std::process::Command::new(program);
+            c.args(prefix).arg(&exe);
+            c
+        }
+        None => std::process::Command::new(&exe),
+    };
     cmd.arg("bench").arg("--single").arg(param);
     if let Some(b) = bin {
         cmd.arg(b);
