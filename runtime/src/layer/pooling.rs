@@ -124,6 +124,29 @@ impl Pooling {
     ) {
         let (kw, kh, sw, sh) = (self.kernel_w, self.kernel_h, self.stride_w, self.stride_h);
         let max = |a: &mut T, &v: &T| *a = if *a < v { v } else { *a };
+        if sw == 1 && sh == 1 {
+            // Stride 1 (GoogLeNet's inception pools, often on 7×7–28×28
+            // maps): both passes over the whole plane at once, as one long
+            // slice each, instead of short rows whose loop set-up dominates.
+            let n = outh * pw;
+            let mut v = p[..n].to_vec();
+            for ky in 1..kh {
+                v.iter_mut()
+                    .zip(&p[ky * pw..ky * pw + n])
+                    .for_each(|(a, b)| max(a, b));
+            }
+            let m = n + 1 - kw;
+            let mut hmax = v[..m].to_vec();
+            for kx in 1..kw {
+                hmax.iter_mut()
+                    .zip(&v[kx..kx + m])
+                    .for_each(|(a, b)| max(a, b));
+            }
+            for (i, orow) in o.chunks_exact_mut(outw).take(outh).enumerate() {
+                orow.copy_from_slice(&hmax[i * pw..i * pw + outw]);
+            }
+            return;
+        }
         let mut acc = p[..pw].to_vec();
         let mut phases: Vec<Vec<T>> = (0..sw)
             .map(|q| vec![p[0]; (pw - q.min(pw)).div_ceil(sw)])
