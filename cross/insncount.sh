@@ -20,9 +20,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 arch="${1:-armv7}"
 shift || true
+. cross/markers.sh
 case "$arch" in
-    armv7) target=armv7-unknown-linux-gnueabihf; nr=64; qemu=(qemu-arm -cpu cortex-a7 -L /usr/arm-linux-gnueabihf) ;;
-    aarch64) target=aarch64-unknown-linux-gnu; nr=173; qemu=(qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu) ;;
+    armv7 | aarch64) ;;
     *) echo "usage: $0 [armv7|aarch64] [MODEL.param ...]" >&2; exit 2 ;;
 esac
 models=("$@")
@@ -32,17 +32,11 @@ if [ ${#models[@]} -eq 0 ]; then
     done
 fi
 
-out=cross/out
-mkdir -p "$out"
-gcc -O2 -shared -fPIC -o "$out/layercost.so" cross/layercost.c
-. cross/env.sh
-"$CARGO" build -q --release --target "$target" -p octet-tools 2>/dev/null
-bin="${CARGO_TARGET_DIR:-target}/$target/release/octet"
-[ -x "$bin" ] || { echo "no $bin" >&2; exit 1; }
+markers_setup "$arch"
 
 count() { # model -> "insns neon64 fpsimd a7" of one inference
-    "${qemu[@]}" -plugin "$out/layercost.so,nr=$nr" "$bin" bench --single "$1" --loops 1 --warmup 1 \
-        --layer-markers ${OCTET_BENCH_ARGS:-} 2>&1 >/dev/null |
+    # shellcheck disable=SC2086 # OCTET_BENCH_ARGS is a list of options
+    run_marked "$1" ${OCTET_BENCH_ARGS:-} 2>&1 >/dev/null |
         awk '/^marker /{if (first == "") {i0=$3; n0=$4; f0=$5; first=1} i=$3; n=$4; f=$5}
              END{if (first != "") printf "%.0f %.0f %.0f %.0f\n", i-i0, n-n0, f-f0, (n-n0) + 0.6*(f-f0)}'
 }

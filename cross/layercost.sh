@@ -11,24 +11,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 arch="${1:-}"
 model="${2:-}"
+. cross/markers.sh
 case "$arch" in
-    armv7) target=armv7-unknown-linux-gnueabihf; nr=64; qemu=(qemu-arm -cpu cortex-a7 -L /usr/arm-linux-gnueabihf) ;;
-    aarch64) target=aarch64-unknown-linux-gnu; nr=173; qemu=(qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu) ;;
+    armv7 | aarch64) ;;
     *) model="" ;;
 esac
 [ -n "$model" ] || { echo "usage: $0 armv7|aarch64 MODEL.param [bench options]" >&2; exit 2; }
 shift 2
+markers_setup "$arch"
 
-out=cross/out
-mkdir -p "$out"
-gcc -O2 -shared -fPIC -o "$out/layercost.so" cross/layercost.c
-. cross/env.sh
-"$CARGO" build -q --release --target "$target" -p octet-tools 2>/dev/null
-bin="${CARGO_TARGET_DIR:-target}/$target/release/octet"
-[ -x "$bin" ] || { echo "no $bin" >&2; exit 1; }
-
-"${qemu[@]}" -plugin "$out/layercost.so,nr=$nr" "$bin" bench --single "$model" --loops 1 --warmup 1 \
-    --layer-markers "$@" >"$out/layers.txt" 2>"$out/markers.txt" ||
+run_marked "$model" "$@" >"$out/layers.txt" 2>"$out/markers.txt" ||
     { cat "$out/markers.txt" >&2; exit 1; }
 
 printf "# %s, %s, octet %s, 1 thread, one inference\n" "$(basename "$model")" "$arch" \
