@@ -6,7 +6,7 @@ mod int8_common;
 
 use int8_common::Rng;
 use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
-use octet_kernels::int8::gemm::{gemm_tile, layout_for};
+use octet_kernels::int8::gemm::{gemm_row, gemm_tile, layout_for};
 use octet_kernels::int8::winograd::{gemm16_pairs, gemm16_positions, gemm16_tile};
 use octet_kernels::int8::Int8Isa;
 
@@ -57,6 +57,63 @@ fn gemm_tiles_match_a_naive_product() {
                 assert!(
                     c[r * ldc + nr..(r + 1) * ldc].iter().all(|&v| v == 7),
                     "{isa:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A row of tiles (the kernels that loop over B panels themselves, as the
+/// armv7 one does, with its `kp = 16` variant keeping A in registers)
+/// against a naive product, leaving the columns past the last panel alone.
+#[test]
+fn gemm_rows_match_a_naive_product() {
+    let mut rng = Rng(22);
+    for isa in Int8Isa::available() {
+        let layout = layout_for(isa);
+        let (mr, nr) = (layout.mr, layout.nr);
+        for (k, panels, sat) in [
+            (3, 1, false),
+            (16, 5, false),
+            (16, 3, true),
+            (27, 4, false),
+            (32, 2, true),
+            (64, 3, false),
+        ] {
+            let n = panels * nr;
+            let a: Vec<i8> = if sat {
+                (0..mr * k)
+                    .map(|i| if i % 5 == 0 { -127 } else { 127 })
+                    .collect()
+            } else {
+                rng.i8s(mr * k, -127, 127)
+            };
+            let b: Vec<i8> = if sat {
+                (0..k * n)
+                    .map(|i| if i % 7 == 0 { 127 } else { -128 })
+                    .collect()
+            } else {
+                rng.i8s(k * n, -128, 127)
+            };
+            let pa = pack_a(layout, &a, mr, k);
+            let kp = GemmLayout::padded_k(k);
+            let mut pb = vec![0i8; n * kp];
+            for (p, panel) in pb.chunks_exact_mut(nr * kp).enumerate() {
+                pack_b_panel(layout, &b, n, k, n, p * nr, 0, panel);
+            }
+            let ldc = n + 3;
+            let mut c = vec![-9i32; mr * ldc];
+            gemm_row(isa, layout, &pa, &pb, kp, &mut c, ldc, panels);
+            for r in 0..mr {
+                for col in 0..n {
+                    let e: i32 = (0..k)
+                        .map(|kk| a[r * k + kk] as i32 * b[kk * n + col] as i32)
+                        .sum();
+                    assert_eq!(c[r * ldc + col], e, "{isa:?} k {k} ({r},{col})");
+                }
+                assert!(
+                    c[r * ldc + n..(r + 1) * ldc].iter().all(|&v| v == -9),
+                    "{isa:?} k {k}"
                 );
             }
         }

@@ -10,14 +10,18 @@
 //! The 4×4 tile keeps its 16 accumulators in d16–d31 as int32×2 (lane pairs
 //! are added at the end), which leaves q0–q3 for 4 rows × 16 k of A, q4 for
 //! one column of B and q5–q7 for products: per 16 k it loads 16 d-registers
-//! and issues 16 `vmull` + 16 `vmlal` + 32 `vpadal` (d) for 256 MACs.
+//! and issues 16 `vmull` + 16 `vmlal` + 32 `vpadal`/`vpaddl` (d) for 256
+//! MACs.
 //!
 //! [`GemmLayout::K16`]: crate::generic::int8::gemm::GemmLayout::K16
 
 /// One column (d8/d9 of B) against the 4 rows of A in q0–q3, accumulating
-/// into d(16+c), d(20+c), d(24+c), d(28+c).
+/// into d(16+c), d(20+c), d(24+c), d(28+c). `$first` is the instruction of
+/// each accumulator's first pairwise add: `vpadal.s16` accumulates,
+/// `vpaddl.s16` starts the sum (the first 16 `k` of a tile, so the
+/// accumulators need no zeroing).
 macro_rules! col {
-    ($a0:literal, $a1:literal, $a2:literal, $a3:literal) => {
+    ($first:literal, $a0:literal, $a1:literal, $a2:literal, $a3:literal) => {
         concat!(
             "vld1.8 {{d8-d9}}, [{b}]!\n",
             "vmull.s8 q5, d0, d8\n",
@@ -26,13 +30,16 @@ macro_rules! col {
             "vmlal.s8 q5, d1, d9\n",
             "vmlal.s8 q6, d3, d9\n",
             "vmlal.s8 q7, d5, d9\n",
-            "vpadal.s16 ",
+            $first,
+            " ",
             $a0,
             ", d10\n",
-            "vpadal.s16 ",
+            $first,
+            " ",
             $a1,
             ", d12\n",
-            "vpadal.s16 ",
+            $first,
+            " ",
             $a2,
             ", d14\n",
             "vpadal.s16 ",
@@ -46,7 +53,8 @@ macro_rules! col {
             ", d15\n",
             "vmull.s8 q5, d6, d8\n",
             "vmlal.s8 q5, d7, d9\n",
-            "vpadal.s16 ",
+            $first,
+            " ",
             $a3,
             ", d10\n",
             "vpadal.s16 ",
@@ -56,9 +64,50 @@ macro_rules! col {
     };
 }
 
+/// The four columns of one 16-`k` block (see [`col!`]).
+macro_rules! block {
+    ($first:literal) => {
+        concat!(
+            col!($first, "d16", "d20", "d24", "d28"),
+            col!($first, "d17", "d21", "d25", "d29"),
+            col!($first, "d18", "d22", "d26", "d30"),
+            col!($first, "d19", "d23", "d27", "d31"),
+        )
+    };
+}
+
+/// Adds the lane pairs of the 16 accumulators and stores the 4×4 tile at
+/// `{c}` (rows `{ldc}` bytes apart), then moves `{c}` to the next tile.
+macro_rules! store_tile {
+    () => {
+        concat!(
+            "vpadd.i32 d0, d16, d17\n",
+            "vpadd.i32 d1, d18, d19\n",
+            "vpadd.i32 d2, d20, d21\n",
+            "vpadd.i32 d3, d22, d23\n",
+            "vpadd.i32 d4, d24, d25\n",
+            "vpadd.i32 d5, d26, d27\n",
+            "vpadd.i32 d6, d28, d29\n",
+            "vpadd.i32 d7, d30, d31\n",
+            "mov {cp}, {c}\n",
+            "vst1.32 {{d0-d1}}, [{cp}], {ldc}\n",
+            "vst1.32 {{d2-d3}}, [{cp}], {ldc}\n",
+            "vst1.32 {{d4-d5}}, [{cp}], {ldc}\n",
+            "vst1.32 {{d6-d7}}, [{cp}]\n",
+            "add {c}, {c}, #16\n",
+        )
+    };
+}
+
 /// `c[r·ldc + 4·p + col] = Σ_k A(r, k) · B_p(col, k)` for `panels`
 /// consecutive 4-column B panels (`4·kp` bytes each): a row of 4×4 tiles,
 /// looping over the panels inside the kernel (wrapping int32).
+///
+/// Per panel the first 16 `k` start the sums (`vpaddl`), so nothing is
+/// zeroed; with `kp = 16` (1×1 layers on 9–16 channels, e.g. SqueezeNet's
+/// fire expands) A stays in q0–q3 for the whole row instead of being
+/// reloaded per panel. Both matter most for short `k`, where a panel's
+/// fixed work (16 `vpadd` + stores) is a large part of its 114-cost block.
 ///
 /// # Safety
 /// The CPU must have NEON; `kp` is a positive multiple of 16, `panels > 0`;
@@ -73,6 +122,49 @@ pub unsafe fn gemm_4xn(
     panels: usize,
 ) {
     debug_assert!(kp > 0 && kp % 16 == 0 && panels > 0);
+    if kp == 16 {
+        // SAFETY: reads a[0..64] once and b[64·p..64·(p+1)] per panel p, and
+        // stores 4 rows of 16 bytes at c + 4p + r·ldc, all in bounds per the
+        // contract; NEON per the contract.
+        unsafe {
+            core::arch::asm!(
+                "vld1.8 {{d0-d3}}, [{a}]!",
+                "vld1.8 {{d4-d7}}, [{a}]",
+                "2:",
+                block!("vpaddl.s16"),
+                // The tile's stores reuse q0–q3: keep A in q0–q3 by storing
+                // from q4–q7 instead.
+                "vpadd.i32 d8, d16, d17",
+                "vpadd.i32 d9, d18, d19",
+                "vpadd.i32 d10, d20, d21",
+                "vpadd.i32 d11, d22, d23",
+                "vpadd.i32 d12, d24, d25",
+                "vpadd.i32 d13, d26, d27",
+                "vpadd.i32 d14, d28, d29",
+                "vpadd.i32 d15, d30, d31",
+                "mov {cp}, {c}",
+                "vst1.32 {{d8-d9}}, [{cp}], {ldc}",
+                "vst1.32 {{d10-d11}}, [{cp}], {ldc}",
+                "vst1.32 {{d12-d13}}, [{cp}], {ldc}",
+                "vst1.32 {{d14-d15}}, [{cp}]",
+                "add {c}, {c}, #16",
+                "subs {n}, {n}, #1",
+                "bne 2b",
+                a = inout(reg) a => _,
+                b = inout(reg) b => _,
+                c = inout(reg) c => _,
+                cp = out(reg) _,
+                ldc = in(reg) ldc * 4,
+                n = inout(reg) panels => _,
+                out("q0") _, out("q1") _, out("q2") _, out("q3") _,
+                out("q4") _, out("q5") _, out("q6") _, out("q7") _,
+                out("q8") _, out("q9") _, out("q10") _, out("q11") _,
+                out("q12") _, out("q13") _, out("q14") _, out("q15") _,
+                options(nostack)
+            );
+        }
+        return;
+    }
     // SAFETY: panel p reads a[0..4kp] and b[4kp·p..4kp·(p+1)] (in bounds per
     // the contract) and stores 4 rows of 16 bytes at c + 4p + r·ldc
     // (writable per the contract); NEON per the contract.
@@ -80,44 +172,23 @@ pub unsafe fn gemm_4xn(
         core::arch::asm!(
             "2:",
             "mov {ap}, {a}",
+            "vld1.8 {{d0-d3}}, [{ap}]!",
+            "vld1.8 {{d4-d7}}, [{ap}]!",
+            block!("vpaddl.s16"),
             "mov {k}, {kb}",
-            "vmov.i32 q8, #0",
-            "vmov.i32 q9, #0",
-            "vmov.i32 q10, #0",
-            "vmov.i32 q11, #0",
-            "vmov.i32 q12, #0",
-            "vmov.i32 q13, #0",
-            "vmov.i32 q14, #0",
-            "vmov.i32 q15, #0",
             "1:",
             "vld1.8 {{d0-d3}}, [{ap}]!",
             "vld1.8 {{d4-d7}}, [{ap}]!",
-            col!("d16", "d20", "d24", "d28"),
-            col!("d17", "d21", "d25", "d29"),
-            col!("d18", "d22", "d26", "d30"),
-            col!("d19", "d23", "d27", "d31"),
+            block!("vpadal.s16"),
             "subs {k}, {k}, #1",
             "bne 1b",
-            "vpadd.i32 d0, d16, d17",
-            "vpadd.i32 d1, d18, d19",
-            "vpadd.i32 d2, d20, d21",
-            "vpadd.i32 d3, d22, d23",
-            "vpadd.i32 d4, d24, d25",
-            "vpadd.i32 d5, d26, d27",
-            "vpadd.i32 d6, d28, d29",
-            "vpadd.i32 d7, d30, d31",
-            "mov {cp}, {c}",
-            "vst1.32 {{d0-d1}}, [{cp}], {ldc}",
-            "vst1.32 {{d2-d3}}, [{cp}], {ldc}",
-            "vst1.32 {{d4-d5}}, [{cp}], {ldc}",
-            "vst1.32 {{d6-d7}}, [{cp}]",
-            "add {c}, {c}, #16",
+            store_tile!(),
             "subs {n}, {n}, #1",
             "bne 2b",
             a = in(reg) a,
             ap = out(reg) _,
             b = inout(reg) b => _,
-            kb = in(reg) kp / 16,
+            kb = in(reg) kp / 16 - 1,
             k = out(reg) _,
             c = inout(reg) c => _,
             cp = out(reg) _,
