@@ -4,68 +4,51 @@
 //!
 //! armv7 NEON has no round-to-nearest-ties-away conversion (`vcvta` is ARMv8),
 //! and "add ±0.5 then truncate" is wrong (0.49999997 + 0.5 rounds up to 1.0).
-//! The exact formulation used here adds `c = 0.5 − 2⁻²⁵` (0.49999997, the
-//! largest float below ½) with the sign of `x`, then truncates
-//! (`vcvt.s32.f32`, which saturates and maps NaN to 0). Why it is exact, for
-//! `x ≥ 0` (negative `x` is symmetric), `n = ⌊x⌋`, `f = x − n`:
-//! - `x ≥ 2²³`: `x` is an integer and `c` is below half an ulp, so `x + c`
-//!   rounds back to `x`.
-//! - `f ≥ ½`: the exact sum lies in `[n + 1 − 2⁻²⁵, n + 1.5)`. Above `n + 1`
-//!   it rounds to at least `n + 1` and below `n + 2`; below `n + 1` it is
-//!   within 2⁻²⁵ of `n + 1` while the float under `n + 1` is at least 2⁻²⁴
-//!   away, so it rounds to `n + 1` (the one tie, `x = ½`, goes to the even
-//!   `1.0`). Truncation gives `n + 1`.
-//! - `f < ½`: for `x < 1`, `x ≤ ½ − 2⁻²⁵` so `x + c ≤ 1 − 2⁻²⁴`, a float,
-//!   truncating to 0. For `x ≥ 1`, `f ≤ ½ − ulp(x)`, so the sum is at most
-//!   `n + 1 − ulp(x) − 2⁻²⁵` and rounds to at most `n + 1 − ulp(x)` (the
-//!   float under `n + 1`, also when `n + 1` is a power of two): truncation
-//!   gives `n`.
-//!
-//! Subnormal `x` is flushed to ±0 by NEON and gives 0, like `round`. The
-//! sign is copied with an AND/OR on the bits; when the value is known to be
-//! non-negative (ReLU and a non-negative output scale) the plain `+ c`
-//! suffices. The conversion saturates, the narrowing (`vqmovn`) saturates
-//! to [-128, 127] and a final `max(−127)` gives ncnn's clamp; NaN gives 0.
+//! Instead the fixed-point conversion `vcvt.s32.f32 #1` gives `t = trunc(2x)`
+//! exactly (scaling by 2 loses nothing; it truncates toward zero, saturates
+//! and maps NaN to 0), and the rounding narrow `vqrshrn.s32 #1` returns
+//! `⌊(t + 1) / 2⌋` saturated to int16. For `x = n + f ≥ 0` (`0 ≤ f < 1`),
+//! `t = 2n + [f ≥ ½]`, so that is `n + [f ≥ ½]`: round half away from zero.
+//! For `x < 0` the same would round ties up (toward zero), so signed values
+//! first get `t + (t >> 31)` (one less when negative, with a saturating add so
+//! that a saturated `t = −2³¹` stays negative): for `x = −(n + f)`,
+//! `⌊(−2n − [f ≥ ½] − 1 + 1) / 2⌋ = −n − [f ≥ ½]`. When the value is known to
+//! be non-negative (ReLU and a non-negative output scale) that step is
+//! skipped. Subnormal `x` is flushed to ±0 by NEON and gives 0, like `round`.
+//! The narrowing (`vqrshrn`, `vqmovn`) saturates to [-128, 127] and a final
+//! `max(−127)` gives ncnn's clamp (not needed for non-negative values).
 
 use crate::generic::int8::quantize as generic;
 use crate::Activation;
 
 /// Rounds q0/q1 (8 floats) half away from zero and narrows them with
-/// saturation to int8 in d0, clamped to [-127, 127]. Needs d30 = -127 ×8,
-/// q11 = c ×4 and, for `signed`, q10 = 0x80000000 ×4. Clobbers q2, q3.
+/// saturation to int8 in d0, clamped to [-127, 127]. Needs d30 = -127 ×8 for
+/// `signed`. Clobbers q2, q3.
 macro_rules! round_narrow_q0q1_to_d0 {
     (signed) => {
         concat!(
-            "vand.i32 q2, q0, q10\n",
-            "vand.i32 q3, q1, q10\n",
-            "vorr.i32 q2, q2, q11\n",
-            "vorr.i32 q3, q3, q11\n",
-            "vadd.f32 q0, q0, q2\n",
-            "vadd.f32 q1, q1, q3\n",
-            round_narrow_q0q1_to_d0!(tail),
-        )
-    };
-    (nonneg) => {
-        concat!(
-            "vadd.f32 q0, q0, q11\n",
-            "vadd.f32 q1, q1, q11\n",
-            round_narrow_q0q1_to_d0!(tail),
-        )
-    };
-    (tail) => {
-        concat!(
-            "vcvt.s32.f32 q0, q0\n",
-            "vcvt.s32.f32 q1, q1\n",
-            "vqmovn.s32 d0, q0\n",
-            "vqmovn.s32 d1, q1\n",
+            "vcvt.s32.f32 q0, q0, #1\n",
+            "vcvt.s32.f32 q1, q1, #1\n",
+            "vshr.s32 q2, q0, #31\n",
+            "vshr.s32 q3, q1, #31\n",
+            "vqadd.s32 q0, q0, q2\n",
+            "vqadd.s32 q1, q1, q3\n",
+            "vqrshrn.s32 d0, q0, #1\n",
+            "vqrshrn.s32 d1, q1, #1\n",
             "vqmovn.s16 d0, q0\n",
             "vmax.s8 d0, d0, d30\n",
         )
     };
+    (nonneg) => {
+        concat!(
+            "vcvt.s32.f32 q0, q0, #1\n",
+            "vcvt.s32.f32 q1, q1, #1\n",
+            "vqrshrn.s32 d0, q0, #1\n",
+            "vqrshrn.s32 d1, q1, #1\n",
+            "vqmovn.s16 d0, q0\n",
+        )
+    };
 }
-
-/// The bits of `c = 0.5 − 2⁻²⁵`, the largest float below ½.
-const HALF_BELOW: u32 = 0x3EFF_FFFF;
 
 /// `q0, q1 = act(float(q0, q1) · mul + bias)` for 8 int32 lanes; the
 /// constants are q7 = [mul, bias, lo_or_slope, out_scale] (by-scalar operands must be in d0–d15), q13 = bias ×4,
@@ -126,8 +109,6 @@ pub unsafe fn quantize(src: &[f32], scale: f32, dst: &mut [i8]) {
             core::arch::asm!(
                 "vld1.32 {{d28[], d29[]}}, [{scale}]",
                 "vmov.i8 d30, #0x81",
-                "vmov.i32 q10, #0x80000000",
-                "vdup.32 q11, {c}",
                 "1:",
                 "vld1.32 {{d0-d3}}, [{src}]!",
                 "vmul.f32 q0, q0, q14",
@@ -137,12 +118,11 @@ pub unsafe fn quantize(src: &[f32], scale: f32, dst: &mut [i8]) {
                 "subs {n}, {n}, #1",
                 "bne 1b",
                 scale = in(reg) &scale,
-                c = in(reg) HALF_BELOW,
                 src = inout(reg) src.as_ptr() => _,
                 dst = inout(reg) dst.as_mut_ptr() => _,
                 n = inout(reg) blocks => _,
                 out("q0") _, out("q1") _, out("q2") _, out("q3") _,
-                out("q10") _, out("q11") _, out("q14") _, out("q15") _,
+                out("q14") _, out("q15") _,
                 options(nostack)
             );
         }
@@ -258,8 +238,6 @@ pub unsafe fn requantize_i32(
                     "vdup.32 q13, d14[1]",
                     "vdup.32 q14, d15[0]",
                     "vmov.i8 d30, #0x81",
-                    "vmov.i32 q10, #0x80000000",
-                    "vdup.32 q11, {half}",
                     "1:",
                     "vld1.32 {{d0-d3}}, [{src}]!",
                     affine_act_q0q1!($act),
@@ -270,12 +248,11 @@ pub unsafe fn requantize_i32(
                     "subs {n}, {n}, #1",
                     "bne 1b",
                     c = in(reg) consts.as_ptr(),
-                    half = in(reg) HALF_BELOW,
                     src = inout(reg) src.as_ptr() => _,
                     dst = inout(reg) dst.as_mut_ptr() => _,
                     n = inout(reg) blocks => _,
                     out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q6") _,
-                    out("q8") _, out("q9") _, out("q10") _, out("q11") _, out("q12") _,
+                    out("q8") _, out("q9") _, out("q12") _,
                     out("q7") _, out("q13") _, out("q14") _, out("q15") _,
                     options(nostack)
                 )
