@@ -4,6 +4,7 @@
 //! the output stage per output channel.
 
 use super::quantize::{stage_with, StageOut};
+use super::scratch::{self, Scratch};
 use super::Int8Isa;
 use crate::generic::int8::gemm::{self as generic, GemmLayout, Im2col};
 use crate::{parallel, Activation};
@@ -247,7 +248,7 @@ pub(crate) fn pack_b(
     one_by_one: bool,
     outh: usize,
     threads: usize,
-) -> Vec<i8> {
+) -> Scratch<i8> {
     let n = src.outw * outh;
     let k = src.k();
     let kp = GemmLayout::padded_k(k);
@@ -255,7 +256,8 @@ pub(crate) fn pack_b(
     let (bk, ld): (&[i8], usize) = if one_by_one {
         (src.planes.data, src.planes.cstep)
     } else {
-        let mut m = vec![0i8; k * n];
+        // Every element is written: no zeroing needed.
+        let mut m = scratch::take::<i8>(k * n);
         generic::im2col_with(
             src,
             outh,
@@ -269,7 +271,8 @@ pub(crate) fn pack_b(
         return pack_b_x86(layout, bk, ld, k, n, threads);
     }
     let neon = isa.is_neon();
-    let mut b = vec![0i8; n.div_ceil(8) * 8 * kp];
+    // Every byte is written, padding included (as zeros).
+    let mut b = scratch::take::<i8>(n.div_ceil(8) * 8 * kp);
     parallel::for_each_chunk_mut(&mut b, 8 * kp, threads, |ci, dst| {
         let n0 = 8 * ci;
         let full_cols = neon && n0 + 8 <= n;
@@ -304,9 +307,9 @@ fn pack_b_x86(
     k: usize,
     n: usize,
     threads: usize,
-) -> Vec<i8> {
+) -> Scratch<i8> {
     let (nr, kp) = (layout.nr, GemmLayout::padded_k(k));
-    let mut b = vec![0i8; n.div_ceil(nr) * nr * kp];
+    let mut b = scratch::take::<i8>(n.div_ceil(nr) * nr * kp);
     parallel::for_each_chunk_mut(&mut b, nr * kp, threads, |pi, panel| {
         let n0 = pi * nr;
         let cols = nr.min(n - n0);
@@ -381,7 +384,7 @@ pub(crate) fn gemm_rows(
     };
     let mut groups: Vec<&mut [StageOut]> = outs.chunks_mut(mr * per_group).collect();
     parallel::for_each_mut(&mut groups, threads, |gi, group| {
-        let mut c = vec![0i32; mr * n];
+        let mut c = scratch::take::<i32>(mr * n);
         for (bi, rows) in group.chunks_mut(mr).enumerate() {
             let rb = gi * per_group + bi;
             stage_block(isa, a, b, n, stage, rows, rb, &mut c);

@@ -14,6 +14,7 @@ pub mod depthwise;
 pub mod gemm;
 pub mod innerproduct;
 pub mod quantize;
+pub mod scratch;
 pub mod winograd;
 
 pub use conv::{choose_int8_algo, choose_int8_algo_for, Conv2dI8, Int8Algo, Int8Output};

@@ -57,7 +57,7 @@
 
 use super::gemm::Stage;
 use super::quantize::{stage_with, StageOut};
-use super::Int8Isa;
+use super::{scratch, Int8Isa};
 use crate::generic::int8::winograd::{self as generic, TileGrid, LANES};
 use crate::{parallel, ConvGeometry, Planes};
 
@@ -625,9 +625,14 @@ impl WinogradI8 {
         // Pass 1: patches of every input plane, d[q][pos][slot].
         let (wp, hp) = (grid.padded_w(), grid.padded_h());
         let dlen = positions * slots;
-        let mut d = vec![0i8; self.in_c * dlen];
+        // Scratch buffers are not zeroed: past the input's edge the padded
+        // plane holds stale values, which only reach outputs past the
+        // output's edge (each output reads the 3×3 inputs under it), and
+        // slots past the last tile are never un-gathered. The int8 values,
+        // whatever they are, keep every transform within its proven bound.
+        let mut d = scratch::take::<i8>(self.in_c * dlen);
         parallel::for_each_chunk_mut(&mut d, dlen, threads, |q, dq| {
-            let mut xp = vec![0i8; wp * hp];
+            let mut xp = scratch::take::<i8>(wp * hp);
             let plane = input.plane(q);
             let (w, cw) = (input.w, input.w.min(wp));
             for (r, row) in xp.chunks_exact_mut(wp).take(input.h).enumerate() {
@@ -638,7 +643,8 @@ impl WinogradI8 {
 
         // Pass 2: input transform, V[tb][pos][q][lane].
         let block = positions * kq * LANES;
-        let mut v = vec![0i16; nb * block];
+        // Channels in_c..kq are never written: their kernels are zero.
+        let mut v = scratch::take::<i16>(nb * block);
         parallel::for_each_chunk_mut(&mut v, block, threads, |tb, vb| {
             let lanes = lanes_of(tb);
             let dq = |q: usize| &d[q * dlen + tb * LANES..(q + 1) * dlen];
@@ -672,8 +678,8 @@ impl WinogradI8 {
         let mut blocks: Vec<&mut [StageOut]> = outs.chunks_mut(4).collect();
         parallel::for_each_mut(&mut blocks, threads, |pb, outs| {
             let ylen = m * m * slots;
-            let mut yt = vec![0i32; outs.len() * ylen];
-            let mut c = vec![0i32; positions * 4 * LANES];
+            let mut yt = scratch::take::<i32>(outs.len() * ylen);
+            let mut c = scratch::take::<i32>(positions * 4 * LANES);
             let mut part = [0i32; 16 * LANES];
             for tb in 0..nb {
                 let lanes = lanes_of(tb);
@@ -718,8 +724,8 @@ impl WinogradI8 {
                     }
                 }
             }
-            let mut rows = vec![0i32; grid.th * m * ow];
-            let mut y = vec![0i32; outw * outh];
+            let mut rows = scratch::take::<i32>(grid.th * m * ow);
+            let mut y = scratch::take::<i32>(outw * outh);
             for (r, out) in outs.iter_mut().enumerate() {
                 ungather_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut rows);
                 for (i, yr) in y.chunks_exact_mut(outw).enumerate() {
