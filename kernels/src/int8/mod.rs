@@ -13,6 +13,7 @@ pub mod conv;
 pub mod depthwise;
 pub mod gemm;
 pub mod innerproduct;
+pub mod pooling;
 pub mod quantize;
 pub mod scratch;
 pub mod winograd;

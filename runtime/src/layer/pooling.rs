@@ -8,6 +8,8 @@ use crate::layer::padding::{copy_make_border, copy_make_border_i8, BorderType};
 use crate::layer::{single, ForwardContext, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
+use octet_kernels::int8::pooling::max_pool3x3;
+use octet_kernels::int8::Int8Isa;
 use octet_kernels::parallel;
 
 #[derive(Default)]
@@ -100,9 +102,18 @@ impl Pooling {
         let mut out = Mat::new_3d_i8(outw, outh, c, scale);
         let mut planes = out.planes_i8_mut();
         let mut planes = planes.planes_mut();
-        parallel::for_each_mut(&mut planes, threads, |q, o| {
-            self.max_plane(padded.channel_i8(q), pw, outw, outh, o);
-        });
+        let (sw, sh) = (self.stride_w, self.stride_h);
+        if kw == 3 && kh == 3 && sw == sh && (sw == 1 || sw == 2) {
+            // The common 3×3 pools: the int8 kernel.
+            let isa = Int8Isa::detect();
+            parallel::for_each_mut(&mut planes, threads, |q, o| {
+                max_pool3x3(isa, padded.channel_i8(q), pw, sw, outw, outh, o);
+            });
+        } else {
+            parallel::for_each_mut(&mut planes, threads, |q, o| {
+                self.max_plane(padded.channel_i8(q), pw, outw, outh, o);
+            });
+        }
         Ok(vec![out])
     }
 

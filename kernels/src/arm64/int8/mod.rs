@@ -5,5 +5,6 @@
 pub mod depthwise;
 pub mod gemm;
 pub mod innerproduct;
+pub mod pooling;
 pub mod quantize;
 pub mod winograd;

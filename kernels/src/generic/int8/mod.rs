@@ -2,5 +2,6 @@
 //! must reproduce bit for bit.
 
 pub mod gemm;
+pub mod pooling;
 pub mod quantize;
 pub mod winograd;
