@@ -29,15 +29,44 @@ pub unsafe fn gemm16_4x8(
     unsafe {
         core::arch::asm!(
             "2:",
-            "mov {k}, {kb}",
-            "vmov.i32 q8, #0",
-            "vmov.i32 q9, #0",
-            "vmov.i32 q10, #0",
-            "vmov.i32 q11, #0",
-            "vmov.i32 q12, #0",
-            "vmov.i32 q13, #0",
-            "vmov.i32 q14, #0",
-            "vmov.i32 q15, #0",
+            "vld1.16 {{d0-d3}}, [{u}]!",
+            "vld1.16 {{d4-d7}}, [{v}]!",
+            "vld1.16 {{d8-d11}}, [{v}]!",
+            // The first 4 k start the sums (vmull): no zeroing.
+            "vmull.s16 q8, d4, d0[0]",
+            "vmull.s16 q9, d5, d0[0]",
+            "vmull.s16 q10, d4, d0[1]",
+            "vmull.s16 q11, d5, d0[1]",
+            "vmull.s16 q12, d4, d0[2]",
+            "vmull.s16 q13, d5, d0[2]",
+            "vmull.s16 q14, d4, d0[3]",
+            "vmull.s16 q15, d5, d0[3]",
+            "vmlal.s16 q8, d6, d1[0]",
+            "vmlal.s16 q9, d7, d1[0]",
+            "vmlal.s16 q10, d6, d1[1]",
+            "vmlal.s16 q11, d7, d1[1]",
+            "vmlal.s16 q12, d6, d1[2]",
+            "vmlal.s16 q13, d7, d1[2]",
+            "vmlal.s16 q14, d6, d1[3]",
+            "vmlal.s16 q15, d7, d1[3]",
+            "vmlal.s16 q8, d8, d2[0]",
+            "vmlal.s16 q9, d9, d2[0]",
+            "vmlal.s16 q10, d8, d2[1]",
+            "vmlal.s16 q11, d9, d2[1]",
+            "vmlal.s16 q12, d8, d2[2]",
+            "vmlal.s16 q13, d9, d2[2]",
+            "vmlal.s16 q14, d8, d2[3]",
+            "vmlal.s16 q15, d9, d2[3]",
+            "vmlal.s16 q8, d10, d3[0]",
+            "vmlal.s16 q9, d11, d3[0]",
+            "vmlal.s16 q10, d10, d3[1]",
+            "vmlal.s16 q11, d11, d3[1]",
+            "vmlal.s16 q12, d10, d3[2]",
+            "vmlal.s16 q13, d11, d3[2]",
+            "vmlal.s16 q14, d10, d3[3]",
+            "vmlal.s16 q15, d11, d3[3]",
+            "movs {k}, {kb}",
+            "beq 3f",
             "1:",
             "vld1.16 {{d0-d3}}, [{u}]!",
             "vld1.16 {{d4-d7}}, [{v}]!",
@@ -76,6 +105,7 @@ pub unsafe fn gemm16_4x8(
             "vmlal.s16 q15, d11, d3[3]",
             "subs {k}, {k}, #1",
             "bne 1b",
+            "3:",
             "vst1.32 {{d16-d19}}, [{c}]!",
             "vst1.32 {{d20-d23}}, [{c}]!",
             "vst1.32 {{d24-d27}}, [{c}]!",
@@ -88,7 +118,7 @@ pub unsafe fn gemm16_4x8(
             v = inout(reg) v => _,
             us = in(reg) (ustride - 4 * k) * 2,
             vs = in(reg) (vstride - 8 * k) * 2,
-            kb = in(reg) k / 4,
+            kb = in(reg) k / 4 - 1,
             k = out(reg) _,
             c = inout(reg) c => _,
             n = inout(reg) positions => _,
@@ -122,11 +152,27 @@ pub unsafe fn gemm16_4x4(
     unsafe {
         core::arch::asm!(
             "2:",
-            "mov {k}, {kb}",
-            "vmov.i32 q8, #0",
-            "vmov.i32 q9, #0",
-            "vmov.i32 q10, #0",
-            "vmov.i32 q11, #0",
+            "vld1.16 {{d0-d3}}, [{u}]!",
+            "vld1.16 {{d4-d7}}, [{v}]!",
+            // The first 4 k start the sums (vmull): no zeroing.
+            "vmull.s16 q8, d4, d0[0]",
+            "vmull.s16 q9, d4, d0[1]",
+            "vmull.s16 q10, d4, d0[2]",
+            "vmull.s16 q11, d4, d0[3]",
+            "vmlal.s16 q8, d5, d1[0]",
+            "vmlal.s16 q9, d5, d1[1]",
+            "vmlal.s16 q10, d5, d1[2]",
+            "vmlal.s16 q11, d5, d1[3]",
+            "vmlal.s16 q8, d6, d2[0]",
+            "vmlal.s16 q9, d6, d2[1]",
+            "vmlal.s16 q10, d6, d2[2]",
+            "vmlal.s16 q11, d6, d2[3]",
+            "vmlal.s16 q8, d7, d3[0]",
+            "vmlal.s16 q9, d7, d3[1]",
+            "vmlal.s16 q10, d7, d3[2]",
+            "vmlal.s16 q11, d7, d3[3]",
+            "movs {k}, {kb}",
+            "beq 3f",
             "1:",
             "vld1.16 {{d0-d3}}, [{u}]!",
             "vld1.16 {{d4-d7}}, [{v}]!",
@@ -148,6 +194,7 @@ pub unsafe fn gemm16_4x4(
             "vmlal.s16 q11, d7, d3[3]",
             "subs {k}, {k}, #1",
             "bne 1b",
+            "3:",
             "vst1.32 {{d16-d19}}, [{c}]!",
             "vst1.32 {{d20-d23}}, [{c}]!",
             "add {c}, {c}, #64",
@@ -159,7 +206,7 @@ pub unsafe fn gemm16_4x4(
             v = inout(reg) v => _,
             us = in(reg) (ustride - 4 * k) * 2,
             vs = in(reg) (vstride - 4 * k) * 2,
-            kb = in(reg) k / 4,
+            kb = in(reg) k / 4 - 1,
             k = out(reg) _,
             c = inout(reg) c => _,
             n = inout(reg) positions => _,
@@ -260,7 +307,8 @@ pub unsafe fn input_transform4(
     vstride: usize,
     lanes: usize,
 ) {
-    let mut tmp = [0i16; 36 * 8];
+    // Pass 1 writes every element before pass 2 reads it: no need to zero.
+    let mut tmp = core::mem::MaybeUninit::<[i16; 36 * 8]>::uninit();
     macro_rules! run {
         ($st0:literal, $st1:literal, $st2:literal, $st3:literal, $st4:literal, $st5:literal) => {
             // SAFETY: pass 1 reads 8 bytes at d + (r·6 + c)·slots (in bounds per
@@ -391,7 +439,8 @@ pub unsafe fn input_transform2(
     vstride: usize,
     lanes: usize,
 ) {
-    let mut tmp = [0i16; 16 * 8];
+    // Pass 1 writes every element before pass 2 reads it: no need to zero.
+    let mut tmp = core::mem::MaybeUninit::<[i16; 16 * 8]>::uninit();
     macro_rules! run {
         ($st0:literal, $st1:literal, $st2:literal, $st3:literal) => {
             // SAFETY: pass 1 reads 8 bytes at d + (r·4 + c)·slots and writes
@@ -479,7 +528,8 @@ pub unsafe fn input_transform2(
 /// The CPU must have NEON; `c + pos·cstride + 0..8` readable for `pos < 36`
 /// and `y + k·ystride + 0..8` writable for `k < 16` (int32 elements).
 pub unsafe fn output_transform4(c: *const i32, cstride: usize, y: *mut i32, ystride: usize) {
-    let mut tmp = [0i32; 24 * 4];
+    // Pass 1 writes every element before pass 2 reads it: no need to zero.
+    let mut tmp = core::mem::MaybeUninit::<[i32; 24 * 4]>::uninit();
     for half in 0..2 {
         // SAFETY: pass 1 reads 4 int32 at c + 4·half + pos·cstride and writes
         // tmp (384 bytes); pass 2 writes 4 int32 at y + 4·half + k·ystride;
@@ -579,7 +629,8 @@ pub unsafe fn output_transform4(c: *const i32, cstride: usize, y: *mut i32, ystr
 /// # Safety
 /// As [`output_transform4`] for 16 positions and 4 outputs.
 pub unsafe fn output_transform2(c: *const i32, cstride: usize, y: *mut i32, ystride: usize) {
-    let mut tmp = [0i32; 8 * 4];
+    // Pass 1 writes every element before pass 2 reads it: no need to zero.
+    let mut tmp = core::mem::MaybeUninit::<[i32; 8 * 4]>::uninit();
     for half in 0..2 {
         // SAFETY: reads 4 int32 at c + 4·half + pos·cstride (pos < 16), writes
         // tmp (128 bytes) and 4 int32 at y + 4·half + k·ystride (k < 4).
