@@ -7,7 +7,9 @@ mod int8_common;
 use int8_common::Rng;
 use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
 use octet_kernels::int8::gemm::{gemm_row, gemm_tile, layout_for};
-use octet_kernels::int8::winograd::{gemm16_pairs, gemm16_positions, gemm16_tile};
+use octet_kernels::int8::winograd::{
+    gemm16_pairs, gemm16_positions, gemm16_rows, gemm16_tile, output_blocks,
+};
 use octet_kernels::int8::Int8Isa;
 
 #[test]
@@ -165,41 +167,87 @@ fn winograd_tiles_match_the_portable_one_with_wrapping() {
     }
 }
 
+/// Over several positions, for every tile height the ISA has (4 output
+/// channels, and 6 where `gemm16_rows` says so; the portable kernel does
+/// both), on bounded Winograd values and on full-range ones that wrap.
 #[test]
 fn winograd_tiles_over_positions_follow_the_strides() {
     let mut rng = Rng(23);
     for isa in Int8Isa::available() {
-        for lanes in [4, 8] {
-            let (k, positions) = (12, 5);
-            let (ustride, vstride) = (4 * k + 8, lanes * k + 4 * lanes);
-            let u: Vec<i16> = (0..positions * ustride)
-                .map(|_| rng.int(-18288, 18288) as i16)
-                .collect();
-            let v: Vec<i16> = (0..positions * vstride)
-                .map(|_| rng.int(-12800, 12800) as i16)
-                .collect();
-            let mut c = vec![-1i32; 32 * positions];
-            let (mut ui, mut vi) = (u.clone(), v.clone());
-            for p in 0..positions {
-                let up = gemm16_operand(isa, &u[p * ustride..], k, 4);
-                ui[p * ustride..][..4 * k].copy_from_slice(&up[..4 * k]);
-                let vp = gemm16_operand(isa, &v[p * vstride..], k, lanes);
-                vi[p * vstride..][..lanes * k].copy_from_slice(&vp[..lanes * k]);
-            }
-            gemm16_positions(isa, &ui, ustride, &vi, vstride, k, lanes, &mut c, positions);
-            for p in 0..positions {
-                for r in 0..4 {
-                    for l in 0..lanes {
-                        let e = (0..k).fold(0i32, |s, q| {
-                            s.wrapping_add(
-                                u[p * ustride + 4 * q + r] as i32
-                                    * v[p * vstride + lanes * q + l] as i32,
-                            )
-                        });
-                        assert_eq!(c[32 * p + r * lanes + l], e, "{isa:?} lanes {lanes} p {p}");
+        let heights: &[usize] = if gemm16_pairs(isa) { &[4] } else { &[4, 6] };
+        assert!(heights.contains(&gemm16_rows(isa)));
+        for &rows in heights {
+            for lanes in [4, 8] {
+                for (k, positions, wrap) in [(4, 3, false), (12, 5, false), (260, 2, true)] {
+                    let (ustride, vstride) = (rows * k + 8, lanes * k + 4 * lanes);
+                    let val = |rng: &mut Rng, bound: i64| {
+                        if wrap {
+                            rng.next_u64() as i16
+                        } else {
+                            rng.int(-bound, bound) as i16
+                        }
+                    };
+                    let u: Vec<i16> = (0..positions * ustride)
+                        .map(|_| val(&mut rng, 18288))
+                        .collect();
+                    let v: Vec<i16> = (0..positions * vstride)
+                        .map(|_| val(&mut rng, 12800))
+                        .collect();
+                    let mut c = vec![-1i32; rows * 8 * positions];
+                    let (mut ui, mut vi) = (u.clone(), v.clone());
+                    for p in 0..positions {
+                        let up = gemm16_operand(isa, &u[p * ustride..], k, rows);
+                        ui[p * ustride..][..rows * k].copy_from_slice(&up[..rows * k]);
+                        let vp = gemm16_operand(isa, &v[p * vstride..], k, lanes);
+                        vi[p * vstride..][..lanes * k].copy_from_slice(&vp[..lanes * k]);
+                    }
+                    gemm16_positions(
+                        isa, rows, &ui, ustride, &vi, vstride, k, lanes, &mut c, positions,
+                    );
+                    for p in 0..positions {
+                        for r in 0..rows {
+                            for l in 0..lanes {
+                                let e = (0..k).fold(0i32, |s, q| {
+                                    s.wrapping_add(
+                                        u[p * ustride + rows * q + r] as i32
+                                            * v[p * vstride + lanes * q + l] as i32,
+                                    )
+                                });
+                                assert_eq!(
+                                    c[rows * 8 * p + r * lanes + l],
+                                    e,
+                                    "{isa:?} rows {rows} lanes {lanes} k {k} p {p}"
+                                );
+                            }
+                        }
                     }
                 }
             }
+        }
+    }
+}
+
+/// The output-channel blocks cover every channel once, in order, with at
+/// most 3 padded rows, and use only 4-blocks when the tile has 4 rows.
+#[test]
+fn output_blocks_cover_the_channels() {
+    for rows in [4, 6] {
+        for out_c in 1..60 {
+            let blocks = output_blocks(out_c, rows);
+            let mut next = 0;
+            for &(start, size) in &blocks {
+                assert_eq!(start, next, "rows {rows} out_c {out_c}: {blocks:?}");
+                assert!(size == 4 || size == rows, "{blocks:?}");
+                next += size;
+            }
+            assert!(
+                next >= out_c && next - out_c <= 3,
+                "rows {rows} out_c {out_c}: {blocks:?}"
+            );
+            assert!(
+                blocks.iter().rev().skip(1).all(|&(s, z)| s + z < out_c),
+                "{blocks:?}"
+            );
         }
     }
 }

@@ -160,15 +160,63 @@ pub fn gemm16_pairs(isa: Int8Isa) -> bool {
 /// pair-interleaved where [`gemm16_pairs`]).
 pub fn gemm16_tile(isa: Int8Isa, u: &[i16], v: &[i16], k: usize, lanes: usize, c: &mut [i32]) {
     let mut c32 = [0i32; 32];
-    gemm16_positions(isa, u, 4 * k, v, lanes * k, k, lanes, &mut c32, 1);
+    gemm16_positions(isa, 4, u, 4 * k, v, lanes * k, k, lanes, &mut c32, 1);
     c[..4 * lanes].copy_from_slice(&c32[..4 * lanes]);
 }
 
-/// [`gemm16_tile`] for `positions` positions: position `p` reads
-/// `u[p·ustride..]`, `v[p·vstride..]` and writes `c[32p..][..4·lanes]`.
+/// How many output channels the int16 GEMM tile of `isa` computes at once:
+/// 6 on armv7 NEON ([`crate::arm32::int8::winograd::gemm16_6x8`], fewer
+/// operand loads per multiply; layers are cut into blocks of 6, with blocks
+/// of 4 for the remainder, see [`output_blocks`]), 4 elsewhere.
+pub fn gemm16_rows(isa: Int8Isa) -> usize {
+    if cfg!(target_arch = "arm") && isa == Int8Isa::Neon {
+        6
+    } else {
+        4
+    }
+}
+
+/// Output channels in GEMM blocks `(first channel, rows)` for tiles of up to
+/// `rows` channels (4 or 6): blocks of `rows`, then of 4 for the remainder,
+/// the last block padded (its extra rows have zero kernels) when `out_c`
+/// needs it. With 6, a remainder of 1 or 2 becomes one block fewer of 6 and
+/// two of 4 (less padding), and 5 one more block of 6.
+pub fn output_blocks(out_c: usize, rows: usize) -> Vec<(usize, usize)> {
+    assert!(rows == 4 || rows == 6);
+    let (mut sixes, fours) = if rows == 4 {
+        (0, out_c.div_ceil(4))
+    } else {
+        let (a, r) = (out_c / 6, out_c % 6);
+        match r {
+            0 => (a, 0),
+            1 | 2 if a > 0 => (a - 1, 2),
+            1..=4 => (a, 1),
+            _ => (a + 1, 0),
+        }
+    };
+    let mut blocks = Vec::new();
+    let mut start = 0;
+    while sixes > 0 {
+        blocks.push((start, 6));
+        start += 6;
+        sixes -= 1;
+    }
+    for _ in 0..fours {
+        blocks.push((start, 4));
+        start += 4;
+    }
+    blocks
+}
+
+/// The int16 GEMM tiles of `rows` (4, or 6 where [`gemm16_rows`] says so;
+/// the portable kernel does both) output channels × `lanes` tiles for
+/// `positions` positions: position `p` reads `u[p·ustride..]`,
+/// `v[p·vstride..]` and writes `c[rows·8·p..][..rows·lanes]`
+/// (`c[rows·8·p + r·lanes + l] = Σ_q u[rows·q + r] · v[lanes·q + l]`).
 #[allow(clippy::too_many_arguments)]
 pub fn gemm16_positions(
     isa: Int8Isa,
+    rows: usize,
     u: &[i16],
     ustride: usize,
     v: &[i16],
@@ -179,10 +227,51 @@ pub fn gemm16_positions(
     positions: usize,
 ) {
     assert!(k > 0 && k % 4 == 0 && (lanes == 4 || lanes == 8) && positions > 0);
-    assert!(ustride >= 4 * k && vstride >= lanes * k);
-    assert!(u.len() >= (positions - 1) * ustride + 4 * k);
+    assert!(
+        rows == 4 || (rows == 6 && !gemm16_pairs(isa)),
+        "{rows} rows"
+    );
+    assert!(ustride >= rows * k && vstride >= lanes * k);
+    assert!(u.len() >= (positions - 1) * ustride + rows * k);
     assert!(v.len() >= (positions - 1) * vstride + lanes * k);
-    assert!(c.len() >= 32 * (positions - 1) + 4 * lanes);
+    assert!(c.len() >= rows * LANES * (positions - 1) + rows * lanes);
+    if rows == 6 {
+        match isa {
+            #[cfg(target_arch = "arm")]
+            // SAFETY: Neon is only selected when the CPU has NEON; the asserts
+            // give the extents the kernels read and write.
+            Int8Isa::Neon => unsafe {
+                let kernel = if lanes == 8 {
+                    crate::arm32::int8::winograd::gemm16_6x8
+                } else {
+                    crate::arm32::int8::winograd::gemm16_6x4
+                };
+                kernel(
+                    u.as_ptr(),
+                    ustride,
+                    v.as_ptr(),
+                    vstride,
+                    k,
+                    c.as_mut_ptr(),
+                    positions,
+                )
+            },
+            _ => {
+                for p in 0..positions {
+                    let cp = &mut c[6 * LANES * p..];
+                    generic::gemm16_tile_rows(
+                        &u[p * ustride..],
+                        &v[p * vstride..],
+                        k,
+                        6,
+                        lanes,
+                        cp,
+                    );
+                }
+            }
+        }
+        return;
+    }
     match isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Avx512Vnni is only selected when the CPU has AVX-512 VNNI
@@ -537,8 +626,13 @@ pub(crate) struct WinogradI8 {
     out_c: usize,
     /// Input-channel ranges accumulated separately ([`accumulation_segments`]).
     segments: Vec<(usize, usize)>,
-    /// Transformed kernels, `[pos][out_c / 4][kq][4]` (pair-interleaved,
-    /// `[pos][out_c / 4][kq / 2][4][2]`, where [`gemm16_pairs`]).
+    /// Output-channel blocks of the GEMM ([`output_blocks`]).
+    blocks: Vec<(usize, usize)>,
+    /// Output channels with the blocks' padding (the sum of their sizes).
+    ocp: usize,
+    /// Transformed kernels, `[pos][block][kq][rows]` (pair-interleaved,
+    /// `[pos][block][kq / 2][4][2]`, where [`gemm16_pairs`]); a position
+    /// holds `ocp·kq` values, block `(start, rows)` from `start·kq`.
     u: Vec<i16>,
     /// The operand form the kernels were prepared for.
     pairs: bool,
@@ -553,18 +647,23 @@ impl WinogradI8 {
         let positions = t * t;
         let (in_c, out_c) = (geom.in_c, geom.out_c);
         let kq = in_c.div_ceil(4) * 4;
-        let pbn = out_c.div_ceil(4);
-        let mut u = vec![0i16; positions * pbn * kq * 4];
-        for p in 0..out_c {
-            for q in 0..in_c {
-                let g = &weights[(p * in_c + q) * 9..(p * in_c + q + 1) * 9];
-                for (pos, v) in generic::kernel_transform(m, g).into_iter().enumerate() {
-                    let at = if pairs {
-                        ((pos * pbn + p / 4) * kq + q / 2 * 2) * 4 + p % 4 * 2 + q % 2
-                    } else {
-                        ((pos * pbn + p / 4) * kq + q) * 4 + p % 4
-                    };
-                    u[at] = v;
+        let blocks = output_blocks(out_c, gemm16_rows(isa));
+        let ocp: usize = blocks.iter().map(|b| b.1).sum();
+        let mut u = vec![0i16; positions * ocp * kq];
+        for &(start, rows) in &blocks {
+            for p in start..(start + rows).min(out_c) {
+                let r = p - start;
+                for q in 0..in_c {
+                    let g = &weights[(p * in_c + q) * 9..(p * in_c + q + 1) * 9];
+                    for (pos, v) in generic::kernel_transform(m, g).into_iter().enumerate() {
+                        let base = (pos * ocp + start) * kq;
+                        let at = if pairs {
+                            base + q / 2 * 2 * rows + r * 2 + q % 2
+                        } else {
+                            base + q * rows + r
+                        };
+                        u[at] = v;
+                    }
                 }
             }
         }
@@ -574,6 +673,8 @@ impl WinogradI8 {
             kq,
             out_c,
             segments: accumulation_segments(m, geom, weights),
+            blocks,
+            ocp,
             u,
             pairs,
         }
@@ -672,25 +773,33 @@ impl WinogradI8 {
         });
 
         // Pass 3: GEMM per position, output transform, un-gather and stage,
-        // per block of 4 output channels.
-        let pbn = self.out_c.div_ceil(4);
+        // per block of output channels.
         let ow = grid.out_w();
-        let mut blocks: Vec<&mut [StageOut]> = outs.chunks_mut(4).collect();
-        parallel::for_each_mut(&mut blocks, threads, |pb, outs| {
+        let mut blocks: Vec<&mut [StageOut]> = Vec::with_capacity(self.blocks.len());
+        let mut rest = outs;
+        for &(start, rows) in &self.blocks {
+            let (head, tail) = rest.split_at_mut(rows.min(self.out_c - start));
+            blocks.push(head);
+            rest = tail;
+        }
+        parallel::for_each_mut(&mut blocks, threads, |bi, outs| {
+            let (start, rows) = self.blocks[bi];
             let ylen = m * m * slots;
             let mut yt = scratch::take::<i32>(outs.len() * ylen);
-            let mut c = scratch::take::<i32>(positions * 4 * LANES);
+            let mut c = scratch::take::<i32>(positions * rows * LANES);
             let mut part = [0i32; 16 * LANES];
             for tb in 0..nb {
                 let lanes = lanes_of(tb);
                 for (si, &(q0, q1)) in self.segments.iter().enumerate() {
                     let k = q1 - q0;
-                    let u = &self.u[(pb * kq + q0) * 4..];
+                    // Segments start at multiples of 4, so pairs stay whole.
+                    let u = &self.u[start * kq + q0 * rows..];
                     let vv = &v[tb * block + q0 * lanes..];
                     gemm16_positions(
                         isa,
+                        rows,
                         u,
-                        pbn * kq * 4,
+                        self.ocp * kq,
                         vv,
                         kq * lanes,
                         k,
@@ -703,14 +812,14 @@ impl WinogradI8 {
                         // sums: harmless, they land in slots past the last tile.
                         let y = &mut yt[r * ylen + tb * LANES..(r + 1) * ylen];
                         if si == 0 {
-                            output_transform_with(isa, m, &c[r * lanes..], 4 * LANES, y, slots);
+                            output_transform_with(isa, m, &c[r * lanes..], rows * LANES, y, slots);
                         } else {
                             // A later segment: its exact partial outputs add in.
                             output_transform_with(
                                 isa,
                                 m,
                                 &c[r * lanes..],
-                                4 * LANES,
+                                rows * LANES,
                                 &mut part,
                                 LANES,
                             );
@@ -724,14 +833,14 @@ impl WinogradI8 {
                     }
                 }
             }
-            let mut rows = scratch::take::<i32>(grid.th * m * ow);
+            let mut ungathered = scratch::take::<i32>(grid.th * m * ow);
             let mut y = scratch::take::<i32>(outw * outh);
             for (r, out) in outs.iter_mut().enumerate() {
-                ungather_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut rows);
+                ungather_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut ungathered);
                 for (i, yr) in y.chunks_exact_mut(outw).enumerate() {
-                    yr.copy_from_slice(&rows[i * ow..i * ow + outw]);
+                    yr.copy_from_slice(&ungathered[i * ow..i * ow + outw]);
                 }
-                let p = pb * 4 + r;
+                let p = start + r;
                 stage_with(
                     isa,
                     &y,

@@ -340,17 +340,23 @@ pub fn ungather_inline(grid: &TileGrid, y: &[i32], out: &mut [i32]) {
 /// (4 or 8) tiles: `c[r·lanes + l] = Σ_q u[q·4 + r] · v[q·lanes + l]` over
 /// `k` (a multiple of 4) input channels, wrapping int32.
 pub fn gemm16_tile(u: &[i16], v: &[i16], k: usize, lanes: usize, c: &mut [i32]) {
-    let u = &u[..4 * k];
+    gemm16_tile_rows(u, v, k, 4, lanes, c)
+}
+
+/// [`gemm16_tile`] for `rows` (at most 8) output channels:
+/// `c[r·lanes + l] = Σ_q u[q·rows + r] · v[q·lanes + l]`.
+pub fn gemm16_tile_rows(u: &[i16], v: &[i16], k: usize, rows: usize, lanes: usize, c: &mut [i32]) {
+    let u = &u[..rows * k];
     let v = &v[..lanes * k];
-    let mut acc = [[0i32; LANES]; 4];
-    for (uq, vq) in u.chunks_exact(4).zip(v.chunks_exact(lanes)) {
-        for r in 0..4 {
+    let mut acc = [[0i32; LANES]; 8];
+    for (uq, vq) in u.chunks_exact(rows).zip(v.chunks_exact(lanes)) {
+        for r in 0..rows {
             for l in 0..lanes {
                 acc[r][l] = acc[r][l].wrapping_add(uq[r] as i32 * vq[l] as i32);
             }
         }
     }
-    for r in 0..4 {
+    for r in 0..rows {
         c[r * lanes..(r + 1) * lanes].copy_from_slice(&acc[r][..lanes]);
     }
 }
