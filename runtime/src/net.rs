@@ -394,6 +394,10 @@ impl Net {
 
     /// Applies options: thread pool and kernel preparation.
     pub fn set_options(&mut self, opt: Options) -> Result<()> {
+        if opt.low_memory {
+            // Process-wide: the int8 kernels stop keeping scratch buffers.
+            octet_kernels::int8::scratch::set_retained_limit(0);
+        }
         for slot in &mut self.layers {
             slot.layer.prepare(&opt).map_err(|e| Error::Layer {
                 layer: slot.name.clone(),

@@ -6,10 +6,13 @@
 //! A [`Scratch`] holds whatever an earlier user left (any bit pattern is a
 //! valid integer): callers write before they read, or clear what must be
 //! zero. Several can be live at once (each takes its own buffer); dropping
-//! one returns its buffer to the pool of the thread that drops it.
+//! one returns its buffer to the pool of the thread that drops it, unless
+//! the pool would then hold more than [`set_retained_limit`] bytes (the
+//! runtime's low-memory option sets 0: nothing is kept between uses).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::LocalKey;
 
 /// Element types with a pool.
@@ -29,6 +32,23 @@ macro_rules! pooled {
             }
         }
     };
+}
+
+static RETAINED_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+thread_local! {
+    /// Bytes this thread's pools hold.
+    static HELD: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Most bytes each thread's pools keep between uses (process-wide; default
+/// unlimited). 0 frees every buffer when its [`Scratch`] is dropped.
+pub fn set_retained_limit(bytes: usize) {
+    RETAINED_LIMIT.store(bytes, Ordering::Relaxed);
+}
+
+fn bytes_of<T>(v: &[T]) -> usize {
+    std::mem::size_of_val(v)
 }
 
 pooled!(i8, POOL_I8);
@@ -62,6 +82,9 @@ pub fn take<T: Pooled>(len: usize) -> Scratch<T> {
         });
         pick.map(|i| p.swap_remove(i))
     });
+    if let Some(b) = &pooled {
+        let _ = HELD.try_with(|h| h.set(h.get().saturating_sub(bytes_of(b))));
+    }
     let mut buf = pooled.unwrap_or_default();
     if buf.len() < len {
         buf.resize(len, T::default());
@@ -85,11 +108,17 @@ impl<T: Pooled> DerefMut for Scratch<T> {
 impl<T: Pooled> Drop for Scratch<T> {
     fn drop(&mut self) {
         let buf = std::mem::take(&mut self.buf);
+        let bytes = bytes_of(&buf);
+        let held = HELD.try_with(|h| h.get()).unwrap_or(usize::MAX);
+        if held.saturating_add(bytes) > RETAINED_LIMIT.load(Ordering::Relaxed) {
+            return;
+        }
         // During thread teardown the pool may be gone: then the buffer is
         // simply freed.
         let _ = T::pool().try_with(|p| {
             if let Ok(mut p) = p.try_borrow_mut() {
                 p.push(buf);
+                let _ = HELD.try_with(|h| h.set(h.get() + bytes));
             }
         });
     }
@@ -120,5 +149,21 @@ mod tests {
         let c = take::<i32>(200);
         assert_eq!(c.len(), 200);
         assert!(c[100..].iter().all(|&v| v == 0));
+
+        // The limit is process-wide, so it is checked here, in the same test
+        // (tests run in parallel), with i16 buffers this thread has not used.
+        {
+            let mut a = take::<i16>(64);
+            a.fill(5);
+        }
+        assert!(take::<i16>(64).iter().all(|&v| v == 5));
+        set_retained_limit(0);
+        {
+            let mut a = take::<i16>(64);
+            a.fill(6);
+        }
+        let fresh = take::<i16>(64);
+        set_retained_limit(usize::MAX);
+        assert!(fresh.iter().all(|&v| v == 0), "a freed buffer came back");
     }
 }
