@@ -368,8 +368,9 @@ fn auto_follows_the_documented_rule() {
     );
     assert_eq!(choose_int8_algo(&geom(64, 64, 3, 2), None), Int8Algo::Gemm);
     assert_eq!(choose_int8_algo(&geom(64, 64, 1, 1), None), Int8Algo::Gemm);
-    // Per ISA: AVX-512 VNNI runs GEMM wherever the portable rule says
-    // Winograd; every other implementation follows the portable rule.
+    // Per ISA: the int8 dot products (AVX-512 VNNI, aarch64 sdot) run GEMM
+    // wherever the portable rule says Winograd; every other implementation
+    // follows the portable rule.
     use octet_kernels::int8::choose_int8_algo_for;
     for isa in [
         Int8Isa::Generic,
@@ -387,7 +388,9 @@ fn auto_follows_the_documented_rule() {
         ] {
             let portable = choose_int8_algo(&g, size);
             let expect = match portable {
-                Int8Algo::Winograd23 | Int8Algo::Winograd43 if isa == Int8Isa::Avx512Vnni => {
+                Int8Algo::Winograd23 | Int8Algo::Winograd43
+                    if matches!(isa, Int8Isa::Avx512Vnni | Int8Isa::NeonDot) =>
+                {
                     Int8Algo::Gemm
                 }
                 a => a,

@@ -110,22 +110,31 @@ pub fn choose_int8_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -
 }
 
 /// The algorithm [`Int8Algo::Auto`] picks for a layer run by `isa`:
-/// [`choose_int8_algo`], except that with AVX-512 VNNI every non-depthwise
-/// layer runs GEMM. There `vpdpbusd` multiplies 64 int8 pairs per
-/// instruction while the Winograd GEMM's `vpdpwssd` multiplies 16 int16
-/// pairs (ymm), which F(4,3)'s 4× fewer multiplies do not make up once the
-/// transforms are counted; measured (1 thread, AMD EPYC with AVX-512 VNNI):
-/// resnet18 int8 9.4 ms all-GEMM against 22.3 ms with Winograd where
-/// [`choose_int8_algo`] puts it, googlenet 12.9 against 17.3 ms. With AVX2
-/// alone (`vpmaddwd` for both) the two are within a few percent on resnet18,
-/// so the portable rule stays.
+/// [`choose_int8_algo`], except that where the CPU has an int8 dot product
+/// (AVX-512 VNNI, aarch64 `sdot`) every non-depthwise layer runs GEMM.
+/// `vpdpbusd` multiplies 64 int8 pairs per instruction and `sdot` 16, while
+/// the Winograd GEMM multiplies int16 pairs (16 per `vpdpwssd` ymm, 4 per
+/// `smlal`): F(4,3)'s 4× fewer multiplies do not make that up once the
+/// transforms are counted. Measured: x86 (1 thread, AMD EPYC with AVX-512
+/// VNNI) resnet18 int8 9.4 ms all-GEMM against 22.3 ms with Winograd where
+/// [`choose_int8_algo`] puts it, googlenet 12.9 against 17.3 ms; aarch64
+/// with dotprod (`qemu-aarch64 -cpu max`, neon64 cost per inference)
+/// resnet18 266.3M against 453.1M, squeezenet 79.6M against 122.5M,
+/// squeezenet_ssd 262.0M against 455.6M. Without dotprod (`-cpu
+/// cortex-a53`) Winograd stays well ahead (resnet18 578.4M against 932.4M
+/// all-GEMM), as it does with AVX2 alone (`vpmaddwd` for both: within a few
+/// percent on resnet18), so those follow the portable rule.
 pub fn choose_int8_algo_for(
     isa: Int8Isa,
     geom: &ConvGeometry,
     out_size: Option<(usize, usize)>,
 ) -> Int8Algo {
     match choose_int8_algo(geom, out_size) {
-        Int8Algo::Winograd23 | Int8Algo::Winograd43 if isa == Int8Isa::Avx512Vnni => Int8Algo::Gemm,
+        Int8Algo::Winograd23 | Int8Algo::Winograd43
+            if matches!(isa, Int8Isa::Avx512Vnni | Int8Isa::NeonDot) =>
+        {
+            Int8Algo::Gemm
+        }
         a => a,
     }
 }
