@@ -6,6 +6,7 @@ pub mod conv;
 pub mod depthwise;
 pub mod innerproduct;
 pub mod kernels;
+pub mod pooling;
 pub mod scratch;
 pub mod sgemm;
 pub mod winograd;

@@ -338,8 +338,14 @@ impl Layer for Pooling {
         // Windows that never reach an excluded pad have a constant area.
         let plain_area = self.count_include_pad
             || (dt == 0 && db == 0 && dl == 0 && dr == 0 && wtailpad == 0 && htailpad == 0);
+        // The common 3×3 max pools: the fp32 kernel (NEON on ARM).
+        let max3x3 = self.max && kw == 3 && kh == 3 && sw == sh && (sw == 1 || sw == 2);
         parallel::for_each_mut(&mut planes, threads, |q, o| {
             let p = padded.channel(q);
+            if max3x3 {
+                octet_kernels::fp32::pooling::max_pool3x3(p, pw, sw, outw, outh, o);
+                return;
+            }
             if self.max {
                 self.max_plane(p, pw, outw, outh, o);
                 return;

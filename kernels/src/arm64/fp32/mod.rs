@@ -8,6 +8,8 @@
 //! - depthwise and GEMV: the portable kernels with fused multiply-add,
 //!   which LLVM vectorises on aarch64 (its NEON is IEEE-exact, unlike armv7's).
 
+pub mod pooling;
+
 use core::arch::aarch64::*;
 
 use crate::generic::fp32 as g;

@@ -8,6 +8,7 @@
 //! fused multiply-add) or a separate multiply and add: without hardware FMA,
 //! `mul_add` is a slow library call.
 
+pub mod pooling;
 pub mod winograd;
 
 use core::ptr;

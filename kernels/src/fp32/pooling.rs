@@ -1,0 +1,132 @@
+//! fp32 3×3 max pooling, stride 1 or 2 (the benchmark networks' pools). The
+//! portable loops stay scalar on armv7 (LLVM does not vectorise fp32 there:
+//! NEON is not IEEE), ~30 cost units per output; a NEON row does 4 outputs
+//! in ~35. The NEON rows use `vmax` as ncnn's ARM pooling does: the values
+//! are the portable rows' except that NaN propagates, +0 and −0 are one
+//! value and (armv7) subnormals are flushed to zero.
+
+use crate::generic::fp32::pooling as generic;
+
+/// [`max3x3_row_with`] on NEON where the CPU has it.
+pub fn max3x3_row(r0: &[f32], r1: &[f32], r2: &[f32], stride: usize, out: &mut [f32]) {
+    max3x3_row_with(crate::cpu::features().neon, r0, r1, r2, stride, out)
+}
+
+/// `out[j] = max` of the 3×3 window at column `stride·j` of rows `r0`–`r2`,
+/// on NEON when `neon` (and this is an ARM build whose CPU has it), else
+/// portable.
+///
+/// # Panics
+/// If `stride` is not 1 or 2, or a row is shorter than
+/// `stride·(out.len() − 1) + 3`.
+pub fn max3x3_row_with(
+    neon: bool,
+    r0: &[f32],
+    r1: &[f32],
+    r2: &[f32],
+    stride: usize,
+    out: &mut [f32],
+) {
+    assert!(stride == 1 || stride == 2, "stride {stride}");
+    let n = out.len();
+    if n == 0 {
+        return;
+    }
+    let need = stride * (n - 1) + 3;
+    assert!(r0.len() >= need && r1.len() >= need && r2.len() >= need);
+    // A NEON block of 4 outputs from j reads stride·(j + 4) + 3 − stride ≤
+    // need floats when j + 4 ≤ n: every block below is in bounds.
+    let blocks = if neon && crate::cpu::features().neon {
+        n / 4
+    } else {
+        0
+    };
+    if blocks > 0 {
+        let (p0, p1, p2, o) = (r0.as_ptr(), r1.as_ptr(), r2.as_ptr(), out.as_mut_ptr());
+        #[cfg(target_arch = "arm")]
+        // SAFETY: the CPU has NEON (checked above); the blocks are in bounds.
+        unsafe {
+            if stride == 2 {
+                crate::arm32::fp32::pooling::max3x3s2_x4(p0, p1, p2, o, blocks)
+            } else {
+                crate::arm32::fp32::pooling::max3x3s1_x4(p0, p1, p2, o, blocks)
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON is architectural; the blocks are in bounds.
+        unsafe {
+            crate::arm64::fp32::pooling::max3x3_x4(p0, p1, p2, stride, o, blocks)
+        }
+        #[cfg(not(any(target_arch = "arm", target_arch = "aarch64")))]
+        let _ = (p0, p1, p2, o);
+    }
+    let done = if cfg!(any(target_arch = "arm", target_arch = "aarch64")) {
+        4 * blocks
+    } else {
+        0
+    };
+    let x = stride * done;
+    generic::max3x3_row(&r0[x..], &r1[x..], &r2[x..], stride, &mut out[done..]);
+}
+
+/// Max over the 3×3 windows at stride `stride` (1 or 2, both directions) of
+/// a plane `pw` wide (already padded): `outh` rows of `outw` into `out`.
+/// Narrow maps (stride 1, or fewer than 16 outputs per row) run as one long
+/// row over the plane, as [`crate::int8::pooling::max_pool3x3`] explains.
+///
+/// # Panics
+/// If `stride` is not 1 or 2, or the plane is smaller than the windows need.
+pub fn max_pool3x3_with(
+    neon: bool,
+    plane: &[f32],
+    pw: usize,
+    stride: usize,
+    outw: usize,
+    outh: usize,
+    out: &mut [f32],
+) {
+    assert!(stride == 1 || stride == 2, "stride {stride}");
+    if outw == 0 || outh == 0 {
+        return;
+    }
+    assert!(pw >= stride * (outw - 1) + 3, "plane too narrow");
+    assert!(
+        plane.len() >= (stride * (outh - 1) + 3) * pw,
+        "plane too short"
+    );
+    assert!(out.len() >= outw * outh);
+    if stride == 1 || outw < 16 {
+        let n = (outh - 1) * pw + outw;
+        super::scratch::with(n, |virt| {
+            max3x3_row_with(neon, plane, &plane[pw..], &plane[2 * pw..], stride, virt);
+            for (i, row) in out.chunks_exact_mut(outw).take(outh).enumerate() {
+                row.copy_from_slice(&virt[i * pw..i * pw + outw]);
+            }
+        });
+    } else {
+        for (i, row) in out.chunks_exact_mut(outw).take(outh).enumerate() {
+            let r = |k: usize| &plane[(i * stride + k) * pw..(i * stride + k + 1) * pw];
+            max3x3_row_with(neon, r(0), r(1), r(2), stride, row);
+        }
+    }
+}
+
+/// [`max_pool3x3_with`] on NEON where the CPU has it.
+pub fn max_pool3x3(
+    plane: &[f32],
+    pw: usize,
+    stride: usize,
+    outw: usize,
+    outh: usize,
+    out: &mut [f32],
+) {
+    max_pool3x3_with(
+        crate::cpu::features().neon,
+        plane,
+        pw,
+        stride,
+        outw,
+        outh,
+        out,
+    )
+}
