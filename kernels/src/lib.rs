@@ -20,6 +20,7 @@ pub mod fp32;
 pub mod generic;
 pub mod int8;
 pub mod parallel;
+mod pooling;
 pub mod reference;
 pub mod tensor;
 

@@ -70,9 +70,9 @@ pub fn max3x3_row_with(
 }
 
 /// Max over the 3×3 windows at stride `stride` (1 or 2, both directions) of
-/// a plane `pw` wide (already padded): `outh` rows of `outw` into `out`.
-/// Narrow maps (stride 1, or fewer than 16 outputs per row) run as one long
-/// row over the plane, as [`crate::int8::pooling::max_pool3x3`] explains.
+/// a plane `pw` wide (already padded): `outh` rows of `outw` into `out`, on
+/// NEON when `neon`; rows of fewer than 16 outputs run as one long row (see
+/// [`crate::pooling::max3x3_plane`]).
 ///
 /// # Panics
 /// If `stride` is not 1 or 2, or the plane is smaller than the windows need.
@@ -85,30 +85,17 @@ pub fn max_pool3x3_with(
     outh: usize,
     out: &mut [f32],
 ) {
-    assert!(stride == 1 || stride == 2, "stride {stride}");
-    if outw == 0 || outh == 0 {
-        return;
-    }
-    assert!(pw >= stride * (outw - 1) + 3, "plane too narrow");
-    assert!(
-        plane.len() >= (stride * (outh - 1) + 3) * pw,
-        "plane too short"
-    );
-    assert!(out.len() >= outw * outh);
-    if stride == 1 || outw < 16 {
-        let n = (outh - 1) * pw + outw;
-        super::scratch::with(n, |virt| {
-            max3x3_row_with(neon, plane, &plane[pw..], &plane[2 * pw..], stride, virt);
-            for (i, row) in out.chunks_exact_mut(outw).take(outh).enumerate() {
-                row.copy_from_slice(&virt[i * pw..i * pw + outw]);
-            }
-        });
-    } else {
-        for (i, row) in out.chunks_exact_mut(outw).take(outh).enumerate() {
-            let r = |k: usize| &plane[(i * stride + k) * pw..(i * stride + k + 1) * pw];
-            max3x3_row_with(neon, r(0), r(1), r(2), stride, row);
-        }
-    }
+    crate::pooling::max3x3_plane(
+        plane,
+        pw,
+        stride,
+        outw,
+        outh,
+        out,
+        16,
+        |n, f| super::scratch::with(n, |b| f(b)),
+        |r0, r1, r2, o| max3x3_row_with(neon, r0, r1, r2, stride, o),
+    )
 }
 
 /// [`max_pool3x3_with`] on NEON where the CPU has it.

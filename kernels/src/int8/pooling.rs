@@ -8,15 +8,9 @@ use super::{scratch, Int8Isa};
 use crate::generic::int8::pooling as generic;
 
 /// Max over the 3×3 windows at stride `stride` (1 or 2, both directions) of
-/// a plane `pw` wide (already padded): `outh` rows of `outw` into `out`.
-///
-/// Wide maps run a [`max3x3_row`] per output row. Narrow ones (stride 1, or
-/// fewer than 32 outputs per row) would spend most of each row in the
-/// scalar tail and call set-up, so they treat the plane as one long row:
-/// output `(i, j)`'s window starts at input `s·(i·pw + j)` in both cases,
-/// so "virtual output" `x = i·pw + j` for every `x < (outh − 1)·pw + outw`
-/// is one row call over rows starting at `0`, `pw` and `2·pw`; the `j ≥
-/// outw` ones are computed and dropped (they stay inside the plane).
+/// a plane `pw` wide (already padded): `outh` rows of `outw` into `out`, by
+/// `isa`; rows of fewer than 32 outputs run as one long row (see
+/// [`crate::pooling::max3x3_plane`]).
 ///
 /// # Panics
 /// If `stride` is not 1 or 2, or the plane is smaller than the windows need.
@@ -29,36 +23,17 @@ pub fn max_pool3x3(
     outh: usize,
     out: &mut [i8],
 ) {
-    assert!(stride == 1 || stride == 2, "stride {stride}");
-    if outw == 0 || outh == 0 {
-        return;
-    }
-    assert!(pw >= stride * (outw - 1) + 3, "plane too narrow");
-    assert!(
-        plane.len() >= (stride * (outh - 1) + 3) * pw,
-        "plane too short"
-    );
-    assert!(out.len() >= outw * outh);
-    if stride == 1 || outw < 32 {
-        let n = (outh - 1) * pw + outw;
-        let mut virt = scratch::take::<i8>(n);
-        max3x3_row(
-            isa,
-            plane,
-            &plane[pw..],
-            &plane[2 * pw..],
-            stride,
-            &mut virt,
-        );
-        for (i, row) in out.chunks_exact_mut(outw).take(outh).enumerate() {
-            row.copy_from_slice(&virt[i * pw..i * pw + outw]);
-        }
-    } else {
-        for (i, row) in out.chunks_exact_mut(outw).take(outh).enumerate() {
-            let r = |k: usize| &plane[(i * stride + k) * pw..(i * stride + k + 1) * pw];
-            max3x3_row(isa, r(0), r(1), r(2), stride, row);
-        }
-    }
+    crate::pooling::max3x3_plane(
+        plane,
+        pw,
+        stride,
+        outw,
+        outh,
+        out,
+        32,
+        |n, f| f(&mut scratch::take::<i8>(n)),
+        |r0, r1, r2, o| max3x3_row(isa, r0, r1, r2, stride, o),
+    )
 }
 
 /// `out[j] = max` of the 3×3 window at column `stride·j` of rows `r0`–`r2`,
