@@ -103,9 +103,10 @@ impl Pooling {
         let mut planes = out.planes_i8_mut();
         let mut planes = planes.planes_mut();
         let (sw, sh) = (self.stride_w, self.stride_h);
-        if kw == 3 && kh == 3 && sw == sh && (sw == 1 || sw == 2) {
-            // The common 3×3 pools: the int8 kernel.
-            let isa = Int8Isa::detect();
+        let isa = Int8Isa::detect();
+        if kw == 3 && kh == 3 && sw == sh && (sw == 1 || sw == 2) && isa.is_neon() {
+            // The common 3×3 pools on ARM: the NEON kernel. Elsewhere the
+            // slice loops below vectorise well (AVX2) and stay.
             parallel::for_each_mut(&mut planes, threads, |q, o| {
                 max_pool3x3(isa, padded.channel_i8(q), pw, sw, outw, outh, o);
             });
@@ -338,8 +339,14 @@ impl Layer for Pooling {
         // Windows that never reach an excluded pad have a constant area.
         let plain_area = self.count_include_pad
             || (dt == 0 && db == 0 && dl == 0 && dr == 0 && wtailpad == 0 && htailpad == 0);
-        // The common 3×3 max pools: the fp32 kernel (NEON on ARM).
-        let max3x3 = self.max && kw == 3 && kh == 3 && sw == sh && (sw == 1 || sw == 2);
+        // The common 3×3 max pools on ARM: the NEON kernel (armv7 leaves the
+        // fp32 loops below scalar; x86 vectorises them, so they stay there).
+        let max3x3 = self.max
+            && kw == 3
+            && kh == 3
+            && sw == sh
+            && (sw == 1 || sw == 2)
+            && octet_kernels::cpu::features().neon;
         parallel::for_each_mut(&mut planes, threads, |q, o| {
             let p = padded.channel(q);
             if max3x3 {
