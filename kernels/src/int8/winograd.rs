@@ -235,47 +235,11 @@ pub fn gemm16_positions(
     assert!(u.len() >= (positions - 1) * ustride + rows * k);
     assert!(v.len() >= (positions - 1) * vstride + lanes * k);
     assert!(c.len() >= rows * LANES * (positions - 1) + rows * lanes);
-    if rows == 6 {
-        match isa {
-            #[cfg(target_arch = "arm")]
-            // SAFETY: Neon is only selected when the CPU has NEON; the asserts
-            // give the extents the kernels read and write.
-            Int8Isa::Neon => unsafe {
-                let kernel = if lanes == 8 {
-                    crate::arm32::int8::winograd::gemm16_6x8
-                } else {
-                    crate::arm32::int8::winograd::gemm16_6x4
-                };
-                kernel(
-                    u.as_ptr(),
-                    ustride,
-                    v.as_ptr(),
-                    vstride,
-                    k,
-                    c.as_mut_ptr(),
-                    positions,
-                )
-            },
-            _ => {
-                for p in 0..positions {
-                    let cp = &mut c[6 * LANES * p..];
-                    generic::gemm16_tile_rows(
-                        &u[p * ustride..],
-                        &v[p * vstride..],
-                        k,
-                        6,
-                        lanes,
-                        cp,
-                    );
-                }
-            }
-        }
-        return;
-    }
     match isa {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Avx512Vnni is only selected when the CPU has AVX-512 VNNI
-        // (with VL); the asserts give the extents the kernel reads and writes.
+        // (with VL); the asserts give the extents the kernel reads and writes
+        // (4 rows: pair-interleaved operands allow no other).
         Int8Isa::Avx512Vnni => unsafe {
             crate::x86::int8::winograd::gemm16_pairs_vnni(
                 u.as_ptr(),
@@ -290,7 +254,7 @@ pub fn gemm16_positions(
         },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Avx2 is only selected when the CPU has AVX2; the asserts
-        // give the extents.
+        // give the extents (4 rows, as above).
         Int8Isa::Avx2 => unsafe {
             crate::x86::int8::winograd::gemm16_pairs_avx2(
                 u.as_ptr(),
@@ -304,21 +268,18 @@ pub fn gemm16_positions(
             )
         },
         #[cfg(target_arch = "arm")]
-        // SAFETY: Neon is only selected when the CPU has NEON; the asserts
-        // give the extents the kernels read and write.
-        Int8Isa::Neon => unsafe {
-            if lanes == 8 {
-                crate::arm32::int8::winograd::gemm16_4x8(
-                    u.as_ptr(),
-                    ustride,
-                    v.as_ptr(),
-                    vstride,
-                    k,
-                    c.as_mut_ptr(),
-                    positions,
-                )
-            } else {
-                crate::arm32::int8::winograd::gemm16_4x4(
+        Int8Isa::Neon => {
+            use crate::arm32::int8::winograd as neon;
+            let kernel = match (rows, lanes) {
+                (6, 8) => neon::gemm16_6x8,
+                (6, _) => neon::gemm16_6x4,
+                (_, 8) => neon::gemm16_4x8,
+                _ => neon::gemm16_4x4,
+            };
+            // SAFETY: Neon is only selected when the CPU has NEON; the asserts
+            // give the extents the kernels read and write.
+            unsafe {
+                kernel(
                     u.as_ptr(),
                     ustride,
                     v.as_ptr(),
@@ -328,22 +289,18 @@ pub fn gemm16_positions(
                     positions,
                 )
             }
-        },
+        }
         #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural; the asserts give the extents.
-        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-            if lanes == 8 {
-                crate::arm64::int8::winograd::gemm16_4x8(
-                    u.as_ptr(),
-                    ustride,
-                    v.as_ptr(),
-                    vstride,
-                    k,
-                    c.as_mut_ptr(),
-                    positions,
-                )
+        Int8Isa::Neon | Int8Isa::NeonDot if rows == 4 => {
+            use crate::arm64::int8::winograd as neon;
+            let kernel = if lanes == 8 {
+                neon::gemm16_4x8
             } else {
-                crate::arm64::int8::winograd::gemm16_4x4(
+                neon::gemm16_4x4
+            };
+            // SAFETY: NEON is architectural; the asserts give the extents.
+            unsafe {
+                kernel(
                     u.as_ptr(),
                     ustride,
                     v.as_ptr(),
@@ -353,15 +310,16 @@ pub fn gemm16_positions(
                     positions,
                 )
             }
-        },
+        }
         _ => {
             for p in 0..positions {
-                generic::gemm16_tile(
+                generic::gemm16_tile_rows(
                     &u[p * ustride..],
                     &v[p * vstride..],
                     k,
+                    rows,
                     lanes,
-                    &mut c[32 * p..],
+                    &mut c[rows * LANES * p..],
                 );
             }
         }

@@ -336,15 +336,9 @@ pub fn ungather_inline(grid: &TileGrid, y: &[i32], out: &mut [i32]) {
     }
 }
 
-/// The int16 GEMM of one transform position for 4 output channels × `lanes`
-/// (4 or 8) tiles: `c[r·lanes + l] = Σ_q u[q·4 + r] · v[q·lanes + l]` over
-/// `k` (a multiple of 4) input channels, wrapping int32.
-pub fn gemm16_tile(u: &[i16], v: &[i16], k: usize, lanes: usize, c: &mut [i32]) {
-    gemm16_tile_rows(u, v, k, 4, lanes, c)
-}
-
-/// [`gemm16_tile`] for `rows` (at most 8) output channels:
-/// `c[r·lanes + l] = Σ_q u[q·rows + r] · v[q·lanes + l]`.
+/// The int16 GEMM of one transform position for `rows` (at most 8) output
+/// channels × `lanes` (4 or 8) tiles: `c[r·lanes + l] = Σ_q u[q·rows + r] ·
+/// v[q·lanes + l]` over `k` (a multiple of 4) input channels, wrapping int32.
 pub fn gemm16_tile_rows(u: &[i16], v: &[i16], k: usize, rows: usize, lanes: usize, c: &mut [i32]) {
     let u = &u[..rows * k];
     let v = &v[..lanes * k];
