@@ -19,6 +19,10 @@ pub fn max3x3_row(r0: &[f32], r1: &[f32], r2: &[f32], stride: usize, out: &mut [
 /// # Panics
 /// If `stride` is not 1 or 2, or a row is shorter than
 /// `stride·(out.len() − 1) + 3`.
+#[cfg_attr(
+    not(any(target_arch = "arm", target_arch = "aarch64")),
+    allow(unused_variables)
+)]
 pub fn max3x3_row_with(
     neon: bool,
     r0: &[f32],
@@ -36,13 +40,12 @@ pub fn max3x3_row_with(
     assert!(r0.len() >= need && r1.len() >= need && r2.len() >= need);
     // A NEON block of 4 outputs from j reads stride·(j + 4) + 3 − stride ≤
     // need floats when j + 4 ≤ n: every block below is in bounds.
-    let blocks = if neon && crate::cpu::features().neon {
-        n / 4
-    } else {
-        0
-    };
-    if blocks > 0 {
+    #[allow(unused_mut)]
+    let mut done = 0;
+    #[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
+    if neon && crate::cpu::features().neon && n >= 4 {
         let (p0, p1, p2, o) = (r0.as_ptr(), r1.as_ptr(), r2.as_ptr(), out.as_mut_ptr());
+        let blocks = n / 4;
         #[cfg(target_arch = "arm")]
         // SAFETY: the CPU has NEON (checked above); the blocks are in bounds.
         unsafe {
@@ -57,14 +60,8 @@ pub fn max3x3_row_with(
         unsafe {
             crate::arm64::fp32::pooling::max3x3_x4(p0, p1, p2, stride, o, blocks)
         }
-        #[cfg(not(any(target_arch = "arm", target_arch = "aarch64")))]
-        let _ = (p0, p1, p2, o);
+        done = 4 * blocks;
     }
-    let done = if cfg!(any(target_arch = "arm", target_arch = "aarch64")) {
-        4 * blocks
-    } else {
-        0
-    };
     let x = stride * done;
     generic::max3x3_row(&r0[x..], &r1[x..], &r2[x..], stride, &mut out[done..]);
 }
