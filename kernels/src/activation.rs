@@ -66,7 +66,7 @@ impl Activation {
     pub fn apply_slice(self, data: &mut [f32]) {
         match self {
             Activation::None => {}
-            Activation::Relu => data.iter_mut().for_each(|v| *v = v.max(0.0)),
+            Activation::Relu => relu_in_place(data),
             Activation::Clip(lo, hi) => data.iter_mut().for_each(|v| *v = v.max(lo).min(hi)),
             a => data.iter_mut().for_each(|v| *v = a.apply(*v)),
         }
@@ -75,5 +75,64 @@ impl Activation {
     /// True when `apply(x) == x` for every x.
     pub fn is_identity(self) -> bool {
         matches!(self, Activation::None)
+    }
+}
+
+/// `v = v.max(0.0)` for every element (NaN becomes 0, −0 becomes +0), on the
+/// bit patterns: a float is kept when its bits, read as an unsigned integer,
+/// are at most +inf's (`+0 ..= +inf`), else it becomes +0. The float form
+/// stays scalar on armv7 (LLVM does not vectorise fp32 there: NEON is not
+/// IEEE) and calls libm's `fmaxf` per element, ~14 cost units; this integer
+/// form vectorises on every target (~1.5 per element with NEON).
+pub fn relu_in_place(data: &mut [f32]) {
+    const INF: u32 = 0x7f80_0000;
+    let bits: &mut [u32] = bytemuck::cast_slice_mut(data);
+    bits.iter_mut()
+        .for_each(|b| *b = if *b <= INF { *b } else { 0 });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relu_in_place_is_max_with_zero() {
+        let mut specials = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            1e-45,
+            -1e-45,
+            f32::MAX,
+            f32::MIN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            f32::from_bits(0x7f80_0001),
+            f32::from_bits(0xffc0_1234),
+        ];
+        // Odd lengths and a tail beyond any vector width.
+        let mut x = 0x1234_5678u32;
+        for _ in 0..37 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            specials.push(f32::from_bits(x));
+        }
+        let mut got = specials.clone();
+        relu_in_place(&mut got);
+        for (g, v) in got.iter().zip(&specials) {
+            // `max` with a signalling NaN is NaN on some libms: NaN → 0 is
+            // this function's own contract.
+            let want = if v.is_nan() { 0.0 } else { v.max(0.0) };
+            // max(±0, 0) may be either zero; relu_in_place gives +0.
+            assert!(
+                g.to_bits() == want.to_bits() || (*g == 0.0 && want == 0.0 && g.to_bits() == 0),
+                "relu({v:e} = {:#x}) = {g:e}, want {want:e}",
+                v.to_bits()
+            );
+        }
     }
 }

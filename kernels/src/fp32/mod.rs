@@ -4,6 +4,7 @@
 
 pub mod conv;
 pub mod depthwise;
+pub mod eltwise;
 pub mod innerproduct;
 pub mod kernels;
 pub mod pooling;

@@ -120,7 +120,7 @@ impl Layer for Activation {
         }
         let d = m.data_mut();
         match self.kind {
-            ActivationKind::Relu if self.a == 0.0 => d.iter_mut().for_each(|v| *v = v.max(0.0)),
+            ActivationKind::Relu if self.a == 0.0 => octet_kernels::activation::relu_in_place(d),
             _ => d.iter_mut().for_each(|v| *v = self.apply(*v)),
         }
         Ok(vec![m])

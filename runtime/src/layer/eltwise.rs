@@ -4,6 +4,7 @@ use crate::error::LayerResult;
 use crate::layer::{ForwardContext, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
+use octet_kernels::fp32::eltwise::{binary_in_place, BinaryOp};
 
 #[derive(Default)]
 pub struct Eltwise {
@@ -53,10 +54,10 @@ impl Layer for Eltwise {
                 let src = m.channel(q);
                 let dst = out.channel_mut(q);
                 match self.op {
-                    0 => dst.iter_mut().zip(src).for_each(|(d, s)| *d *= s),
+                    0 => binary_in_place(BinaryOp::Mul, dst, src),
                     1 if with_coeffs => dst.iter_mut().zip(src).for_each(|(d, s)| *d += s * ci),
-                    1 => dst.iter_mut().zip(src).for_each(|(d, s)| *d += s),
-                    _ => dst.iter_mut().zip(src).for_each(|(d, s)| *d = d.max(*s)),
+                    1 => binary_in_place(BinaryOp::Add, dst, src),
+                    _ => binary_in_place(BinaryOp::Max, dst, src),
                 }
             }
         }
