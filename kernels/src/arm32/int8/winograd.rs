@@ -217,6 +217,82 @@ pub unsafe fn gemm16_4x4(
     }
 }
 
+/// Two `k` of [`gemm16_6x8`]: 6 kernel values per `k` in d0–d2 (by lane),
+/// 8 tiles per `k` in d3–d6; `$first` (`vmull` starts the sums, `vmlal`
+/// adds) for the first `k`.
+macro_rules! step_6x8 {
+    ($first:literal) => {
+        concat!(
+            "vld1.16 {{d0-d2}}, [{u}]!\n",
+            "vld1.16 {{d3-d6}}, [{v}]!\n",
+            $first,
+            " q4, d3, d0[0]\n",
+            $first,
+            " q5, d4, d0[0]\n",
+            $first,
+            " q6, d3, d0[1]\n",
+            $first,
+            " q7, d4, d0[1]\n",
+            $first,
+            " q8, d3, d0[2]\n",
+            $first,
+            " q9, d4, d0[2]\n",
+            $first,
+            " q10, d3, d0[3]\n",
+            $first,
+            " q11, d4, d0[3]\n",
+            $first,
+            " q12, d3, d1[0]\n",
+            $first,
+            " q13, d4, d1[0]\n",
+            $first,
+            " q14, d3, d1[1]\n",
+            $first,
+            " q15, d4, d1[1]\n",
+            "vmlal.s16 q4, d5, d1[2]\n",
+            "vmlal.s16 q5, d6, d1[2]\n",
+            "vmlal.s16 q6, d5, d1[3]\n",
+            "vmlal.s16 q7, d6, d1[3]\n",
+            "vmlal.s16 q8, d5, d2[0]\n",
+            "vmlal.s16 q9, d6, d2[0]\n",
+            "vmlal.s16 q10, d5, d2[1]\n",
+            "vmlal.s16 q11, d6, d2[1]\n",
+            "vmlal.s16 q12, d5, d2[2]\n",
+            "vmlal.s16 q13, d6, d2[2]\n",
+            "vmlal.s16 q14, d5, d2[3]\n",
+            "vmlal.s16 q15, d6, d2[3]\n",
+        )
+    };
+}
+
+/// Two `k` of [`gemm16_6x4`]: as [`step_6x8!`] with 4 tiles per `k` (d3, d4).
+macro_rules! step_6x4 {
+    ($first:literal) => {
+        concat!(
+            "vld1.16 {{d0-d2}}, [{u}]!\n",
+            "vld1.16 {{d3-d4}}, [{v}]!\n",
+            $first,
+            " q4, d3, d0[0]\n",
+            $first,
+            " q5, d3, d0[1]\n",
+            $first,
+            " q6, d3, d0[2]\n",
+            $first,
+            " q7, d3, d0[3]\n",
+            $first,
+            " q8, d3, d1[0]\n",
+            $first,
+            " q9, d3, d1[1]\n",
+            "vmlal.s16 q4, d4, d1[2]\n",
+            "vmlal.s16 q5, d4, d1[3]\n",
+            "vmlal.s16 q6, d4, d2[0]\n",
+            "vmlal.s16 q7, d4, d2[1]\n",
+            "vmlal.s16 q8, d4, d2[2]\n",
+            "vmlal.s16 q9, d4, d2[3]\n",
+        )
+    };
+}
+
 /// The int16 GEMM tiles of 6 output channels × 8 tiles for `positions`
 /// consecutive transform positions: `c[48p + r·8 + l] = Σ_{q<k} u_p[6q + r] ·
 /// v_p[8q + l]`, with `u_p = u + p·ustride` and `v_p = v + p·vstride`. The
@@ -226,7 +302,7 @@ pub unsafe fn gemm16_4x4(
 /// — the loads per MAC drop by a quarter.
 ///
 /// # Safety
-/// The CPU must have NEON; `k` is a positive multiple of 2, `positions > 0`,
+/// The CPU must have NEON; `k` is a positive multiple of 4, `positions > 0`,
 /// `ustride ≥ 6k`, `vstride ≥ 8k`; `u_p + 0..6k` and `v_p + 0..8k` readable
 /// and `c + 0..48·positions` writable.
 pub unsafe fn gemm16_6x8(
@@ -238,68 +314,21 @@ pub unsafe fn gemm16_6x8(
     c: *mut i32,
     positions: usize,
 ) {
-    debug_assert!(k > 0 && k % 2 == 0 && positions > 0);
+    debug_assert!(k > 0 && k % 4 == 0 && positions > 0);
     // SAFETY: position p reads 6k int16 at u_p and 8k at v_p and writes 48
     // int32 at c + 48p, all in bounds per the contract; NEON per the contract.
     unsafe {
         core::arch::asm!(
             "2:",
-            "vld1.16 {{d0-d2}}, [{u}]!",
-            "vld1.16 {{d3-d6}}, [{v}]!",
-            // The first 2 k start the sums (vmull): no zeroing.
-            "vmull.s16 q4, d3, d0[0]",
-            "vmull.s16 q5, d4, d0[0]",
-            "vmull.s16 q6, d3, d0[1]",
-            "vmull.s16 q7, d4, d0[1]",
-            "vmull.s16 q8, d3, d0[2]",
-            "vmull.s16 q9, d4, d0[2]",
-            "vmull.s16 q10, d3, d0[3]",
-            "vmull.s16 q11, d4, d0[3]",
-            "vmull.s16 q12, d3, d1[0]",
-            "vmull.s16 q13, d4, d1[0]",
-            "vmull.s16 q14, d3, d1[1]",
-            "vmull.s16 q15, d4, d1[1]",
-            "vmlal.s16 q4, d5, d1[2]",
-            "vmlal.s16 q5, d6, d1[2]",
-            "vmlal.s16 q6, d5, d1[3]",
-            "vmlal.s16 q7, d6, d1[3]",
-            "vmlal.s16 q8, d5, d2[0]",
-            "vmlal.s16 q9, d6, d2[0]",
-            "vmlal.s16 q10, d5, d2[1]",
-            "vmlal.s16 q11, d6, d2[1]",
-            "vmlal.s16 q12, d5, d2[2]",
-            "vmlal.s16 q13, d6, d2[2]",
-            "vmlal.s16 q14, d5, d2[3]",
-            "vmlal.s16 q15, d6, d2[3]",
+            // The first k starts the sums (vmull): no zeroing. 4 k per
+            // loop step (k is a multiple of 4): half the loop branches.
+            step_6x8!("vmull.s16"),
+            step_6x8!("vmlal.s16"),
             "movs {k}, {kb}",
             "beq 3f",
             "1:",
-            "vld1.16 {{d0-d2}}, [{u}]!",
-            "vld1.16 {{d3-d6}}, [{v}]!",
-            "vmlal.s16 q4, d3, d0[0]",
-            "vmlal.s16 q5, d4, d0[0]",
-            "vmlal.s16 q6, d3, d0[1]",
-            "vmlal.s16 q7, d4, d0[1]",
-            "vmlal.s16 q8, d3, d0[2]",
-            "vmlal.s16 q9, d4, d0[2]",
-            "vmlal.s16 q10, d3, d0[3]",
-            "vmlal.s16 q11, d4, d0[3]",
-            "vmlal.s16 q12, d3, d1[0]",
-            "vmlal.s16 q13, d4, d1[0]",
-            "vmlal.s16 q14, d3, d1[1]",
-            "vmlal.s16 q15, d4, d1[1]",
-            "vmlal.s16 q4, d5, d1[2]",
-            "vmlal.s16 q5, d6, d1[2]",
-            "vmlal.s16 q6, d5, d1[3]",
-            "vmlal.s16 q7, d6, d1[3]",
-            "vmlal.s16 q8, d5, d2[0]",
-            "vmlal.s16 q9, d6, d2[0]",
-            "vmlal.s16 q10, d5, d2[1]",
-            "vmlal.s16 q11, d6, d2[1]",
-            "vmlal.s16 q12, d5, d2[2]",
-            "vmlal.s16 q13, d6, d2[2]",
-            "vmlal.s16 q14, d5, d2[3]",
-            "vmlal.s16 q15, d6, d2[3]",
+            step_6x8!("vmlal.s16"),
+            step_6x8!("vmlal.s16"),
             "subs {k}, {k}, #1",
             "bne 1b",
             "3:",
@@ -317,7 +346,7 @@ pub unsafe fn gemm16_6x8(
             v = inout(reg) v => _,
             us = in(reg) (ustride - 6 * k) * 2,
             vs = in(reg) (vstride - 8 * k) * 2,
-            kb = in(reg) k / 2 - 1,
+            kb = in(reg) (k - 4) / 4,
             k = out(reg) _,
             c = inout(reg) c => _,
             n = inout(reg) positions => _,
@@ -345,44 +374,21 @@ pub unsafe fn gemm16_6x4(
     c: *mut i32,
     positions: usize,
 ) {
-    debug_assert!(k > 0 && k % 2 == 0 && positions > 0);
+    debug_assert!(k > 0 && k % 4 == 0 && positions > 0);
     // SAFETY: position p reads 6k int16 at u_p and 4k at v_p and writes 24
     // int32 at c + 48p; NEON per the contract.
     unsafe {
         core::arch::asm!(
             "2:",
-            "vld1.16 {{d0-d2}}, [{u}]!",
-            "vld1.16 {{d3-d4}}, [{v}]!",
-            // The first 2 k start the sums (vmull): no zeroing.
-            "vmull.s16 q4, d3, d0[0]",
-            "vmull.s16 q5, d3, d0[1]",
-            "vmull.s16 q6, d3, d0[2]",
-            "vmull.s16 q7, d3, d0[3]",
-            "vmull.s16 q8, d3, d1[0]",
-            "vmull.s16 q9, d3, d1[1]",
-            "vmlal.s16 q4, d4, d1[2]",
-            "vmlal.s16 q5, d4, d1[3]",
-            "vmlal.s16 q6, d4, d2[0]",
-            "vmlal.s16 q7, d4, d2[1]",
-            "vmlal.s16 q8, d4, d2[2]",
-            "vmlal.s16 q9, d4, d2[3]",
+            // The first k starts the sums (vmull): no zeroing. 4 k per
+            // loop step (k is a multiple of 4): half the loop branches.
+            step_6x4!("vmull.s16"),
+            step_6x4!("vmlal.s16"),
             "movs {k}, {kb}",
             "beq 3f",
             "1:",
-            "vld1.16 {{d0-d2}}, [{u}]!",
-            "vld1.16 {{d3-d4}}, [{v}]!",
-            "vmlal.s16 q4, d3, d0[0]",
-            "vmlal.s16 q5, d3, d0[1]",
-            "vmlal.s16 q6, d3, d0[2]",
-            "vmlal.s16 q7, d3, d0[3]",
-            "vmlal.s16 q8, d3, d1[0]",
-            "vmlal.s16 q9, d3, d1[1]",
-            "vmlal.s16 q4, d4, d1[2]",
-            "vmlal.s16 q5, d4, d1[3]",
-            "vmlal.s16 q6, d4, d2[0]",
-            "vmlal.s16 q7, d4, d2[1]",
-            "vmlal.s16 q8, d4, d2[2]",
-            "vmlal.s16 q9, d4, d2[3]",
+            step_6x4!("vmlal.s16"),
+            step_6x4!("vmlal.s16"),
             "subs {k}, {k}, #1",
             "bne 1b",
             "3:",
@@ -398,7 +404,7 @@ pub unsafe fn gemm16_6x4(
             v = inout(reg) v => _,
             us = in(reg) (ustride - 6 * k) * 2,
             vs = in(reg) (vstride - 4 * k) * 2,
-            kb = in(reg) k / 2 - 1,
+            kb = in(reg) (k - 4) / 4,
             k = out(reg) _,
             c = inout(reg) c => _,
             n = inout(reg) positions => _,
