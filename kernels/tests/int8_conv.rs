@@ -289,6 +289,8 @@ fn winograd_matches_reference() {
         (geom(8, 9, 3, 1), 70, 9, [1, 1, 1, 1]),
         // 12 F(4,3) tiles: one block of 8 and a last block of 4 lanes.
         (geom(9, 5, 3, 1), 14, 18, [0, 0, 0, 0]),
+        // Width 32: whole chunks of tiles for both, no cropping copy.
+        (geom(5, 6, 3, 1), 34, 6, [0, 0, 0, 0]),
     ];
     for (i, (g, w, h, p)) in shapes.into_iter().enumerate() {
         let case = Case::new(&mut rng, g, w, h, p, false);

@@ -792,16 +792,24 @@ impl WinogradI8 {
                 }
             }
             let mut ungathered = scratch::take::<i32>(grid.th * m * ow);
-            let mut y = scratch::take::<i32>(outw * outh);
+            // Rows of whole 8-tile chunks are cropped to the map's width;
+            // when that is a whole number of chunks (32, 64, … for F(4,3))
+            // the first outh rows already are the map.
+            let mut y = scratch::take::<i32>(if ow == outw { 0 } else { outw * outh });
             for (r, out) in outs.iter_mut().enumerate() {
                 ungather_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut ungathered);
-                for (i, yr) in y.chunks_exact_mut(outw).enumerate() {
-                    yr.copy_from_slice(&ungathered[i * ow..i * ow + outw]);
-                }
+                let y: &[i32] = if ow == outw {
+                    &ungathered[..outw * outh]
+                } else {
+                    for (i, yr) in y.chunks_exact_mut(outw).enumerate() {
+                        yr.copy_from_slice(&ungathered[i * ow..i * ow + outw]);
+                    }
+                    &y
+                };
                 let p = start + r;
                 stage_with(
                     isa,
-                    &y,
+                    y,
                     stage.mul[p],
                     stage.bias[p],
                     stage.act,
