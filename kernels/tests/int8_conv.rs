@@ -246,6 +246,10 @@ fn gemm_matches_reference_on_random_shapes() {
         (geom(17, 13, 1, 1), 9, 6, [1, 1, 1, 1]),
         (geom(40, 20, 1, 1), 5, 4, [2, 1, 0, 3]),
         (geom(3, 9, 1, 1), 1, 1, [1, 1, 1, 1]),
+        // Stride-2 rows of 8 blocks plus a tail (13 and 19 wide): the tail
+        // as an overlapping block, and on the last rows another way.
+        (geom(4, 6, 3, 2), 25, 7, [1, 1, 1, 1]),
+        (geom(3, 5, 7, 2), 37, 11, [3, 3, 3, 3]),
     ];
     for (i, (g, w, h, p)) in shapes.into_iter().enumerate() {
         let case = Case::new(&mut rng, g, w, h, p, i % 3 == 2);
