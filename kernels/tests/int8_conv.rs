@@ -6,7 +6,7 @@
 mod int8_common;
 
 use int8_common::{expect_f32, expect_i8, mul_of, pad, Rng};
-use octet_kernels::int8::{Conv2dI8, Int8Algo, Int8Isa, Int8Output};
+use octet_kernels::int8::{Border, Conv2dI8, Int8Algo, Int8Isa, Int8Output};
 use octet_kernels::reference::conv2d_i8;
 use octet_kernels::{Activation, ConvGeometry, Planes, PlanesMut};
 
@@ -20,6 +20,9 @@ struct Case {
     bias: Option<Vec<f32>>,
     act: Activation,
     input: Vec<i8>,
+    /// The input before padding, and the padding's value.
+    raw: Vec<i8>,
+    pad_value: i8,
     pw: usize,
     ph: usize,
     in_scale: f32,
@@ -60,7 +63,8 @@ impl Case {
         };
         let pad_value = rng.int(-20, 20) as i8;
         let [t, b, l, r] = pad4;
-        let (input, pw, ph) = pad(&input, w, h, geom.in_c, t, b, l, r, pad_value);
+        let raw = input;
+        let (input, pw, ph) = pad(&raw, w, h, geom.in_c, t, b, l, r, pad_value);
         let bias = if rng.int(0, 3) == 0 {
             None
         } else {
@@ -82,6 +86,8 @@ impl Case {
             bias,
             act,
             input,
+            raw,
+            pad_value,
             pw,
             ph,
             in_scale: rng.f32(10.0, 60.0),
@@ -156,6 +162,33 @@ fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
                 conv.algo(),
                 case.name()
             );
+            if conv.pads_itself() {
+                // The same sums with the kernel adding the border itself.
+                let [top, bottom, left, right] = case.pad;
+                let border = Border {
+                    top,
+                    bottom,
+                    left,
+                    right,
+                    value: case.pad_value,
+                };
+                let raw = Planes::new(&case.raw, case.w, case.h, g.in_c, case.w * case.h);
+                o32.fill(0x5a5a5a5a);
+                conv.forward_bordered(
+                    raw,
+                    border,
+                    case.in_scale,
+                    Int8Output::I32(PlanesMut::new(&mut o32, outw, outh, g.out_c, n)),
+                    threads,
+                );
+                assert_eq!(
+                    o32,
+                    sums,
+                    "int32 sums with the border added by the kernel, {isa:?} {:?} {}",
+                    conv.algo(),
+                    case.name()
+                );
+            }
             // fp32 output with a padded channel step.
             let cstep = n + 3;
             let mut of = vec![f32::NAN; g.out_c * cstep];
@@ -444,4 +477,28 @@ fn one_by_one_on_a_constant_input_is_exact() {
     let v = case.input[0];
     case.input.iter_mut().for_each(|x| *x = v);
     check(&case, Int8Algo::Auto);
+}
+
+#[test]
+#[should_panic(expected = "does not pad its input")]
+fn gemm_refuses_a_border() {
+    let mut rng = Rng(9);
+    let case = Case::new(&mut rng, geom(3, 4, 3, 2), 9, 9, [0, 0, 0, 0], false);
+    let conv = case.build(Int8Algo::Gemm, Int8Isa::Generic);
+    assert!(!conv.pads_itself());
+    let mut o32 = vec![0i32; 4 * 5 * 5];
+    let border = Border {
+        top: 1,
+        bottom: 1,
+        left: 1,
+        right: 1,
+        value: 0,
+    };
+    conv.forward_bordered(
+        case.planes(),
+        border,
+        1.0,
+        Int8Output::I32(PlanesMut::new(&mut o32, 5, 5, 4, 25)),
+        1,
+    );
 }

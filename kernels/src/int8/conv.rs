@@ -149,6 +149,23 @@ enum Plan {
     Depthwise(Vec<i8>),
 }
 
+/// A constant border around an input map (`value` in every added element),
+/// for [`Conv2dI8::forward_bordered`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Border {
+    pub top: usize,
+    pub bottom: usize,
+    pub left: usize,
+    pub right: usize,
+    pub value: i8,
+}
+
+impl Border {
+    pub fn is_empty(&self) -> bool {
+        self.top + self.bottom + self.left + self.right == 0
+    }
+}
+
 /// Where an int8 convolution writes.
 pub enum Int8Output<'a> {
     /// Dequantized fp32.
@@ -342,10 +359,41 @@ impl Conv2dI8 {
 
     /// Runs on a padded int8 input whose values mean `q / in_scale`.
     pub fn forward(&self, input: Planes<i8>, in_scale: f32, output: Int8Output, threads: usize) {
+        self.forward_bordered(input, Border::default(), in_scale, output, threads)
+    }
+
+    /// True when [`Conv2dI8::forward_bordered`] takes a border: the Winograd
+    /// plans copy every input plane into their tile grid anyway, so they add
+    /// the border there instead of the caller making a padded copy first.
+    pub fn pads_itself(&self) -> bool {
+        matches!(self.plan, Plan::Winograd(_))
+    }
+
+    /// [`Conv2dI8::forward`] on `input` surrounded by `border`.
+    ///
+    /// # Panics
+    /// If `border` is not empty and the plan does not [pad
+    /// itself](Conv2dI8::pads_itself).
+    pub fn forward_bordered(
+        &self,
+        input: Planes<i8>,
+        border: Border,
+        in_scale: f32,
+        output: Int8Output,
+        threads: usize,
+    ) {
         let g = &self.geom;
         assert_eq!(input.c, g.in_c, "input channels");
+        assert!(
+            border.is_empty() || self.pads_itself(),
+            "{:?} does not pad its input",
+            self.algo
+        );
         let (outw, outh) = g
-            .output_size(input.w, input.h)
+            .output_size(
+                input.w + border.left + border.right,
+                input.h + border.top + border.bottom,
+            )
             .expect("kernel larger than input");
         let n = outw * outh;
         let mul: Vec<f32> = self
@@ -439,7 +487,7 @@ impl Conv2dI8 {
                     bias,
                     act: self.act,
                 };
-                wino.forward(isa, input, outw, outh, &stage, &mut outs, threads);
+                wino.forward(isa, input, border, outw, outh, &stage, &mut outs, threads);
             }
             Plan::Gemm(groups) => {
                 let (in_g, out_g) = (g.in_c / g.group, g.out_c / g.group);

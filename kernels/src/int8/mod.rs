@@ -18,7 +18,7 @@ pub mod quantize;
 pub mod scratch;
 pub mod winograd;
 
-pub use conv::{choose_int8_algo, choose_int8_algo_for, Conv2dI8, Int8Algo, Int8Output};
+pub use conv::{choose_int8_algo, choose_int8_algo_for, Border, Conv2dI8, Int8Algo, Int8Output};
 pub use innerproduct::InnerProductI8;
 pub use winograd::{winograd43_is_exact, winograd43_segments};
 

@@ -55,6 +55,7 @@
 //! for every 3×3 stride-1 ungrouped layer with weights in [-127, 127]) and
 //! [`winograd43_segments`] how many segments it needs.
 
+use super::conv::Border;
 use super::gemm::Stage;
 use super::quantize::{stage_with, StageOut};
 use super::{scratch, Int8Isa};
@@ -655,6 +656,7 @@ impl WinogradI8 {
         &self,
         isa: Int8Isa,
         input: Planes<i8>,
+        border: Border,
         outw: usize,
         outh: usize,
         stage: &Stage,
@@ -690,12 +692,23 @@ impl WinogradI8 {
         // slots past the last tile are never un-gathered. The int8 values,
         // whatever they are, keep every transform within its proven bound.
         let mut d = scratch::take::<i8>(self.in_c * dlen);
+        // The input with its border: every output reads only its 3×3
+        // inputs, so the bordered map (at most wp × hp, as the grid covers
+        // the outputs) is all that must be written.
+        let (w, h, b) = (input.w, input.h, border);
+        let (pw, ph) = (b.left + w + b.right, b.top + h + b.bottom);
+        assert!(pw <= wp && ph <= hp, "{pw}×{ph} input for a {wp}×{hp} grid");
         parallel::for_each_chunk_mut(&mut d, dlen, threads, |q, dq| {
             let mut xp = scratch::take::<i8>(wp * hp);
             let plane = input.plane(q);
-            let (w, cw) = (input.w, input.w.min(wp));
-            for (r, row) in xp.chunks_exact_mut(wp).take(input.h).enumerate() {
-                row[..cw].copy_from_slice(&plane[r * w..r * w + cw]);
+            if !b.is_empty() {
+                // One fill of the rows, not two per row for the edges: with
+                // a border of 1 those would be two memset calls per row.
+                xp[..ph * wp].fill(b.value);
+            }
+            let rows = xp[b.top * wp..].chunks_exact_mut(wp).take(h);
+            for (row, src) in rows.zip(plane.chunks_exact(w)) {
+                row[b.left..b.left + w].copy_from_slice(src);
             }
             gather_with(isa, &grid, &xp, dq);
         });
@@ -851,7 +864,16 @@ mod tests {
             act: Activation::None,
         };
         let planes = Planes::new(x, iw, ih, g.in_c, iw * ih);
-        wino.forward(isa, planes, outw, outh, &stage, &mut outs, 1);
+        wino.forward(
+            isa,
+            planes,
+            Border::default(),
+            outw,
+            outh,
+            &stage,
+            &mut outs,
+            1,
+        );
         out
     }
 

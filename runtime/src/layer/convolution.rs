@@ -7,7 +7,7 @@
 
 use octet_kernels::fp32::{Conv2dF32, ConvAlgo};
 use octet_kernels::int8::quantize::float2int8;
-use octet_kernels::int8::{Conv2dI8, Int8Algo, Int8Output};
+use octet_kernels::int8::{Border, Conv2dI8, Int8Algo, Int8Output};
 use octet_kernels::{Activation, ConvGeometry};
 
 use crate::error::{LayerError, LayerResult};
@@ -398,16 +398,32 @@ impl ConvCore {
                 input.quantize(self.bottom_scale.unwrap_or(0.0))
             };
             let in_scale = q.int8_scale();
-            let padded = if t + b + l + r > 0 {
-                copy_make_border_i8(&q, t, b, l, r, float2int8(self.p.pad_value * in_scale))
+            let pad_value = float2int8(self.p.pad_value * in_scale);
+            // Winograd copies the input into its tile grid anyway and adds the
+            // border there; the other plans read a padded copy.
+            let (padded, border) = if op.pads_itself() {
+                let border = Border {
+                    top: t,
+                    bottom: b,
+                    left: l,
+                    right: r,
+                    value: pad_value,
+                };
+                (q, border)
+            } else if t + b + l + r > 0 {
+                (
+                    copy_make_border_i8(&q, t, b, l, r, pad_value),
+                    Border::default(),
+                )
             } else {
-                q
+                (q, Border::default())
             };
             match self.top_scale {
                 Some(ts) => {
                     let mut out = Mat::new_3d_i8(outw, outh, geom.out_c, ts);
-                    op.forward(
+                    op.forward_bordered(
                         padded.planes_i8(),
+                        border,
                         in_scale,
                         Int8Output::I8 {
                             out: out.planes_i8_mut(),
@@ -419,8 +435,9 @@ impl ConvCore {
                 }
                 None => {
                     let mut out = Mat::new_3d(outw, outh, geom.out_c);
-                    op.forward(
+                    op.forward_bordered(
                         padded.planes_i8(),
+                        border,
                         in_scale,
                         Int8Output::F32(out.planes_mut()),
                         ctx.threads(),
