@@ -574,6 +574,72 @@ pub fn ungather_with(isa: Int8Isa, grid: &TileGrid, y: &[i32], out: &mut [i32]) 
     }
 }
 
+/// Length [`ungather_cropped_with`] needs for maps `outw` wide: the last
+/// row's chunks reach `grid.out_w()` past its start.
+pub fn cropped_len(grid: &TileGrid, outw: usize) -> usize {
+    (grid.th * grid.m - 1) * outw + grid.out_w()
+}
+
+/// [`ungather_with`] into rows of `outw` (the map's width, at most
+/// `grid.out_w()`): `out[i·outw + j]` for `i < outh`, `j < outw` are the
+/// map's outputs (the rest of `out`, at least [`cropped_len`], is scratch).
+///
+/// On NEON the chunk kernels write their whole rows at stride `outw`: a
+/// tile row's last chunk runs past its rows' ends into the following rows,
+/// so each tile row's chunks go last to first, and every byte past a row's
+/// end lands on an output that a later chunk (this tile row's first ones,
+/// or the next tile row) writes again. Cropping with a copy instead cost a
+/// `memcpy` call per row. Elsewhere: un-gather, then crop.
+pub fn ungather_cropped_with(
+    isa: Int8Isa,
+    grid: &TileGrid,
+    y: &[i32],
+    out: &mut [i32],
+    outw: usize,
+) {
+    let (m, slots, ow) = (grid.m, grid.slots(), grid.out_w());
+    assert!(outw <= ow && outw > ow.saturating_sub(LANES * m));
+    assert!(y.len() >= m * m * slots && out.len() >= cropped_len(grid, outw));
+    match isa {
+        #[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
+        Int8Isa::Neon | Int8Isa::NeonDot => {
+            for ty in 0..grid.th {
+                for cx in (0..grid.chunks()).rev() {
+                    let slot0 = ty * grid.tw + LANES * cx;
+                    let o = (ty * m) * outw + LANES * cx * m;
+                    assert!(slot0 + LANES <= slots && o + (m - 1) * outw + LANES * m <= out.len());
+                    let (src, dst) = (y[slot0..].as_ptr(), out[o..].as_mut_ptr());
+                    // SAFETY: NEON per Int8Isa; reads 8 int32 at m² positions
+                    // spaced `slots` from slot0 (< m²·slots by the asserts) and
+                    // writes m rows of 8m int32 spaced outw (in bounds by the
+                    // assert).
+                    unsafe {
+                        #[cfg(target_arch = "arm")]
+                        if m == 4 {
+                            crate::arm32::int8::winograd::ungather4(src, slots, dst, outw)
+                        } else {
+                            crate::arm32::int8::winograd::ungather2(src, slots, dst, outw)
+                        }
+                        #[cfg(target_arch = "aarch64")]
+                        crate::arm64::int8::winograd::ungather(m, src, slots, dst, outw)
+                    }
+                }
+            }
+        }
+        _ => {
+            if ow == outw {
+                ungather_with(isa, grid, y, out);
+                return;
+            }
+            let mut full = scratch::take::<i32>(grid.th * m * ow);
+            ungather_with(isa, grid, y, &mut full);
+            for (row, src) in out.chunks_exact_mut(outw).zip(full.chunks_exact(ow)) {
+                row.copy_from_slice(&src[..outw]);
+            }
+        }
+    }
+}
+
 /// A 3×3 stride-1 int8 convolution prepared for Winograd F(`m`,3).
 #[derive(Clone, Debug)]
 pub(crate) struct WinogradI8 {
@@ -745,7 +811,6 @@ impl WinogradI8 {
 
         // Pass 3: GEMM per position, output transform, un-gather and stage,
         // per block of output channels.
-        let ow = grid.out_w();
         let mut blocks: Vec<&mut [StageOut]> = Vec::with_capacity(self.blocks.len());
         let mut rest = outs;
         for &(start, rows) in &self.blocks {
@@ -804,25 +869,13 @@ impl WinogradI8 {
                     }
                 }
             }
-            let mut ungathered = scratch::take::<i32>(grid.th * m * ow);
-            // Rows of whole 8-tile chunks are cropped to the map's width;
-            // when that is a whole number of chunks (32, 64, … for F(4,3))
-            // the first outh rows already are the map.
-            let mut y = scratch::take::<i32>(if ow == outw { 0 } else { outw * outh });
+            let mut y = scratch::take::<i32>(cropped_len(&grid, outw));
             for (r, out) in outs.iter_mut().enumerate() {
-                ungather_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut ungathered);
-                let y: &[i32] = if ow == outw {
-                    &ungathered[..outw * outh]
-                } else {
-                    for (i, yr) in y.chunks_exact_mut(outw).enumerate() {
-                        yr.copy_from_slice(&ungathered[i * ow..i * ow + outw]);
-                    }
-                    &y
-                };
+                ungather_cropped_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut y, outw);
                 let p = start + r;
                 stage_with(
                     isa,
-                    y,
+                    &y[..outw * outh],
                     stage.mul[p],
                     stage.bias[p],
                     stage.act,

@@ -890,7 +890,9 @@ pub unsafe fn output_transform2(c: *const i32, cstride: usize, y: *mut i32, ystr
 
 /// Un-gathers one chunk of 8 tiles of F(4,3) outputs: `y + (i·4 + j)·slots`
 /// (8 lanes each) to 4 rows `out + i·ow` of 32 int32, interleaving the 4
-/// columns with `vst4.32`.
+/// columns with `vst4.32`. Rows are stored in increasing order, so when
+/// `ow < 32` (rows overlap) a later row wins, which
+/// [`crate::int8::winograd::ungather_cropped_with`] relies on.
 ///
 /// # Safety
 /// The CPU must have NEON; `y + k·slots + 0..8` readable for `k < 16`,
@@ -937,7 +939,8 @@ pub unsafe fn ungather4(y: *const i32, slots: usize, out: *mut i32, ow: usize) {
     }
 }
 
-/// [`ungather4`] for F(2,3): 2 rows of 16 int32 from 4 outputs, `vst2.32`.
+/// [`ungather4`] for F(2,3): 2 rows of 16 int32 from 4 outputs, `vst2.32`,
+/// in increasing order too.
 ///
 /// # Safety
 /// `y + k·slots + 0..8` readable for `k < 4`, `out + i·ow + 0..16` writable

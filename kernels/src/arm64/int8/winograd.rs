@@ -289,6 +289,9 @@ pub unsafe fn output_transform(
 
 /// Un-gathers one chunk of 8 tiles: `y + (i·m + j)·slots` (8 lanes each) to
 /// `m` rows `out + i·ow` of `8m` int32, interleaving with `st4`/`st2`.
+/// Rows are stored in increasing order (the stores may alias, so the
+/// compiler keeps their order): when `ow < 8m` a later row wins, which
+/// [`crate::int8::winograd::ungather_cropped_with`] relies on.
 ///
 /// # Safety
 /// `m` is 2 or 4; `y + k·slots + 0..8` readable for `k < m²`,
