@@ -198,11 +198,16 @@ impl Net {
 
     /// The layers that finally read blob `b`, looking through the layers
     /// that pass int8 on with its scale unchanged (Split, ReLU, max Pooling,
-    /// Concat); `None` if some reader cannot take int8.
+    /// Concat) and leaving out those that read only its shape (PriorBox);
+    /// `false` if some reader cannot take int8.
     fn int8_readers(&mut self, b: usize, out: &mut Vec<usize>) -> bool {
         let consumers = self.blobs[b].consumers.clone();
         for l in consumers {
             let kind = self.layers[l].kind.as_str();
+            if kind == "PriorBox" {
+                // Reads only the map's shape (SSD heads): int8 is as good.
+                continue;
+            }
             let pass_through = kind == "Split"
                 || (matches!(kind, "ReLU" | "Pooling" | "Concat")
                     && self.layers[l].layer.accepts_int8_when_fed());

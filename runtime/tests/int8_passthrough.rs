@@ -134,3 +134,45 @@ fn convolutions_requantize_through_max_pooling_and_concat() {
     // fire9's expands feed conv10 through Concat and Dropout (fp32 there).
     assert!(!how("conv10").ends_with("→ int8"), "{}", how("conv10"));
 }
+
+#[test]
+fn ssd_feature_maps_stay_int8_past_priorbox() {
+    let param =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/mobilenet_ssd_int8.param");
+    let ssd = Net::load_with(&param, Weights::Synthetic { seed: 1 }, Options::default()).unwrap();
+    let how = |name: &str| {
+        let l = ssd.layers().iter().find(|l| l.name == name).unwrap();
+        l.layer.describe()
+    };
+    // conv11 → Split → conv12/dw, conv11_mbox_loc, conv11_mbox_conf and
+    // conv11_mbox_priorbox, which reads only the map's shape.
+    for conv in ["conv11", "conv13", "conv14_2", "conv17_2"] {
+        assert!(how(conv).ends_with("→ int8"), "{conv}: {}", how(conv));
+    }
+    // The heads feed Permute (fp32).
+    assert!(!how("conv11_mbox_loc").ends_with("→ int8"));
+    // PriorBox gives the same boxes from an int8 map as from fp32.
+    let x = {
+        let mut m = Mat::new_3d(300, 300, 3);
+        for (i, v) in m.data_mut().iter_mut().enumerate() {
+            *v = ((i * 7919) % 255) as f32 - 127.0;
+        }
+        m
+    };
+    let mut ex = ssd.extractor();
+    ex.input("data", x).unwrap();
+    let boxes = ex.extract("conv11_mbox_priorbox").unwrap();
+    assert!(!boxes.is_int8());
+    let text = "7767517\n3 3\nInput data 0 1 data\nInput feat 0 1 feat\nPriorBox pb 2 1 feat data out -23300=1,60.0 -23302=1,2.0 9=-233 10=-233 13=0.5\n";
+    let pb = net(text);
+    let feat = int8_mat(19, 19, 4, 0.5, 3);
+    let image = Mat::new_3d(300, 300, 3);
+    let got = run(
+        &pb,
+        &[("feat", feat.clone()), ("data", image.clone())],
+        "out",
+    );
+    let want = run(&pb, &[("feat", feat.dequantize()), ("data", image)], "out");
+    same_values(&got, &want, "priorbox");
+    same_values(&got, &boxes, "priorbox of conv11's map");
+}

@@ -50,6 +50,15 @@ impl Layer for PriorBox {
         Ok(())
     }
 
+    /// Only the inputs' shapes are read: int8 maps need no dequantizing.
+    fn accepts_int8(&self) -> bool {
+        true
+    }
+
+    fn accepts_int8_when_fed(&self) -> bool {
+        true
+    }
+
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let feat = inputs.first().ok_or("needs the feature map input")?;
         let (w, h) = (feat.w(), feat.h());
