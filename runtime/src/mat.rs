@@ -4,7 +4,7 @@
 //! `Split` and the extractor's blob table share them without copying; a layer
 //! that owns the last reference may work in place.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use octet_kernels::{Planes, PlanesMut};
 
@@ -24,8 +24,18 @@ enum Storage {
     I8(Vec<i8>),
 }
 
+/// The data, and the int8 copy [`Mat::quantize`] last made of it for the
+/// readers that share the buffer (cleared whenever the data is written).
 #[derive(Debug)]
-struct Buffer(Storage);
+struct Buffer(Storage, OnceLock<Quantized>);
+
+/// An int8 copy of a buffer's data, with the shape and scale it was made for.
+#[derive(Debug)]
+struct Quantized {
+    /// (scale bits, dims, w, h, c, cstep) of the fp32 view.
+    key: (u32, usize, usize, usize, usize, usize),
+    mat: Mat,
+}
 
 impl Buffer {
     fn bytes(&self) -> usize {
@@ -34,8 +44,13 @@ impl Buffer {
             Storage::I8(v) => v.len(),
         }
     }
+    /// The buffer about to be written: its int8 copy no longer holds.
+    fn written(&mut self) -> &mut Buffer {
+        self.1.take();
+        self
+    }
     fn new(s: Storage) -> Buffer {
-        let b = Buffer(s);
+        let b = Buffer(s, OnceLock::new());
         memory::add(b.bytes());
         b
     }
@@ -286,7 +301,7 @@ impl Mat {
 
     pub fn elem_type(&self) -> ElemType {
         match self.buf.as_deref() {
-            Some(Buffer(Storage::I8(_))) => ElemType::I8,
+            Some(Buffer(Storage::I8(_), _)) => ElemType::I8,
             _ => ElemType::F32,
         }
     }
@@ -308,17 +323,17 @@ impl Mat {
     /// The whole fp32 buffer, channel padding included. Panics on an int8 Mat.
     pub fn data(&self) -> &[f32] {
         match self.buf.as_deref() {
-            Some(Buffer(Storage::F32(v))) => v,
-            Some(Buffer(Storage::I8(_))) => panic!("fp32 access to an int8 Mat"),
+            Some(Buffer(Storage::F32(v), _)) => v,
+            Some(Buffer(Storage::I8(_), _)) => panic!("fp32 access to an int8 Mat"),
             None => &[],
         }
     }
 
     /// Mutable fp32 buffer; copies first if the buffer is shared.
     pub fn data_mut(&mut self) -> &mut [f32] {
-        match self.buf.as_mut().map(Arc::make_mut) {
-            Some(Buffer(Storage::F32(v))) => v,
-            Some(Buffer(Storage::I8(_))) => panic!("fp32 access to an int8 Mat"),
+        match self.buf.as_mut().map(Arc::make_mut).map(Buffer::written) {
+            Some(Buffer(Storage::F32(v), _)) => v,
+            Some(Buffer(Storage::I8(_), _)) => panic!("fp32 access to an int8 Mat"),
             None => &mut [],
         }
     }
@@ -326,16 +341,16 @@ impl Mat {
     /// The whole int8 buffer. Panics on an fp32 Mat.
     pub fn data_i8(&self) -> &[i8] {
         match self.buf.as_deref() {
-            Some(Buffer(Storage::I8(v))) => v,
-            Some(Buffer(Storage::F32(_))) => panic!("int8 access to an fp32 Mat"),
+            Some(Buffer(Storage::I8(v), _)) => v,
+            Some(Buffer(Storage::F32(_), _)) => panic!("int8 access to an fp32 Mat"),
             None => &[],
         }
     }
 
     pub fn data_i8_mut(&mut self) -> &mut [i8] {
-        match self.buf.as_mut().map(Arc::make_mut) {
-            Some(Buffer(Storage::I8(v))) => v,
-            Some(Buffer(Storage::F32(_))) => panic!("int8 access to an fp32 Mat"),
+        match self.buf.as_mut().map(Arc::make_mut).map(Buffer::written) {
+            Some(Buffer(Storage::I8(v), _)) => v,
+            Some(Buffer(Storage::F32(_), _)) => panic!("int8 access to an fp32 Mat"),
             None => &mut [],
         }
     }
@@ -411,8 +426,39 @@ impl Mat {
         out
     }
 
-    /// int8 copy (`float2int8(x * scale)`) of a 3-D fp32 Mat.
+    /// int8 copy (`float2int8(x * scale)`) of a 3-D fp32 Mat. When other
+    /// Mats share the buffer (a Split's outputs), the copy is kept with it,
+    /// so that int8 readers of the same blob at the same scale (a ResNet
+    /// downsample block's two convolutions) quantize it once.
     pub fn quantize(&self, scale: f32) -> Mat {
+        let key = (
+            scale.to_bits(),
+            self.dims,
+            self.w,
+            self.h,
+            self.c,
+            self.cstep,
+        );
+        if let Some(q) = self.buf.as_ref().and_then(|b| b.1.get()) {
+            if q.key == key {
+                return q.mat.clone();
+            }
+        }
+        let out = self.quantize_uncached(scale);
+        if let Some(b) = &self.buf {
+            if Arc::strong_count(b) > 1 {
+                // Only the first copy is kept (OnceLock): readers at another
+                // scale quantize their own.
+                let _ = b.1.set(Quantized {
+                    key,
+                    mat: out.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    fn quantize_uncached(&self, scale: f32) -> Mat {
         let mut out = Mat::new_3d_i8(self.w, self.h, self.c, scale);
         out.dims = self.dims;
         let n = self.w * self.h;
@@ -463,5 +509,68 @@ impl Mat {
     /// Fills every element (padding included) with `v`.
     pub fn fill(&mut self, v: f32) {
         self.data_mut().iter_mut().for_each(|x| *x = v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp(w: usize, h: usize, c: usize, from: f32) -> Mat {
+        let mut m = Mat::new_3d(w, h, c);
+        for q in 0..c {
+            for (i, v) in m.channel_mut(q).iter_mut().enumerate() {
+                *v = from + (q * 31 + i) as f32 * 0.37;
+            }
+        }
+        m
+    }
+
+    fn int8_values(m: &Mat) -> Vec<i8> {
+        let n = m.w() * m.h();
+        (0..m.c())
+            .flat_map(|q| m.data_i8()[q * m.cstep()..q * m.cstep() + n].to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn quantize_shares_the_copy_only_while_it_holds() {
+        let a = ramp(5, 3, 4, -9.0);
+        let b = a.clone();
+        let qa = a.quantize(3.0);
+        // The second reader of the shared buffer gets the kept copy …
+        let qb = b.quantize(3.0);
+        assert!(Arc::ptr_eq(
+            qa.buf.as_ref().unwrap(),
+            qb.buf.as_ref().unwrap()
+        ));
+        assert_eq!(int8_values(&qb), int8_values(&a.quantize_uncached(3.0)));
+        // … but not at another scale, nor through a view of another shape.
+        let q2 = b.quantize(5.0);
+        assert!(!Arc::ptr_eq(
+            qa.buf.as_ref().unwrap(),
+            q2.buf.as_ref().unwrap()
+        ));
+        assert_eq!(int8_values(&q2), int8_values(&a.quantize_uncached(5.0)));
+        let flat = a.reshape(3, 15, 1, 4).unwrap();
+        let qf = flat.quantize(3.0);
+        assert_eq!((qf.w(), qf.h()), (15, 1));
+        // Writing a shared Mat copies it; the other keeps its data and copy.
+        let mut c = a.clone();
+        c.data_mut()[0] = 100.0;
+        assert_eq!(c.quantize(3.0).data_i8()[0], 127);
+        assert!(Arc::ptr_eq(
+            a.quantize(3.0).buf.as_ref().unwrap(),
+            qa.buf.as_ref().unwrap()
+        ));
+        // Writing the last holder of the buffer drops the kept copy.
+        drop((b, flat, c));
+        let mut a = a;
+        a.data_mut()[0] = -100.0;
+        assert_eq!(a.quantize(3.0).data_i8()[0], -127);
+        assert_eq!(
+            int8_values(&a.quantize(3.0)),
+            int8_values(&a.quantize_uncached(3.0))
+        );
     }
 }
