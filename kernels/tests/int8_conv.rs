@@ -328,6 +328,10 @@ fn winograd_matches_reference() {
         (geom(9, 5, 3, 1), 14, 18, [0, 0, 0, 0]),
         // Width 32: whole chunks of tiles for both, no cropping copy.
         (geom(5, 6, 3, 1), 34, 6, [0, 0, 0, 0]),
+        // At most 4 F(4,3) tiles with 3 and 2 blocks of 6 output channels:
+        // pairs of blocks through one kernel (armv7), and a single one.
+        (geom(7, 17, 3, 1), 8, 6, [1, 1, 1, 1]),
+        (geom(5, 12, 3, 1), 7, 7, [1, 1, 1, 1]),
     ];
     for (i, (g, w, h, p)) in shapes.into_iter().enumerate() {
         let case = Case::new(&mut rng, g, w, h, p, false);

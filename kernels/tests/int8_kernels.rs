@@ -8,7 +8,7 @@ use int8_common::Rng;
 use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
 use octet_kernels::int8::gemm::{gemm_row, gemm_tile, layout_for};
 use octet_kernels::int8::winograd::{
-    gemm16_pairs, gemm16_positions, gemm16_rows, gemm16_tile, output_blocks,
+    gemm16_12x4_positions, gemm16_pairs, gemm16_positions, gemm16_rows, gemm16_tile, output_blocks,
 };
 use octet_kernels::int8::Int8Isa;
 
@@ -221,6 +221,59 @@ fn winograd_tiles_over_positions_follow_the_strides() {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Two 6-row blocks × 4 tiles at once (the armv7 12 × 4 kernel; elsewhere
+/// the portable 6-row tiles): each block's sums over several positions,
+/// with padded strides, on bounded values and on full-range ones that wrap.
+#[test]
+fn winograd_block_pairs_match_a_naive_product() {
+    let mut rng = Rng(24);
+    for isa in Int8Isa::available() {
+        for (k, positions, wrap) in [(4, 3, false), (8, 1, true), (12, 5, false), (260, 2, true)] {
+            let udelta = 6 * k + 4;
+            let (ustride, vstride) = (udelta + 6 * k + 12, 4 * k + 8);
+            let val = |rng: &mut Rng, bound: i64| {
+                if wrap {
+                    rng.next_u64() as i16
+                } else {
+                    rng.int(-bound, bound) as i16
+                }
+            };
+            let u: Vec<i16> = (0..positions * ustride)
+                .map(|_| val(&mut rng, 18288))
+                .collect();
+            let v: Vec<i16> = (0..positions * vstride)
+                .map(|_| val(&mut rng, 12800))
+                .collect();
+            let clen = 48 * positions;
+            let (mut c0, mut c1) = (vec![-1i32; clen], vec![-1i32; clen]);
+            gemm16_12x4_positions(
+                isa, &u, udelta, ustride, &v, vstride, k, &mut c0, &mut c1, positions,
+            );
+            for p in 0..positions {
+                for (b, c) in [(0, &c0), (1, &c1)] {
+                    for r in 0..6 {
+                        for l in 0..4 {
+                            let e = (0..k).fold(0i32, |s, q| {
+                                s.wrapping_add(
+                                    u[p * ustride + b * udelta + 6 * q + r] as i32
+                                        * v[p * vstride + 4 * q + l] as i32,
+                                )
+                            });
+                            assert_eq!(
+                                c[48 * p + r * 4 + l],
+                                e,
+                                "{isa:?} k {k} p {p} block {b} row {r} lane {l}"
+                            );
+                        }
+                    }
+                    // The position's other 24 sums are not written.
+                    assert!(c[48 * p + 24..48 * p + 48].iter().all(|&x| x == -1));
                 }
             }
         }

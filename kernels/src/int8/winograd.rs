@@ -327,6 +327,71 @@ pub fn gemm16_positions(
     }
 }
 
+/// Groups of consecutive output-channel blocks `(first block, count)` for
+/// maps of at most 4 tiles: on armv7 NEON pairs of 6-row blocks (see
+/// [`gemm16_12x4_positions`]), elsewhere single blocks.
+fn block_groups(isa: Int8Isa, blocks: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let pair = cfg!(target_arch = "arm") && isa == Int8Isa::Neon;
+    let mut groups = Vec::with_capacity(blocks.len());
+    let mut b = 0;
+    while b < blocks.len() {
+        if pair && b + 1 < blocks.len() && blocks[b].1 == 6 && blocks[b + 1].1 == 6 {
+            groups.push((b, 2));
+            b += 2;
+        } else {
+            groups.push((b, 1));
+            b += 1;
+        }
+    }
+    groups
+}
+
+/// [`gemm16_positions`] for two blocks of 6 output channels and 4 tiles at
+/// once: block 0 reads `u[p·ustride..]`, block 1 `u[p·ustride + udelta..]`,
+/// and they write `c0` and `c1` as two calls with 6 rows would. On armv7
+/// NEON one 12 × 4 kernel ([`crate::arm32::int8::winograd::gemm16_12x4`])
+/// shares each tile load between the 12 rows: 6 × 4 tiles load 5 registers
+/// per 12 multiply-accumulates, 12 × 4 load 8 per 24.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm16_12x4_positions(
+    isa: Int8Isa,
+    u: &[i16],
+    udelta: usize,
+    ustride: usize,
+    v: &[i16],
+    vstride: usize,
+    k: usize,
+    c0: &mut [i32],
+    c1: &mut [i32],
+    positions: usize,
+) {
+    assert!(k > 0 && k % 4 == 0 && positions > 0);
+    assert!(udelta >= 6 * k && ustride >= udelta + 6 * k && vstride >= 4 * k);
+    assert!(u.len() >= (positions - 1) * ustride + udelta + 6 * k);
+    assert!(v.len() >= (positions - 1) * vstride + 4 * k);
+    let clen = 6 * LANES * (positions - 1) + 6 * 4;
+    assert!(c0.len() >= clen && c1.len() >= clen);
+    match isa {
+        #[cfg(target_arch = "arm")]
+        Int8Isa::Neon => {
+            for p in 0..positions {
+                let u0 = u[p * ustride..].as_ptr();
+                let u1 = u[p * ustride + udelta..].as_ptr();
+                let vp = v[p * vstride..].as_ptr();
+                let (d0, d1) = (c0[48 * p..].as_mut_ptr(), c1[48 * p..].as_mut_ptr());
+                // SAFETY: NEON per Int8Isa; the asserts give 6k int16 at u0
+                // and u1, 4k at vp and 24 int32 at d0 and d1.
+                unsafe { crate::arm32::int8::winograd::gemm16_12x4(u0, u1, vp, k, d0, d1) }
+            }
+        }
+        _ => {
+            let g = Int8Isa::Generic;
+            gemm16_positions(g, 6, u, ustride, v, vstride, k, 4, c0, positions);
+            gemm16_positions(g, 6, &u[udelta..], ustride, v, vstride, k, 4, c1, positions);
+        }
+    }
+}
+
 /// Gathers the patches of one zero-padded input plane (see
 /// [`generic::TileGrid`]).
 pub fn gather_with(isa: Int8Isa, grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
@@ -810,51 +875,94 @@ impl WinogradI8 {
         });
 
         // Pass 3: GEMM per position, output transform, un-gather and stage,
-        // per block of output channels.
-        let mut blocks: Vec<&mut [StageOut]> = Vec::with_capacity(self.blocks.len());
+        // per group of output-channel blocks: one block, or on maps of at most
+        // 4 tiles two blocks of 6 for the 12 × 4 kernel (armv7; bigger maps
+        // keep single blocks, more tasks for the threads).
+        let groups = if nb == 1 && lanes_of(0) == 4 {
+            block_groups(isa, &self.blocks)
+        } else {
+            (0..self.blocks.len()).map(|b| (b, 1)).collect()
+        };
+        let mut work: Vec<&mut [StageOut]> = Vec::with_capacity(groups.len());
         let mut rest = outs;
-        for &(start, rows) in &self.blocks {
-            let (head, tail) = rest.split_at_mut(rows.min(self.out_c - start));
-            blocks.push(head);
+        for &(b0, count) in &groups {
+            let (start, _) = self.blocks[b0];
+            let (last_start, last_rows) = self.blocks[b0 + count - 1];
+            let chans = (last_start + last_rows).min(self.out_c) - start;
+            let (head, tail) = rest.split_at_mut(chans);
+            work.push(head);
             rest = tail;
         }
-        parallel::for_each_mut(&mut blocks, threads, |bi, outs| {
-            let (start, rows) = self.blocks[bi];
+        parallel::for_each_mut(&mut work, threads, |gi, outs| {
+            let (b0, count) = groups[gi];
+            let group = &self.blocks[b0..b0 + count];
+            let start = group[0].0;
             let ylen = m * m * slots;
             let mut yt = scratch::take::<i32>(outs.len() * ylen);
-            let mut c = scratch::take::<i32>(positions * rows * LANES);
+            // One sums buffer per block: c[b][rows·8·p + r·lanes + l].
+            let clen = positions * 6 * LANES;
+            let mut c = scratch::take::<i32>(count * clen);
             let mut part = [0i32; 16 * LANES];
             for tb in 0..nb {
                 let lanes = lanes_of(tb);
                 for (si, &(q0, q1)) in self.segments.iter().enumerate() {
                     let k = q1 - q0;
-                    // Segments start at multiples of 4, so pairs stay whole.
-                    let u = &self.u[start * kq + q0 * rows..];
                     let vv = &v[tb * block + q0 * lanes..];
-                    gemm16_positions(
-                        isa,
-                        rows,
-                        u,
-                        self.ocp * kq,
-                        vv,
-                        kq * lanes,
-                        k,
-                        lanes,
-                        &mut c,
-                        positions,
-                    );
+                    if count == 2 && lanes == 4 {
+                        let u = &self.u[start * kq + q0 * 6..];
+                        let (c0, c1) = c.split_at_mut(clen);
+                        gemm16_12x4_positions(
+                            isa,
+                            u,
+                            6 * kq,
+                            self.ocp * kq,
+                            vv,
+                            kq * lanes,
+                            k,
+                            c0,
+                            c1,
+                            positions,
+                        );
+                    } else {
+                        for (&(bs, rows), cb) in group.iter().zip(c.chunks_exact_mut(clen)) {
+                            // Segments start at multiples of 4, so pairs stay whole.
+                            let u = &self.u[bs * kq + q0 * rows..];
+                            gemm16_positions(
+                                isa,
+                                rows,
+                                u,
+                                self.ocp * kq,
+                                vv,
+                                kq * lanes,
+                                k,
+                                lanes,
+                                cb,
+                                positions,
+                            );
+                        }
+                    }
                     for r in 0..outs.len() {
+                        let (bi, rr) = (r / 6, r % 6);
+                        let rows = group[bi].1;
+                        let cb = &c[bi * clen..];
                         // With 4 lanes the upper 4 read the next channel's
                         // sums: harmless, they land in slots past the last tile.
                         let y = &mut yt[r * ylen + tb * LANES..(r + 1) * ylen];
                         if si == 0 {
-                            output_transform_with(isa, m, &c[r * lanes..], rows * LANES, y, slots);
+                            output_transform_with(
+                                isa,
+                                m,
+                                &cb[rr * lanes..],
+                                rows * LANES,
+                                y,
+                                slots,
+                            );
                         } else {
                             // A later segment: its exact partial outputs add in.
                             output_transform_with(
                                 isa,
                                 m,
-                                &c[r * lanes..],
+                                &cb[rr * lanes..],
                                 rows * LANES,
                                 &mut part,
                                 LANES,
