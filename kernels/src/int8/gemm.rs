@@ -191,6 +191,42 @@ fn pack_block_neon(
     }
 }
 
+/// [`generic::strided_rows`] with NEON for stride 2: on armv7 the rows whose
+/// source holds `2·outw` bytes in one kernel call (a call per row of 7 to
+/// 28 bytes, ResNet's stride-2 maps, cost more than its bytes), the others
+/// row by row.
+fn copy_strided_rows(
+    isa: Int8Isa,
+    from: &[i8],
+    step: usize,
+    out: &mut [i8],
+    outw: usize,
+    stride: usize,
+) {
+    let rows = out.len() / outw;
+    #[allow(unused_mut)]
+    let mut done = 0;
+    #[cfg(target_arch = "arm")]
+    if stride == 2 && isa == Int8Isa::Neon && outw >= 8 && from.len() >= 2 * outw {
+        done = ((from.len() - 2 * outw) / step + 1).min(rows);
+        // SAFETY: NEON per Int8Isa; row i < done reads from[i·step..][..2·outw]
+        // (within `from` by the choice of `done`) and writes
+        // out[i·outw..][..outw] (done ≤ rows); done > 0 as from has 2·outw.
+        unsafe {
+            crate::arm32::int8::gemm::copy_rows_stride2(
+                from.as_ptr(),
+                step,
+                out.as_mut_ptr(),
+                outw,
+                done,
+            )
+        }
+    }
+    for i in done..rows {
+        copy_strided(isa, &from[i * step..], &mut out[i * outw..][..outw], stride);
+    }
+}
+
 /// `out[j] = from[j·stride]`, de-interleaving with NEON for stride 2. A
 /// row's tail is one more block overlapping the last one when `from` has
 /// the bytes (not through a temporary and `memcpy`: on ResNet's 28-, 14- and
@@ -274,7 +310,9 @@ pub(crate) fn pack_b(
             src,
             outh,
             &mut m,
-            &|from: &[i8], out: &mut [i8], stride: usize| copy_strided(isa, from, out, stride),
+            &|from: &[i8], step: usize, out: &mut [i8], outw: usize, stride: usize| {
+                copy_strided_rows(isa, from, step, out, outw, stride)
+            },
         );
         owned = m;
         (&owned, n)

@@ -322,3 +322,53 @@ pub unsafe fn copy_stride2(src: *const i8, dst: *mut i8, blocks: usize) {
         );
     }
 }
+
+/// `dst[i·outw + j] = src[i·step + 2j]` for `rows` rows: per row the blocks
+/// of 8 with `vld2.8`, then one block ending at the row's end (overlapping
+/// the last one, or repeating it when `outw` is a multiple of 8).
+///
+/// # Safety
+/// The CPU must have NEON; `outw ≥ 8`, `rows > 0`; `src + i·step + 0..2·outw`
+/// readable and `dst + i·outw + 0..outw` writable for `i < rows`.
+pub unsafe fn copy_rows_stride2(
+    src: *const i8,
+    step: usize,
+    dst: *mut i8,
+    outw: usize,
+    rows: usize,
+) {
+    debug_assert!(outw >= 8 && rows > 0);
+    // SAFETY: row i reads src[i·step..][..2·outw] (the last block ends at
+    // 2·outw) and writes dst[i·outw..][..outw], within the contract; NEON
+    // per the contract.
+    unsafe {
+        core::arch::asm!(
+            "1:",
+            "mov {s}, {src}",
+            "mov {b}, {nb}",
+            "2:",
+            "vld2.8 {{d0-d1}}, [{s}]!",
+            "vst1.8 {{d0}}, [{d}]!",
+            "subs {b}, {b}, #1",
+            "bne 2b",
+            "add {s}, {src}, {ts}",
+            "sub {d}, {d}, {td}",
+            "vld2.8 {{d0-d1}}, [{s}]",
+            "vst1.8 {{d0}}, [{d}]!",
+            "add {src}, {src}, {step}",
+            "subs {rows}, {rows}, #1",
+            "bne 1b",
+            src = inout(reg) src => _,
+            step = in(reg) step,
+            d = inout(reg) dst => _,
+            nb = in(reg) outw / 8,
+            ts = in(reg) 2 * outw - 16,
+            td = in(reg) 8 * (outw / 8) + 8 - outw,
+            rows = inout(reg) rows => _,
+            s = out(reg) _,
+            b = out(reg) _,
+            out("q0") _,
+            options(nostack)
+        );
+    }
+}

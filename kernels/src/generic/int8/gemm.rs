@@ -165,38 +165,38 @@ impl Im2col<'_> {
 /// `dst[k·n..]`. Rows are contiguous copies for stride 1 and strided ones
 /// otherwise.
 pub fn im2col(src: &Im2col, outh: usize, dst: &mut [i8]) {
-    im2col_with(
-        src,
-        outh,
-        dst,
-        &|from: &[i8], out: &mut [i8], stride: usize| {
-            for (j, x) in out.iter_mut().enumerate() {
-                *x = from[j * stride];
-            }
-        },
-    )
+    im2col_with(src, outh, dst, &strided_rows)
 }
 
-/// A strided row copy: `out[j] = from[j·stride]`.
-pub type StridedCopy<'a> = dyn Fn(&[i8], &mut [i8], usize) + 'a;
+/// `out[i·outw + j] = from[i·step + j·stride]` for the `out.len() / outw`
+/// rows of `out`: one kernel tap's strided rows of the im2col matrix.
+pub type StridedRows<'a> = dyn Fn(&[i8], usize, &mut [i8], usize, usize) + 'a;
 
-/// [`im2col`] with the strided row copy supplied (`out[j] = from[j·stride]`),
-/// so NEON builds can de-interleave stride-2 rows.
-pub fn im2col_with(src: &Im2col, outh: usize, dst: &mut [i8], strided: &StridedCopy) {
+/// The portable [`StridedRows`].
+pub fn strided_rows(from: &[i8], step: usize, out: &mut [i8], outw: usize, stride: usize) {
+    for (i, row) in out.chunks_exact_mut(outw).enumerate() {
+        for (j, x) in row.iter_mut().enumerate() {
+            *x = from[i * step + j * stride];
+        }
+    }
+}
+
+/// [`im2col`] with the strided copy supplied (all the rows of one tap in one
+/// call), so NEON builds can de-interleave stride-2 rows.
+pub fn im2col_with(src: &Im2col, outh: usize, dst: &mut [i8], strided: &StridedRows) {
     let (outw, w) = (src.outw, src.planes.w);
     let n = outw * outh;
     let taps = src.tap_ofs.len();
     for q in 0..src.planes.c {
         let plane = src.planes.plane(q);
         for (t, &o) in src.tap_ofs.iter().enumerate() {
-            let row = &mut dst[(q * taps + t) * n..][..n];
-            for (i, out) in row.chunks_exact_mut(outw).enumerate() {
-                let from = &plane[i * src.stride_h * w + o..];
-                if src.stride_w == 1 {
-                    out.copy_from_slice(&from[..outw]);
-                } else {
-                    strided(from, out, src.stride_w);
+            let rows = &mut dst[(q * taps + t) * n..][..n];
+            if src.stride_w == 1 {
+                for (i, out) in rows.chunks_exact_mut(outw).enumerate() {
+                    out.copy_from_slice(&plane[i * src.stride_h * w + o..][..outw]);
                 }
+            } else {
+                strided(&plane[o..], src.stride_h * w, rows, outw, src.stride_w);
             }
         }
     }
