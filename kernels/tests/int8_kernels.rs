@@ -6,7 +6,7 @@ mod int8_common;
 
 use int8_common::Rng;
 use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
-use octet_kernels::int8::gemm::{gemm_row, gemm_tile, layout_for};
+use octet_kernels::int8::gemm::{gemm_columns, gemm_row, gemm_tile, layout_for};
 use octet_kernels::int8::winograd::{
     gemm16_12x4_positions, gemm16_pairs, gemm16_positions, gemm16_rows, gemm16_tile, output_blocks,
 };
@@ -60,6 +60,61 @@ fn gemm_tiles_match_a_naive_product() {
                     c[r * ldc + nr..(r + 1) * ldc].iter().all(|&v| v == 7),
                     "{isa:?}"
                 );
+            }
+        }
+    }
+}
+
+/// The first 1 ..= nr columns of a tile (a matrix's last, partial panel; the
+/// armv7 one-column kernel for 1 and 2) against a naive product, leaving
+/// the other columns alone.
+#[test]
+fn gemm_partial_panels_match_a_naive_product() {
+    let mut rng = Rng(25);
+    for isa in Int8Isa::available() {
+        let layout = layout_for(isa);
+        let (mr, nr) = (layout.mr, layout.nr);
+        for (k, sat) in [
+            (5, false),
+            (16, true),
+            (33, false),
+            (2304, false),
+            (160, true),
+        ] {
+            for cols in 1..=nr {
+                let a: Vec<i8> = if sat {
+                    (0..mr * k)
+                        .map(|i| if i % 3 == 0 { -127 } else { 127 })
+                        .collect()
+                } else {
+                    rng.i8s(mr * k, -127, 127)
+                };
+                let b: Vec<i8> = if sat {
+                    (0..k * cols)
+                        .map(|i| if i % 3 == 0 { 127 } else { -128 })
+                        .collect()
+                } else {
+                    rng.i8s(k * cols, -128, 127)
+                };
+                let pa = pack_a(layout, &a, mr, k);
+                let kp = GemmLayout::padded_k(k);
+                let mut pb = vec![0i8; nr * kp];
+                pack_b_panel(layout, &b, cols, k, cols, 0, 0, &mut pb);
+                let ldc = cols + 3;
+                let mut c = vec![7i32; mr * ldc];
+                gemm_columns(isa, layout, &pa, &pb, kp, &mut c, ldc, cols);
+                for r in 0..mr {
+                    for col in 0..cols {
+                        let e: i32 = (0..k)
+                            .map(|kk| a[r * k + kk] as i32 * b[kk * cols + col] as i32)
+                            .sum();
+                        assert_eq!(c[r * ldc + col], e, "{isa:?} k {k} cols {cols} ({r},{col})");
+                    }
+                    assert!(
+                        c[r * ldc + cols..(r + 1) * ldc].iter().all(|&v| v == 7),
+                        "{isa:?} k {k} cols {cols}"
+                    );
+                }
             }
         }
     }

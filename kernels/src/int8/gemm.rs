@@ -72,6 +72,53 @@ pub fn gemm_tile(
     }
 }
 
+/// The first `cols` (1 ..= `nr`) columns of one tile (a matrix's last,
+/// partial B panel): `c[r·ldc + j]` for `r < mr`, `j < cols`. On armv7 one
+/// or two columns go through a one-column kernel (ResNet-18's 7×7 maps
+/// leave one column of 49, for a whole 4×4 tile's work); otherwise a tile
+/// into a temporary.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_columns(
+    isa: Int8Isa,
+    layout: GemmLayout,
+    a: &[i8],
+    b: &[i8],
+    kp: usize,
+    c: &mut [i32],
+    ldc: usize,
+    cols: usize,
+) {
+    let (mr, nr) = (layout.mr, layout.nr);
+    assert!(cols >= 1 && cols <= nr && ldc >= cols);
+    assert!(c.len() >= (mr - 1) * ldc + cols);
+    #[cfg(target_arch = "arm")]
+    if isa == Int8Isa::Neon && cols <= 2 {
+        assert_eq!(layout, layout_for(isa), "panels packed for another kernel");
+        assert!(kp % 16 == 0 && kp > 0);
+        assert!(a.len() >= 4 * kp && b.len() >= 4 * kp);
+        for j in 0..cols {
+            // SAFETY: NEON per Int8Isa; the asserts give 4·kp bytes of A, the
+            // K16 B panel (4·kp bytes: column j's groups at 16j + 64·block)
+            // and 4 rows of c at stride ldc from column j < cols.
+            unsafe {
+                crate::arm32::int8::gemm::gemm_4x1(
+                    a.as_ptr(),
+                    b[16 * j..].as_ptr(),
+                    kp,
+                    c[j..].as_mut_ptr(),
+                    ldc,
+                )
+            }
+        }
+        return;
+    }
+    let mut tile = [0i32; 8 * 32];
+    gemm_tile(isa, layout, a, b, kp, &mut tile, nr);
+    for r in 0..mr {
+        c[r * ldc..r * ldc + cols].copy_from_slice(&tile[r * nr..r * nr + cols]);
+    }
+}
+
 /// Runs the tiles of `panels` consecutive B panels (`b`) against one A panel:
 /// `c[r·ldc + nr·p + col]`.
 #[allow(clippy::too_many_arguments)]
@@ -462,12 +509,17 @@ fn stage_block(
         let full = n / nr;
         gemm_row(isa, layout, panel, b, kp, c, n, full);
         if full * nr < n {
-            let mut tile = [0i32; 8 * 32];
-            gemm_tile(isa, layout, panel, &b[full * nr * kp..], kp, &mut tile, nr);
             let cols = n - full * nr;
-            for r in 0..mr {
-                c[r * n + full * nr..r * n + n].copy_from_slice(&tile[r * nr..r * nr + cols]);
-            }
+            gemm_columns(
+                isa,
+                layout,
+                panel,
+                &b[full * nr * kp..],
+                kp,
+                &mut c[full * nr..],
+                n,
+                cols,
+            );
         }
         for (r, out) in rows.iter_mut().enumerate() {
             let p = rb * mr + r;

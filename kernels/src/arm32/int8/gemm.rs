@@ -372,3 +372,67 @@ pub unsafe fn copy_rows_stride2(
         );
     }
 }
+
+/// One column of a 4×4 tile: `c[r·ldc] = Σ_k A(r, k) · B(col, k)` for the
+/// column whose 16-`k` groups start at `b` (64 bytes apart in a
+/// [`GemmLayout::K16`] B panel). For a matrix's last 1 or 2 columns, where a
+/// whole tile would do 4 columns' work: per 16 `k` 10 d-register loads,
+/// 4 `vmull` + 4 `vmlal` + 4 `vpadal` (q) for 64 MACs.
+///
+/// [`GemmLayout::K16`]: crate::generic::int8::gemm::GemmLayout::K16
+///
+/// # Safety
+/// The CPU must have NEON; `kp` is a positive multiple of 16; `a` has `4·kp`
+/// readable bytes, `b + 64·j + 0..16` is readable for `j < kp / 16`, and
+/// `c + r·ldc` is writable for `r < 4`.
+pub unsafe fn gemm_4x1(a: *const i8, b: *const i8, kp: usize, c: *mut i32, ldc: usize) {
+    debug_assert!(kp > 0 && kp % 16 == 0);
+    // SAFETY: reads 64 bytes of A and 16 of B per 16 k (kp/16 blocks, within
+    // the contract), writes one int32 in each of 4 rows; NEON per the contract.
+    unsafe {
+        core::arch::asm!(
+            "vmov.i32 q12, #0",
+            "vmov.i32 q13, #0",
+            "vmov.i32 q14, #0",
+            "vmov.i32 q15, #0",
+            "1:",
+            "vld1.8 {{d0-d3}}, [{a}]!",
+            "vld1.8 {{d4-d7}}, [{a}]!",
+            "vld1.8 {{d8-d9}}, [{b}], {bs}",
+            "vmull.s8 q8, d0, d8",
+            "vmull.s8 q9, d2, d8",
+            "vmull.s8 q10, d4, d8",
+            "vmull.s8 q11, d6, d8",
+            "vmlal.s8 q8, d1, d9",
+            "vmlal.s8 q9, d3, d9",
+            "vmlal.s8 q10, d5, d9",
+            "vmlal.s8 q11, d7, d9",
+            "vpadal.s16 q12, q8",
+            "vpadal.s16 q13, q9",
+            "vpadal.s16 q14, q10",
+            "vpadal.s16 q15, q11",
+            "subs {n}, {n}, #1",
+            "bne 1b",
+            "vpadd.i32 d24, d24, d25",
+            "vpadd.i32 d26, d26, d27",
+            "vpadd.i32 d28, d28, d29",
+            "vpadd.i32 d30, d30, d31",
+            "vpadd.i32 d24, d24, d26",
+            "vpadd.i32 d28, d28, d30",
+            "vst1.32 {{d24[0]}}, [{c}], {ldc}",
+            "vst1.32 {{d24[1]}}, [{c}], {ldc}",
+            "vst1.32 {{d28[0]}}, [{c}], {ldc}",
+            "vst1.32 {{d28[1]}}, [{c}]",
+            a = inout(reg) a => _,
+            b = inout(reg) b => _,
+            bs = in(reg) 64usize,
+            n = inout(reg) kp / 16 => _,
+            c = inout(reg) c => _,
+            ldc = in(reg) ldc * 4,
+            out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _,
+            out("q8") _, out("q9") _, out("q10") _, out("q11") _,
+            out("q12") _, out("q13") _, out("q14") _, out("q15") _,
+            options(nostack)
+        );
+    }
+}
