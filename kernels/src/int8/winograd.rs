@@ -537,7 +537,12 @@ pub fn input_transform_pair_with(
     }
 }
 
-/// Output transform of 8 tiles of one channel (see [`generic::output_transform`]).
+/// Output transform of 8 tiles of one channel (see [`generic::output_transform`]),
+/// of which the first `lanes` (4 or 8) are needed: with 4 (a map's last
+/// block of at most 4 tiles; every block of a 7×7 map) armv7 skips the other
+/// half, the other ISAs transform all 8 (their extra lanes land in slots
+/// past the last tile).
+#[allow(clippy::too_many_arguments)]
 pub fn output_transform_with(
     isa: Int8Isa,
     m: usize,
@@ -545,20 +550,24 @@ pub fn output_transform_with(
     cstride: usize,
     y: &mut [i32],
     ystride: usize,
+    lanes: usize,
 ) {
     let positions = (m + 2) * (m + 2);
+    assert!(lanes == 4 || lanes == 8);
     assert!(c.len() >= (positions - 1) * cstride + LANES);
     assert!(y.len() >= (m * m - 1) * ystride + LANES);
     match isa {
         #[cfg(target_arch = "arm")]
         // SAFETY: NEON per Int8Isa; the asserts give the extents.
         Int8Isa::Neon => unsafe {
+            let halves = lanes / 4;
             if m == 4 {
                 crate::arm32::int8::winograd::output_transform4(
                     c.as_ptr(),
                     cstride,
                     y.as_mut_ptr(),
                     ystride,
+                    halves,
                 )
             } else {
                 crate::arm32::int8::winograd::output_transform2(
@@ -566,6 +575,7 @@ pub fn output_transform_with(
                     cstride,
                     y.as_mut_ptr(),
                     ystride,
+                    halves,
                 )
             }
         },
@@ -945,30 +955,27 @@ impl WinogradI8 {
                         let (bi, rr) = (r / 6, r % 6);
                         let rows = group[bi].1;
                         let cb = &c[bi * clen..];
-                        // With 4 lanes the upper 4 read the next channel's
-                        // sums: harmless, they land in slots past the last tile.
+                        // With 4 lanes the upper 4 (where an ISA transforms
+                        // them) read the next channel's sums: harmless, they
+                        // land in slots past the last tile, never un-gathered
+                        // into the map.
                         let y = &mut yt[r * ylen + tb * LANES..(r + 1) * ylen];
+                        let cr = &cb[rr * lanes..];
                         if si == 0 {
-                            output_transform_with(
-                                isa,
-                                m,
-                                &cb[rr * lanes..],
-                                rows * LANES,
-                                y,
-                                slots,
-                            );
+                            output_transform_with(isa, m, cr, rows * LANES, y, slots, lanes);
                         } else {
                             // A later segment: its exact partial outputs add in.
                             output_transform_with(
                                 isa,
                                 m,
-                                &cb[rr * lanes..],
+                                cr,
                                 rows * LANES,
                                 &mut part,
                                 LANES,
+                                lanes,
                             );
                             for (o, pp) in part.chunks_exact(LANES).take(m * m).enumerate() {
-                                let dst = &mut y[o * slots..][..LANES];
+                                let dst = &mut y[o * slots..][..lanes];
                                 dst.iter_mut()
                                     .zip(pp)
                                     .for_each(|(d, &x)| *d = d.wrapping_add(x));

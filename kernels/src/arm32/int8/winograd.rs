@@ -822,19 +822,27 @@ pub unsafe fn input_transform2(
     }
 }
 
-/// F(4,3) output transform of 8 tiles (two halves of 4 lanes): wrapping
+/// F(4,3) output transform of 8 tiles (two halves of 4 lanes; only the
+/// first `halves` of them, 1 for a block of 4 tiles): wrapping
 /// int32 sums `c + pos·cstride` to exact outputs `y + (i·4 + j)·ystride`
 /// (`y = (v · 9⁻¹) >> 6`, see [`crate::int8::winograd`]). Both passes:
 /// `a = x1+x2, b = x1−x2, s = x3+x4, e = x3−x4`, `o0 = x0 + a + s`,
 /// `o1 = b + 2e`, `o2 = a + 4s`, `o3 = b + 8e + 4x5` (11 operations).
 ///
 /// # Safety
-/// The CPU must have NEON; `c + pos·cstride + 0..8` readable for `pos < 36`
-/// and `y + k·ystride + 0..8` writable for `k < 16` (int32 elements).
-pub unsafe fn output_transform4(c: *const i32, cstride: usize, y: *mut i32, ystride: usize) {
+/// The CPU must have NEON; `halves` is 1 or 2; `c + pos·cstride + 0..8`
+/// readable for `pos < 36` and `y + k·ystride + 0..8` writable for `k < 16`
+/// (int32 elements; `0..4` of each when `halves` is 1).
+pub unsafe fn output_transform4(
+    c: *const i32,
+    cstride: usize,
+    y: *mut i32,
+    ystride: usize,
+    halves: usize,
+) {
     // Pass 1 writes every element before pass 2 reads it: no need to zero.
     let mut tmp = core::mem::MaybeUninit::<[i32; 24 * 4]>::uninit();
-    for half in 0..2 {
+    for half in 0..halves {
         // SAFETY: pass 1 reads 4 int32 at c + 4·half + pos·cstride and writes
         // tmp (384 bytes); pass 2 writes 4 int32 at y + 4·half + k·ystride;
         // all within the contract; NEON per the contract.
@@ -927,15 +935,21 @@ pub unsafe fn output_transform4(c: *const i32, cstride: usize, y: *mut i32, ystr
     }
 }
 
-/// F(2,3) output transform of 8 tiles: `o0 = x0+x1+x2`, `o1 = x1−x2−x3` per
-/// pass, then `y = v >> 2`.
+/// F(2,3) output transform of 8 tiles (the first `halves` of two halves of
+/// 4): `o0 = x0+x1+x2`, `o1 = x1−x2−x3` per pass, then `y = v >> 2`.
 ///
 /// # Safety
 /// As [`output_transform4`] for 16 positions and 4 outputs.
-pub unsafe fn output_transform2(c: *const i32, cstride: usize, y: *mut i32, ystride: usize) {
+pub unsafe fn output_transform2(
+    c: *const i32,
+    cstride: usize,
+    y: *mut i32,
+    ystride: usize,
+    halves: usize,
+) {
     // Pass 1 writes every element before pass 2 reads it: no need to zero.
     let mut tmp = core::mem::MaybeUninit::<[i32; 8 * 4]>::uninit();
-    for half in 0..2 {
+    for half in 0..halves {
         // SAFETY: reads 4 int32 at c + 4·half + pos·cstride (pos < 16), writes
         // tmp (128 bytes) and 4 int32 at y + 4·half + k·ystride (k < 4).
         unsafe {
