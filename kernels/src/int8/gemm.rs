@@ -238,8 +238,8 @@ fn pack_block_neon(
     }
 }
 
-/// [`generic::strided_rows`] with NEON for stride 2: on armv7 the rows whose
-/// source holds `2·outw` bytes in one kernel call (a call per row of 7 to
+/// [`generic::strided_rows`] with NEON for stride 2: the rows whose source
+/// holds `2·outw` bytes in one kernel call (a call per row of 7 to
 /// 28 bytes, ResNet's stride-2 maps, cost more than its bytes), the others
 /// row by row.
 fn copy_strided_rows(
@@ -253,21 +253,17 @@ fn copy_strided_rows(
     let rows = out.len() / outw;
     #[allow(unused_mut)]
     let mut done = 0;
-    #[cfg(target_arch = "arm")]
-    if stride == 2 && isa == Int8Isa::Neon && outw >= 8 && from.len() >= 2 * outw {
+    #[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
+    if stride == 2 && isa.is_neon() && outw >= 8 && from.len() >= 2 * outw {
         done = ((from.len() - 2 * outw) / step + 1).min(rows);
+        #[cfg(target_arch = "arm")]
+        use crate::arm32::int8::gemm::copy_rows_stride2;
+        #[cfg(target_arch = "aarch64")]
+        use crate::arm64::int8::gemm::copy_rows_stride2;
         // SAFETY: NEON per Int8Isa; row i < done reads from[i·step..][..2·outw]
         // (within `from` by the choice of `done`) and writes
         // out[i·outw..][..outw] (done ≤ rows); done > 0 as from has 2·outw.
-        unsafe {
-            crate::arm32::int8::gemm::copy_rows_stride2(
-                from.as_ptr(),
-                step,
-                out.as_mut_ptr(),
-                outw,
-                done,
-            )
-        }
+        unsafe { copy_rows_stride2(from.as_ptr(), step, out.as_mut_ptr(), outw, done) }
     }
     for i in done..rows {
         copy_strided(isa, &from[i * step..], &mut out[i * outw..][..outw], stride);

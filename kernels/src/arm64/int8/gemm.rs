@@ -195,3 +195,31 @@ pub unsafe fn copy_stride2(src: *const i8, dst: *mut i8, blocks: usize) {
         }
     }
 }
+
+/// `dst[i·outw + j] = src[i·step + 2j]` for `rows` rows: per row the blocks
+/// of 8 with `ld2`, then one block ending at the row's end (overlapping the
+/// last one, or repeating it when `outw` is a multiple of 8).
+///
+/// # Safety
+/// `outw ≥ 8`; `src + i·step + 0..2·outw` readable and `dst + i·outw +
+/// 0..outw` writable for `i < rows`.
+pub unsafe fn copy_rows_stride2(
+    src: *const i8,
+    step: usize,
+    dst: *mut i8,
+    outw: usize,
+    rows: usize,
+) {
+    debug_assert!(outw >= 8);
+    // SAFETY: row i reads src[i·step..][..2·outw] (the last block ends at
+    // 2·outw) and writes dst[i·outw..][..outw], within the contract.
+    unsafe {
+        for i in 0..rows {
+            let (s, d) = (src.add(i * step), dst.add(i * outw));
+            for b in 0..outw / 8 {
+                vst1_s8(d.add(8 * b), vld2_s8(s.add(16 * b)).0);
+            }
+            vst1_s8(d.add(outw - 8), vld2_s8(s.add(2 * (outw - 8))).0);
+        }
+    }
+}
