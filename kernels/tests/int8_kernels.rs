@@ -12,6 +12,18 @@ use octet_kernels::int8::winograd::{
 };
 use octet_kernels::int8::Int8Isa;
 
+/// A (`mr × k` weights) and B (`k` planes of `n` pixels, a 1×1 im2col):
+/// random, or saturated (±127 weights against 127 / −128 inputs) when `sat`.
+fn gemm_operands(rng: &mut Rng, mr: usize, k: usize, n: usize, sat: bool) -> (Vec<i8>, Vec<i8>) {
+    if sat {
+        let a = (0..mr * k).map(|i| if i % 3 == 0 { -127 } else { 127 });
+        let b = (0..k * n).map(|i| if i % 3 == 0 { 127 } else { -128 });
+        (a.collect(), b.collect())
+    } else {
+        (rng.i8s(mr * k, -127, 127), rng.i8s(k * n, -128, 127))
+    }
+}
+
 #[test]
 fn gemm_tiles_match_a_naive_product() {
     let mut rng = Rng(21);
@@ -26,21 +38,7 @@ fn gemm_tiles_match_a_naive_product() {
             (160, true),
             (300, false),
         ] {
-            let a: Vec<i8> = if sat {
-                (0..mr * k)
-                    .map(|i| if i % 3 == 0 { -127 } else { 127 })
-                    .collect()
-            } else {
-                rng.i8s(mr * k, -127, 127)
-            };
-            // B is `k` planes of `nr` pixels (a 1×1 im2col).
-            let b: Vec<i8> = if sat {
-                (0..k * nr)
-                    .map(|i| if i % 3 == 0 { 127 } else { -128 })
-                    .collect()
-            } else {
-                rng.i8s(k * nr, -128, 127)
-            };
+            let (a, b) = gemm_operands(&mut rng, mr, k, nr, sat);
             let pa = pack_a(layout, &a, mr, k);
             let kp = GemmLayout::padded_k(k);
             let mut pb = vec![0i8; nr * kp];
@@ -82,20 +80,7 @@ fn gemm_partial_panels_match_a_naive_product() {
             (160, true),
         ] {
             for cols in 1..=nr {
-                let a: Vec<i8> = if sat {
-                    (0..mr * k)
-                        .map(|i| if i % 3 == 0 { -127 } else { 127 })
-                        .collect()
-                } else {
-                    rng.i8s(mr * k, -127, 127)
-                };
-                let b: Vec<i8> = if sat {
-                    (0..k * cols)
-                        .map(|i| if i % 3 == 0 { 127 } else { -128 })
-                        .collect()
-                } else {
-                    rng.i8s(k * cols, -128, 127)
-                };
+                let (a, b) = gemm_operands(&mut rng, mr, k, cols, sat);
                 let pa = pack_a(layout, &a, mr, k);
                 let kp = GemmLayout::padded_k(k);
                 let mut pb = vec![0i8; nr * kp];
@@ -222,6 +207,29 @@ fn winograd_tiles_match_the_portable_one_with_wrapping() {
     }
 }
 
+/// Transformed kernels `u` and inputs `v` of `positions` positions: within
+/// F(4,3)'s bounds (|U| ≤ 12·12·127 = 18288, |V| ≤ 10·10·128 = 12800),
+/// or over the whole int16 range when `wrap` (sums of products wrap, as the
+/// exactness argument requires every implementation to).
+fn winograd_operands(
+    rng: &mut Rng,
+    positions: usize,
+    ustride: usize,
+    vstride: usize,
+    wrap: bool,
+) -> (Vec<i16>, Vec<i16>) {
+    let mut val = |bound: i64| {
+        if wrap {
+            rng.next_u64() as i16
+        } else {
+            rng.int(-bound, bound) as i16
+        }
+    };
+    let u = (0..positions * ustride).map(|_| val(18288)).collect();
+    let v = (0..positions * vstride).map(|_| val(12800)).collect();
+    (u, v)
+}
+
 /// Over several positions, for every tile height the ISA has (4 output
 /// channels, and 6 where `gemm16_rows` says so; the portable kernel does
 /// both), on bounded Winograd values and on full-range ones that wrap.
@@ -235,19 +243,7 @@ fn winograd_tiles_over_positions_follow_the_strides() {
             for lanes in [4, 8] {
                 for (k, positions, wrap) in [(4, 3, false), (12, 5, false), (260, 2, true)] {
                     let (ustride, vstride) = (rows * k + 8, lanes * k + 4 * lanes);
-                    let val = |rng: &mut Rng, bound: i64| {
-                        if wrap {
-                            rng.next_u64() as i16
-                        } else {
-                            rng.int(-bound, bound) as i16
-                        }
-                    };
-                    let u: Vec<i16> = (0..positions * ustride)
-                        .map(|_| val(&mut rng, 18288))
-                        .collect();
-                    let v: Vec<i16> = (0..positions * vstride)
-                        .map(|_| val(&mut rng, 12800))
-                        .collect();
+                    let (u, v) = winograd_operands(&mut rng, positions, ustride, vstride, wrap);
                     let mut c = vec![-1i32; rows * 8 * positions];
                     let (mut ui, mut vi) = (u.clone(), v.clone());
                     for p in 0..positions {
@@ -292,19 +288,7 @@ fn winograd_block_pairs_match_a_naive_product() {
         for (k, positions, wrap) in [(4, 3, false), (8, 1, true), (12, 5, false), (260, 2, true)] {
             let udelta = 6 * k + 4;
             let (ustride, vstride) = (udelta + 6 * k + 12, 4 * k + 8);
-            let val = |rng: &mut Rng, bound: i64| {
-                if wrap {
-                    rng.next_u64() as i16
-                } else {
-                    rng.int(-bound, bound) as i16
-                }
-            };
-            let u: Vec<i16> = (0..positions * ustride)
-                .map(|_| val(&mut rng, 18288))
-                .collect();
-            let v: Vec<i16> = (0..positions * vstride)
-                .map(|_| val(&mut rng, 12800))
-                .collect();
+            let (u, v) = winograd_operands(&mut rng, positions, ustride, vstride, wrap);
             let clen = 48 * positions;
             let (mut c0, mut c1) = (vec![-1i32; clen], vec![-1i32; clen]);
             gemm16_12x4_positions(
