@@ -270,21 +270,10 @@ fn copy_strided_rows(
     }
 }
 
-/// `out[j] = from[j·stride]`, de-interleaving with NEON for stride 2. A
-/// row's tail is one more block overlapping the last one when `from` has
-/// the bytes (not through a temporary and `memcpy`: on ResNet's 28-, 14- and
-/// 7-wide stride-2 rows those calls cost more than the bytes), else through
-/// a temporary when `from` has 16 bytes there, else one byte at a time.
+/// `out[j] = from[j·stride]`, de-interleaving with NEON for stride 2 (the
+/// row's tail too, through a temporary, when `from` has the 16 bytes): the
+/// rows [`copy_strided_rows`] cannot give its row loop (a map's last rows).
 fn copy_strided(isa: Int8Isa, from: &[i8], out: &mut [i8], stride: usize) {
-    let n = out.len();
-    if stride == 2 && isa.is_neon() && n >= 8 && from.len() >= 2 * n {
-        let blocks = n / 8;
-        stride2_neon(isa, from, &mut out[..8 * blocks], blocks);
-        if n % 8 != 0 {
-            stride2_neon(isa, &from[2 * (n - 8)..], &mut out[n - 8..], 1);
-        }
-        return;
-    }
     let mut done = 0;
     if stride == 2 && isa.is_neon() {
         let blocks = (out.len() / 8).min(from.len() / 16);
