@@ -327,11 +327,10 @@ pub fn gemm16_positions(
     }
 }
 
-/// Groups of consecutive output-channel blocks `(first block, count)` for
-/// maps of at most 4 tiles: on armv7 NEON pairs of 6-row blocks (see
-/// [`gemm16_12x4_positions`]), elsewhere single blocks.
-fn block_groups(isa: Int8Isa, blocks: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let pair = cfg!(target_arch = "arm") && isa == Int8Isa::Neon;
+/// Groups of consecutive output-channel blocks `(first block, count)`: with
+/// `pair`, consecutive 6-row blocks two at a time (see
+/// [`gemm16_12x4_positions`]), otherwise one block each.
+fn block_groups(pair: bool, blocks: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut groups = Vec::with_capacity(blocks.len());
     let mut b = 0;
     while b < blocks.len() {
@@ -888,11 +887,8 @@ impl WinogradI8 {
         // per group of output-channel blocks: one block, or on maps of at most
         // 4 tiles two blocks of 6 for the 12 × 4 kernel (armv7; bigger maps
         // keep single blocks, more tasks for the threads).
-        let groups = if nb == 1 && lanes_of(0) == 4 {
-            block_groups(isa, &self.blocks)
-        } else {
-            (0..self.blocks.len()).map(|b| (b, 1)).collect()
-        };
+        let pair = cfg!(target_arch = "arm") && isa == Int8Isa::Neon && nb == 1 && lanes_of(0) == 4;
+        let groups = block_groups(pair, &self.blocks);
         let mut work: Vec<&mut [StageOut]> = Vec::with_capacity(groups.len());
         let mut rest = outs;
         for &(b0, count) in &groups {
