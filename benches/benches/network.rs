@@ -8,7 +8,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use octet::layer::input::Input;
 use octet::{Mat, Net, Options, Weights};
 
 const NETS: &[&str] = &[
@@ -25,21 +24,15 @@ fn inputs(net: &Net) -> Vec<(String, Mat)> {
     net.input_names()
         .into_iter()
         .map(|name| {
-            let idx = net.blob_index(&name).expect("input blob");
-            let producer = net.blobs()[idx].producer.expect("input layer");
-            let inp = net.layers()[producer]
-                .layer
-                .as_any()
-                .downcast_ref::<Input>()
-                .expect("produced by an Input layer");
-            let (w, h, c) = (inp.w as usize, inp.h as usize, inp.c as usize);
-            assert!(w > 0 && h > 0 && c > 0, "{name}: no declared input shape");
-            let data: Vec<f32> = (0..w * h * c)
+            let shape = net
+                .declared_input_shape(&name)
+                .unwrap_or_else(|| panic!("{name}: no declared input shape"));
+            let data: Vec<f32> = (0..shape.iter().product::<usize>())
                 .map(|i| ((i * 7919) % 256) as f32 / 128.0 - 1.0)
                 .collect();
             (
                 name,
-                Mat::from_slice(&[c, h, w], &data).expect("shape matches data"),
+                Mat::from_slice(&shape, &data).expect("shape matches data"),
             )
         })
         .collect()

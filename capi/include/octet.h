@@ -51,7 +51,7 @@ typedef struct OctetExtractor OctetExtractor;
 // A network: options, then a loaded model.
 typedef struct OctetNet OctetNet;
 
-// An extracted tensor: shape and tightly packed `c × h × w` floats.
+// An extracted tensor: shape and tightly packed `c × d × h × w` floats.
 typedef struct OctetTensor OctetTensor;
 
 #ifdef __cplusplus
@@ -119,10 +119,23 @@ enum OctetStatus octet_extractor_set_input(struct OctetExtractor *ex,
                                            int h,
                                            int c);
 
+// Sets input blob `name` from `w × h × d × c` floats in `c, d, h, w` order:
+// `dims` 1 to 4 (sizes beyond `dims` are ignored).
+enum OctetStatus octet_extractor_set_input_4d(struct OctetExtractor *ex,
+                                              const char *name,
+                                              const float *data,
+                                              int dims,
+                                              int w,
+                                              int h,
+                                              int d,
+                                              int c);
+
 // Extracts blob `name` into the caller's buffer of `capacity` floats
 // (`c, h, w` order). The shape is written to any non-null `dims`/`w`/`h`/`c`
 // first; `OCTET_ERR_BUFFER_TOO_SMALL` if `capacity < w·h·c`. An empty blob
-// (e.g. no detections) has dims 0.
+// (e.g. no detections) has dims 0. A 4-D blob reports dims 4 with its depth
+// folded into `h` (`d·h` rows), so `w·h·c` is still its float count; use
+// `octet_extractor_extract_tensor` and `octet_tensor_shape_4d` for `d`.
 enum OctetStatus octet_extractor_extract(struct OctetExtractor *ex,
                                          const char *name,
                                          float *out,
@@ -137,8 +150,17 @@ enum OctetStatus octet_extractor_extract_tensor(struct OctetExtractor *ex,
                                                 const char *name,
                                                 struct OctetTensor **out);
 
-// Shape of a tensor (any out-pointer may be null).
+// Shape of a tensor (any out-pointer may be null). A 4-D tensor reports
+// dims 4 with its depth folded into `h` (`d·h`); see `octet_tensor_shape_4d`.
 enum OctetStatus octet_tensor_shape(const struct OctetTensor *t, int *dims, int *w, int *h, int *c);
+
+// Shape of a tensor with its depth (`d` = 1 below 4-D; any out-pointer may be null).
+enum OctetStatus octet_tensor_shape_4d(const struct OctetTensor *t,
+                                       int *dims,
+                                       int *w,
+                                       int *h,
+                                       int *d,
+                                       int *c);
 
 // The tensor's `w·h·c` floats in `c, h, w` order (null for a null tensor),
 // valid until `octet_tensor_destroy`.

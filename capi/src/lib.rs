@@ -149,11 +149,12 @@ pub struct OctetExtractor {
     ex: Extractor<'static>,
 }
 
-/// An extracted tensor: shape and tightly packed `c × h × w` floats.
+/// An extracted tensor: shape and tightly packed `c × d × h × w` floats.
 pub struct OctetTensor {
     dims: c_int,
     w: c_int,
     h: c_int,
+    d: c_int,
     c: c_int,
     data: Vec<f32>,
 }
@@ -443,22 +444,60 @@ pub extern "C" fn octet_extractor_set_input(
     h: c_int,
     c: c_int,
 ) -> OctetStatus {
+    if dims == 4 {
+        return guard(|| {
+            fail(
+                OctetStatus::ErrInvalidArg,
+                "dims=4 needs octet_extractor_set_input_4d",
+            )
+        });
+    }
+    set_input(ex, name, data, dims, [w, h, 1, c])
+}
+
+/// Sets input blob `name` from `w × h × d × c` floats in `c, d, h, w` order:
+/// `dims` 1 to 4 (sizes beyond `dims` are ignored).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn octet_extractor_set_input_4d(
+    ex: *mut OctetExtractor,
+    name: *const c_char,
+    data: *const f32,
+    dims: c_int,
+    w: c_int,
+    h: c_int,
+    d: c_int,
+    c: c_int,
+) -> OctetStatus {
+    set_input(ex, name, data, dims, [w, h, d, c])
+}
+
+fn set_input(
+    ex: *mut OctetExtractor,
+    name: *const c_char,
+    data: *const f32,
+    dims: c_int,
+    [w, h, d, c]: [c_int; 4],
+) -> OctetStatus {
     guard(|| {
         let e = try_s!(ex_mut(ex));
         let name = try_s!(str_arg(name, "name"));
         if data.is_null() {
             return fail(OctetStatus::ErrNullArg, "data is null");
         }
-        if w < 1 || h < 1 || c < 1 || !(1..=3).contains(&dims) {
+        let size = |v: c_int| usize::try_from(v).ok().filter(|&v| v >= 1);
+        let shape: Option<Vec<usize>> = match dims {
+            1 => size(w).map(|w| vec![w]),
+            2 => size(w).zip(size(h)).map(|(w, h)| vec![h, w]),
+            3 => [c, h, w].into_iter().map(size).collect(),
+            4 => [c, d, h, w].into_iter().map(size).collect(),
+            _ => None,
+        };
+        let Some(shape) = shape else {
             return fail(
                 OctetStatus::ErrInvalidArg,
-                format!("bad shape dims={dims} w={w} h={h} c={c}"),
+                format!("bad shape dims={dims} w={w} h={h} d={d} c={c}"),
             );
-        }
-        let shape: Vec<usize> = match dims {
-            1 => vec![w as usize],
-            2 => vec![h as usize, w as usize],
-            _ => vec![c as usize, h as usize, w as usize],
         };
         let Some(n) = shape
             .iter()
@@ -467,7 +506,7 @@ pub extern "C" fn octet_extractor_set_input(
         else {
             return fail(OctetStatus::ErrInvalidArg, "shape too large");
         };
-        // SAFETY: non-null and the caller promises w×h×c readable floats.
+        // SAFETY: non-null and the caller promises the shape's count of readable floats.
         let values = unsafe { std::slice::from_raw_parts(data, n) };
         let m = match Mat::from_slice(&shape, values) {
             Ok(m) => m,
@@ -480,22 +519,27 @@ pub extern "C" fn octet_extractor_set_input(
     })
 }
 
-fn shape_of(m: &Mat) -> (c_int, c_int, c_int, c_int) {
+/// `(dims, w, h, d, c)` of a blob (all 0 when empty).
+fn shape_of(m: &Mat) -> (c_int, c_int, c_int, c_int, c_int) {
     if m.is_empty() {
-        return (0, 0, 0, 0);
+        return (0, 0, 0, 0, 0);
     }
+    let int = |v: usize| c_int::try_from(v).unwrap_or(c_int::MAX);
     (
-        m.dims() as c_int,
-        m.w() as c_int,
-        m.h() as c_int,
-        m.c() as c_int,
+        int(m.dims()),
+        int(m.w()),
+        int(m.h()),
+        int(m.d()),
+        int(m.c()),
     )
 }
 
 /// Extracts blob `name` into the caller's buffer of `capacity` floats
 /// (`c, h, w` order). The shape is written to any non-null `dims`/`w`/`h`/`c`
 /// first; `OCTET_ERR_BUFFER_TOO_SMALL` if `capacity < w·h·c`. An empty blob
-/// (e.g. no detections) has dims 0.
+/// (e.g. no detections) has dims 0. A 4-D blob reports dims 4 with its depth
+/// folded into `h` (`d·h` rows), so `w·h·c` is still its float count; use
+/// `octet_extractor_extract_tensor` and `octet_tensor_shape_4d` for `d`.
 #[no_mangle]
 pub extern "C" fn octet_extractor_extract(
     ex: *mut OctetExtractor,
@@ -514,8 +558,10 @@ pub extern "C" fn octet_extractor_extract(
             Ok(m) => m,
             Err(err) => return from_error(&err),
         };
-        let (d, mw, mh, mc) = shape_of(&m);
-        for (p, v) in [(dims, d), (w, mw), (h, mh), (c, mc)] {
+        // A 4-D blob reports its depth folded into h (d·h rows), so that
+        // w·h·c is still its float count.
+        let (d, mw, mh, md, mc) = shape_of(&m);
+        for (p, v) in [(dims, d), (w, mw), (h, mh.saturating_mul(md)), (c, mc)] {
             if !p.is_null() {
                 // SAFETY: non-null out-parameter, writable (caller contract).
                 unsafe { *p = v };
@@ -560,11 +606,12 @@ pub extern "C" fn octet_extractor_extract_tensor(
             Ok(m) => m,
             Err(err) => return from_error(&err),
         };
-        let (dims, w, h, c) = shape_of(&m);
+        let (dims, w, h, d, c) = shape_of(&m);
         let t = Box::new(OctetTensor {
             dims,
             w,
             h,
+            d,
             c,
             data: m.to_vec(),
         });
@@ -574,7 +621,8 @@ pub extern "C" fn octet_extractor_extract_tensor(
     })
 }
 
-/// Shape of a tensor (any out-pointer may be null).
+/// Shape of a tensor (any out-pointer may be null). A 4-D tensor reports
+/// dims 4 with its depth folded into `h` (`d·h`); see `octet_tensor_shape_4d`.
 #[no_mangle]
 pub extern "C" fn octet_tensor_shape(
     t: *const OctetTensor,
@@ -583,13 +631,33 @@ pub extern "C" fn octet_tensor_shape(
     h: *mut c_int,
     c: *mut c_int,
 ) -> OctetStatus {
+    let mut d: c_int = 1;
+    let mut hh: c_int = 0;
+    let s = octet_tensor_shape_4d(t, dims, w, &mut hh, &mut d, c);
+    if s == OctetStatus::Ok && !h.is_null() {
+        // SAFETY: non-null out-parameter, writable (caller contract).
+        unsafe { *h = hh.saturating_mul(d) };
+    }
+    s
+}
+
+/// Shape of a tensor with its depth (`d` = 1 below 4-D; any out-pointer may be null).
+#[no_mangle]
+pub extern "C" fn octet_tensor_shape_4d(
+    t: *const OctetTensor,
+    dims: *mut c_int,
+    w: *mut c_int,
+    h: *mut c_int,
+    d: *mut c_int,
+    c: *mut c_int,
+) -> OctetStatus {
     guard(|| {
         if t.is_null() {
             return fail(OctetStatus::ErrNullArg, "tensor is null");
         }
         // SAFETY: non-null handle from octet_extractor_extract_tensor (caller contract).
         let t = unsafe { &*t };
-        for (p, v) in [(dims, t.dims), (w, t.w), (h, t.h), (c, t.c)] {
+        for (p, v) in [(dims, t.dims), (w, t.w), (h, t.h), (d, t.d), (c, t.c)] {
             if !p.is_null() {
                 // SAFETY: non-null out-parameter, writable (caller contract).
                 unsafe { *p = v };

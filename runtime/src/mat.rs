@@ -1,6 +1,7 @@
-//! `Mat`: Octet's tensor, ncnn's layout — `c` channels of `h × w` elements,
-//! channel `q` starting at `q * cstep`, with `cstep` rounded up so every
-//! channel starts on a 16-byte boundary. Buffers are reference counted, so
+//! `Mat`: Octet's tensor, ncnn's layout — `c` channels of `d × h × w`
+//! elements (`d` = 1 below 4 dimensions), channel `q` starting at
+//! `q * cstep`, with `cstep` rounded up so every channel of a 3-D or 4-D Mat
+//! starts on a 16-byte boundary. Buffers are reference counted, so
 //! `Split` and the extractor's blob table share them without copying; a layer
 //! that owns the last reference may work in place.
 
@@ -32,8 +33,8 @@ struct Buffer(Storage, OnceLock<Quantized>);
 /// An int8 copy of a buffer's data, with the shape and scale it was made for.
 #[derive(Debug)]
 struct Quantized {
-    /// (scale bits, dims, w, h, c, cstep) of the fp32 view.
-    key: (u32, usize, usize, usize, usize, usize),
+    /// (scale bits, dims, w, h, d, c, cstep) of the fp32 view.
+    key: (u32, usize, usize, usize, usize, usize, usize),
     mat: Mat,
 }
 
@@ -136,11 +137,13 @@ mod pool {
     }
 }
 
-/// A 1-, 2- or 3-dimensional tensor (ncnn `Mat`).
+/// A 1- to 4-dimensional tensor (ncnn `Mat`): `w` innermost, then `h`,
+/// `d` (depth, 4-D only) and `c`.
 #[derive(Clone, Debug)]
 pub struct Mat {
     w: usize,
     h: usize,
+    d: usize,
     c: usize,
     dims: usize,
     cstep: usize,
@@ -154,8 +157,14 @@ impl Default for Mat {
     }
 }
 
-fn aligned_cstep(w: usize, h: usize, elemsize: usize) -> usize {
-    (w * h * elemsize).div_ceil(16) * 16 / elemsize
+/// Elements from one channel's start to the next: `w·h·d` rounded up to
+/// 16 bytes for 3-D and 4-D Mats (ncnn's `alignSize(w·h·d·elemsize, 16)`).
+fn cstep_for(dims: usize, plane: usize, elemsize: usize) -> usize {
+    if dims >= 3 {
+        (plane * elemsize).div_ceil(16) * 16 / elemsize
+    } else {
+        plane
+    }
 }
 
 impl Mat {
@@ -164,6 +173,7 @@ impl Mat {
         Mat {
             w: 0,
             h: 0,
+            d: 0,
             c: 0,
             dims: 0,
             cstep: 0,
@@ -172,13 +182,9 @@ impl Mat {
         }
     }
 
-    fn alloc(dims: usize, w: usize, h: usize, c: usize, elem: ElemType) -> Mat {
+    fn alloc(dims: usize, w: usize, h: usize, d: usize, c: usize, elem: ElemType) -> Mat {
         let elemsize = if elem == ElemType::F32 { 4 } else { 1 };
-        let cstep = if dims == 3 {
-            aligned_cstep(w, h, elemsize)
-        } else {
-            w * h
-        };
+        let cstep = cstep_for(dims, w * h * d, elemsize);
         let len = cstep * c;
         let storage = match elem {
             ElemType::F32 => Storage::F32(pool::take_f32(len)),
@@ -187,6 +193,7 @@ impl Mat {
         Mat {
             w,
             h,
+            d,
             c,
             dims,
             cstep,
@@ -197,69 +204,107 @@ impl Mat {
 
     /// Zero-filled 1-D fp32 Mat of `w` elements.
     pub fn new_1d(w: usize) -> Mat {
-        Mat::alloc(1, w, 1, 1, ElemType::F32)
+        Mat::alloc(1, w, 1, 1, 1, ElemType::F32)
     }
 
     /// Zero-filled 2-D fp32 Mat (`h` rows of `w`).
     pub fn new_2d(w: usize, h: usize) -> Mat {
-        Mat::alloc(2, w, h, 1, ElemType::F32)
+        Mat::alloc(2, w, h, 1, 1, ElemType::F32)
     }
 
     /// Zero-filled 3-D fp32 Mat (`c` channels of `h × w`).
     pub fn new_3d(w: usize, h: usize, c: usize) -> Mat {
-        Mat::alloc(3, w, h, c, ElemType::F32)
+        Mat::alloc(3, w, h, 1, c, ElemType::F32)
+    }
+
+    /// Zero-filled 4-D fp32 Mat (`c` channels of `d × h × w`).
+    pub fn new_4d(w: usize, h: usize, d: usize, c: usize) -> Mat {
+        Mat::alloc(4, w, h, d, c, ElemType::F32)
     }
 
     /// Zero-filled 3-D int8 Mat whose values mean `q / scale`.
     pub fn new_3d_i8(w: usize, h: usize, c: usize, scale: f32) -> Mat {
-        let mut m = Mat::alloc(3, w, h, c, ElemType::I8);
+        let mut m = Mat::alloc(3, w, h, 1, c, ElemType::I8);
+        m.int8_scale = scale;
+        m
+    }
+
+    /// A zero-filled int8 Mat with the dims and shape of `self`, whose
+    /// values mean `q / scale`.
+    pub fn new_like_i8(&self, scale: f32) -> Mat {
+        Mat::with_shape_i8(self.dims, self.w, self.h, self.d, self.c, scale)
+    }
+
+    /// Zero-filled int8 Mat from a dims count and shape, whose values mean
+    /// `q / scale`.
+    pub fn with_shape_i8(dims: usize, w: usize, h: usize, d: usize, c: usize, scale: f32) -> Mat {
+        let (h, d, c) = match dims {
+            0 => return Mat::empty(),
+            1 => (1, 1, 1),
+            2 => (h, 1, 1),
+            3 => (h, 1, c),
+            _ => (h, d, c),
+        };
+        let mut m = Mat::alloc(dims.min(4), w, h, d, c, ElemType::I8);
         m.int8_scale = scale;
         m
     }
 
     /// A zero-filled fp32 Mat with the same dims and shape as `self`.
     pub fn new_like(&self) -> Mat {
-        Mat::with_shape(self.dims, self.w, self.h, self.c)
+        Mat::with_shape(self.dims, self.w, self.h, self.d, self.c)
     }
 
-    /// Zero-filled fp32 Mat from a dims count and shape.
-    pub fn with_shape(dims: usize, w: usize, h: usize, c: usize) -> Mat {
+    /// Zero-filled fp32 Mat from a dims count and shape (sizes beyond
+    /// `dims` are ignored).
+    pub fn with_shape(dims: usize, w: usize, h: usize, d: usize, c: usize) -> Mat {
         match dims {
             0 => Mat::empty(),
             1 => Mat::new_1d(w),
             2 => Mat::new_2d(w, h),
-            _ => Mat::new_3d(w, h, c),
+            3 => Mat::new_3d(w, h, c),
+            _ => Mat::new_4d(w, h, d, c),
         }
     }
 
-    /// Builds an fp32 Mat from tightly packed data in (c, h, w) order;
-    /// `shape` is `[w]`, `[h, w]` or `[c, h, w]` (numpy order).
-    pub fn from_slice(shape: &[usize], data: &[f32]) -> Result<Mat, String> {
-        let (dims, w, h, c) = match *shape {
-            [w] => (1, w, 1, 1),
-            [h, w] => (2, w, h, 1),
-            [c, h, w] => (3, w, h, c),
+    /// `(dims, w, h, d, c)` of a numpy-order shape: `[w]`, `[h, w]`,
+    /// `[c, h, w]` or `[c, d, h, w]`.
+    pub fn dims_of(shape: &[usize]) -> Result<(usize, usize, usize, usize, usize), String> {
+        Ok(match *shape {
+            [w] => (1, w, 1, 1, 1),
+            [h, w] => (2, w, h, 1, 1),
+            [c, h, w] => (3, w, h, 1, c),
+            [c, d, h, w] => (4, w, h, d, c),
             _ => {
                 return Err(format!(
-                    "shape {shape:?} has {} dimensions; Octet supports 1 to 3",
+                    "shape {shape:?} has {} dimensions; ncnn blobs have 1 to 4",
                     shape.len()
                 ))
             }
-        };
-        if w * h * c != data.len() {
+        })
+    }
+
+    /// Builds an fp32 Mat from tightly packed data in (c, d, h, w) order;
+    /// `shape` is `[w]`, `[h, w]`, `[c, h, w]` or `[c, d, h, w]` (numpy order).
+    pub fn from_slice(shape: &[usize], data: &[f32]) -> Result<Mat, String> {
+        let (dims, w, h, d, c) = Mat::dims_of(shape)?;
+        let total = shape
+            .iter()
+            .try_fold(1usize, |a, &s| a.checked_mul(s))
+            .ok_or_else(|| format!("shape {shape:?} overflows"))?;
+        if total != data.len() {
             return Err(format!(
-                "shape {shape:?} needs {} values, got {}",
-                w * h * c,
+                "shape {shape:?} needs {total} values, got {}",
                 data.len()
             ));
         }
-        if w * h * c == 0 {
+        if total == 0 {
             return Err(format!("shape {shape:?} is empty"));
         }
-        let mut m = Mat::with_shape(dims, w, h, c);
+        let mut m = Mat::with_shape(dims, w, h, d, c);
+        let n = w * h * d;
         for q in 0..c {
-            m.channel_mut(q)
-                .copy_from_slice(&data[q * w * h..(q + 1) * w * h]);
+            m.channel_mut(q).copy_from_slice(&data[q * n..(q + 1) * n]);
         }
         Ok(m)
     }
@@ -270,10 +315,14 @@ impl Mat {
     pub fn h(&self) -> usize {
         self.h
     }
+    /// Depth: 1 unless the Mat is 4-D.
+    pub fn d(&self) -> usize {
+        self.d
+    }
     pub fn c(&self) -> usize {
         self.c
     }
-    /// 0 for an empty Mat, else 1..=3.
+    /// 0 for an empty Mat, else 1..=4.
     pub fn dims(&self) -> usize {
         self.dims
     }
@@ -282,20 +331,25 @@ impl Mat {
         self.cstep
     }
     pub fn is_empty(&self) -> bool {
-        self.buf.is_none() || self.w * self.h * self.c == 0
+        self.buf.is_none() || self.total() == 0
     }
-    /// Number of elements, `w × h × c`.
+    /// Number of elements, `w × h × d × c`.
     pub fn total(&self) -> usize {
-        self.w * self.h * self.c
+        self.plane_len() * self.c
+    }
+    /// Elements of one channel, `w × h × d`.
+    pub fn plane_len(&self) -> usize {
+        self.w * self.h * self.d
     }
 
-    /// Shape in numpy order: `[w]`, `[h, w]` or `[c, h, w]`.
+    /// Shape in numpy order: `[w]`, `[h, w]`, `[c, h, w]` or `[c, d, h, w]`.
     pub fn shape(&self) -> Vec<usize> {
         match self.dims {
             0 => vec![0],
             1 => vec![self.w],
             2 => vec![self.h, self.w],
-            _ => vec![self.c, self.h, self.w],
+            3 => vec![self.c, self.h, self.w],
+            _ => vec![self.c, self.d, self.h, self.w],
         }
     }
 
@@ -355,20 +409,25 @@ impl Mat {
         }
     }
 
-    /// Channel `q` (`w × h` elements).
+    /// Channel `q` (`w × h × d` elements).
     pub fn channel(&self, q: usize) -> &[f32] {
-        let n = self.w * self.h;
+        let n = self.plane_len();
         &self.data()[q * self.cstep..q * self.cstep + n]
     }
 
     pub fn channel_mut(&mut self, q: usize) -> &mut [f32] {
-        let (n, s) = (self.w * self.h, self.cstep);
+        let (n, s) = (self.plane_len(), self.cstep);
         &mut self.data_mut()[q * s..q * s + n]
     }
 
     pub fn channel_i8(&self, q: usize) -> &[i8] {
-        let n = self.w * self.h;
+        let n = self.plane_len();
         &self.data_i8()[q * self.cstep..q * self.cstep + n]
+    }
+
+    pub fn channel_i8_mut(&mut self, q: usize) -> &mut [i8] {
+        let (n, s) = (self.plane_len(), self.cstep);
+        &mut self.data_i8_mut()[q * s..q * s + n]
     }
 
     /// Row `y` of a 2-D Mat (or of channel 0).
@@ -376,7 +435,7 @@ impl Mat {
         &self.data()[y * self.w..(y + 1) * self.w]
     }
 
-    /// Tightly packed copy of the values in (c, h, w) order (int8 is dequantized).
+    /// Tightly packed copy of the values in (c, d, h, w) order (int8 is dequantized).
     pub fn to_vec(&self) -> Vec<f32> {
         if self.is_empty() {
             return Vec::new();
@@ -393,22 +452,24 @@ impl Mat {
         out
     }
 
-    /// View for the kernels.
+    /// View for the kernels: `c` planes of `h × w` (a 4-D Mat's depth
+    /// slices are rows of its planes; the layers that use planes take 3-D
+    /// inputs only, see `Layer::max_input_dims`).
     pub fn planes(&self) -> Planes<'_, f32> {
-        Planes::new(self.data(), self.w, self.h, self.c, self.cstep)
+        Planes::new(self.data(), self.w, self.h * self.d, self.c, self.cstep)
     }
 
     pub fn planes_mut(&mut self) -> PlanesMut<'_, f32> {
-        let (w, h, c, s) = (self.w, self.h, self.c, self.cstep);
+        let (w, h, c, s) = (self.w, self.h * self.d, self.c, self.cstep);
         PlanesMut::new(self.data_mut(), w, h, c, s)
     }
 
     pub fn planes_i8(&self) -> Planes<'_, i8> {
-        Planes::new(self.data_i8(), self.w, self.h, self.c, self.cstep)
+        Planes::new(self.data_i8(), self.w, self.h * self.d, self.c, self.cstep)
     }
 
     pub fn planes_i8_mut(&mut self) -> PlanesMut<'_, i8> {
-        let (w, h, c, s) = (self.w, self.h, self.c, self.cstep);
+        let (w, h, c, s) = (self.w, self.h * self.d, self.c, self.cstep);
         PlanesMut::new(self.data_i8_mut(), w, h, c, s)
     }
 
@@ -417,16 +478,18 @@ impl Mat {
         if !self.is_int8() {
             return self.clone();
         }
-        let mut out = Mat::with_shape(self.dims, self.w, self.h, self.c);
+        let mut out = self.new_like();
         for q in 0..self.c {
-            let n = self.w * self.h;
-            let src = &self.data_i8()[q * self.cstep..q * self.cstep + n];
-            octet_kernels::int8::quantize::dequantize(src, self.int8_scale, out.channel_mut(q));
+            octet_kernels::int8::quantize::dequantize(
+                self.channel_i8(q),
+                self.int8_scale,
+                out.channel_mut(q),
+            );
         }
         out
     }
 
-    /// int8 copy (`float2int8(x * scale)`) of a 3-D fp32 Mat. When other
+    /// int8 copy (`float2int8(x * scale)`) of an fp32 Mat. When other
     /// Mats share the buffer (a Split's outputs), the copy is kept with it,
     /// so that int8 readers of the same blob at the same scale (a ResNet
     /// downsample block's two convolutions) quantize it once.
@@ -436,6 +499,7 @@ impl Mat {
             self.dims,
             self.w,
             self.h,
+            self.d,
             self.c,
             self.cstep,
         );
@@ -459,49 +523,70 @@ impl Mat {
     }
 
     fn quantize_uncached(&self, scale: f32) -> Mat {
-        let mut out = Mat::new_3d_i8(self.w, self.h, self.c, scale);
-        out.dims = self.dims;
-        let n = self.w * self.h;
-        let ocstep = out.cstep;
+        let mut out = self.new_like_i8(scale);
         for q in 0..self.c {
-            let src = self.channel(q);
-            let dst = &mut out.data_i8_mut()[q * ocstep..q * ocstep + n];
-            octet_kernels::int8::quantize::quantize(src, scale, dst);
+            octet_kernels::int8::quantize::quantize(self.channel(q), scale, out.channel_i8_mut(q));
         }
         out
     }
 
-    /// Same data viewed with another shape of the same total (tightly packed
-    /// layouts only: 1-D/2-D Mats, or 3-D ones whose cstep equals `w × h`).
-    /// Otherwise the data is repacked.
-    pub fn reshape(&self, dims: usize, w: usize, h: usize, c: usize) -> Result<Mat, String> {
-        if w * h * c != self.total() {
+    /// The same values with another shape of the same total, in (c, d, h, w)
+    /// order (ncnn's `Mat::reshape`). Tightly packed layouts (1-D/2-D Mats,
+    /// or channels with no padding between them) become a view of the same
+    /// buffer when the target's channels need no padding either; otherwise
+    /// the data is repacked. int8 stays int8 at its scale.
+    pub fn reshape(
+        &self,
+        dims: usize,
+        w: usize,
+        h: usize,
+        d: usize,
+        c: usize,
+    ) -> Result<Mat, String> {
+        let (h, d, c) = match dims {
+            1 => (1, 1, 1),
+            2 => (h, 1, 1),
+            3 => (h, 1, c),
+            4 => (h, d, c),
+            _ => return Err(format!("cannot reshape to {dims} dimensions")),
+        };
+        let total = [w, h, d, c]
+            .iter()
+            .try_fold(1usize, |a, &s| a.checked_mul(s));
+        if total != Some(self.total()) {
             return Err(format!(
-                "cannot reshape {} values ({:?}) to w={w} h={h} c={c}",
+                "cannot reshape {} values ({:?}) to w={w} h={h} d={d} c={c}",
                 self.total(),
                 self.shape()
             ));
         }
-        let target_cstep = if dims == 3 {
-            aligned_cstep(w, h, 4)
-        } else {
-            w * h
-        };
-        let tight = self.c == 1 || self.cstep == self.w * self.h;
-        if !self.is_int8() && tight && (c == 1 || target_cstep == w * h) {
+        let elemsize = if self.is_int8() { 1 } else { 4 };
+        let plane = w * h * d;
+        let tight = self.c == 1 || self.cstep == self.plane_len();
+        if tight && (c == 1 || cstep_for(dims, plane, elemsize) == plane) {
             let mut m = self.clone();
-            m.dims = dims;
-            m.w = w;
-            m.h = h;
-            m.c = c;
-            m.cstep = w * h;
+            (m.dims, m.w, m.h, m.d, m.c, m.cstep) = (dims, w, h, d, c, plane);
             return Ok(m);
         }
-        let flat = self.to_vec();
-        let mut out = Mat::with_shape(dims, w, h, c);
-        for q in 0..c {
-            out.channel_mut(q)
-                .copy_from_slice(&flat[q * w * h..(q + 1) * w * h]);
+        let mut out = if self.is_int8() {
+            Mat::with_shape_i8(dims, w, h, d, c, self.int8_scale)
+        } else {
+            Mat::with_shape(dims, w, h, d, c)
+        };
+        // Copy element runs across both channel layouts.
+        let (src_n, dst_n) = (self.plane_len(), plane);
+        let mut pos = 0;
+        while pos < self.total() {
+            let (sq, si) = (pos / src_n, pos % src_n);
+            let (dq, di) = (pos / dst_n, pos % dst_n);
+            let run = (src_n - si).min(dst_n - di);
+            let (s0, d0) = (sq * self.cstep + si, dq * out.cstep + di);
+            if self.is_int8() {
+                out.data_i8_mut()[d0..d0 + run].copy_from_slice(&self.data_i8()[s0..s0 + run]);
+            } else {
+                out.data_mut()[d0..d0 + run].copy_from_slice(&self.data()[s0..s0 + run]);
+            }
+            pos += run;
         }
         Ok(out)
     }
@@ -552,7 +637,7 @@ mod tests {
             q2.buf.as_ref().unwrap()
         ));
         assert_eq!(int8_values(&q2), int8_values(&a.quantize_uncached(5.0)));
-        let flat = a.reshape(3, 15, 1, 4).unwrap();
+        let flat = a.reshape(3, 15, 1, 1, 4).unwrap();
         let qf = flat.quantize(3.0);
         assert_eq!((qf.w(), qf.h()), (15, 1));
         // Writing a shared Mat copies it; the other keeps its data and copy.

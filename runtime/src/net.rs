@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, LayerError, Result};
-use crate::layer::{self, ForwardContext, Layer};
+use crate::layer::{self, ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
 use crate::modelbin::{BinReader, ModelSource, SyntheticSource};
 use crate::option::Options;
@@ -184,10 +184,13 @@ impl Net {
                     table.error(ls.lines.0, format!("`{name}` is not a layer of this model"))
                 })?;
             let kind = slot.kind.clone();
-            let q = slot.layer.quantizable().ok_or_else(|| {
+            let q = slot.layer.quantized_mut().ok_or_else(|| {
                 table.error(
                     ls.lines.0,
-                    format!("`{name}` is a {kind}; only Convolution, ConvolutionDepthWise and InnerProduct run int8"),
+                    format!(
+                        "`{name}` is a {kind}, which has no int8 form (layers with one: {})",
+                        layer::quantizable_type_names().join(", ")
+                    ),
                 )
             })?;
             q.set_table_scales(&ls.weight_scales, ls.blob_scale)
@@ -196,77 +199,65 @@ impl Net {
         Ok(())
     }
 
-    /// The layers that finally read blob `b`, looking through the layers
-    /// that pass int8 on with its scale unchanged (Split, ReLU, max Pooling,
-    /// Concat) and leaving out those that read only its shape (PriorBox);
-    /// `false` if some reader cannot take int8.
-    fn int8_readers(&mut self, b: usize, out: &mut Vec<usize>) -> bool {
-        let consumers = self.blobs[b].consumers.clone();
-        for l in consumers {
-            let kind = self.layers[l].kind.as_str();
-            if kind == "PriorBox" {
-                // Reads only the map's shape (SSD heads): int8 is as good.
-                continue;
-            }
-            let pass_through = kind == "Split"
-                || (matches!(kind, "ReLU" | "Pooling" | "Concat")
-                    && self.layers[l].layer.accepts_int8_when_fed());
-            if pass_through {
-                let tops = self.layers[l].tops.clone();
-                for t in tops {
-                    if !self.int8_readers(t, out) {
-                        return false;
+    /// The layers that finally read blob `b` in int8, looking through the
+    /// layers that pass int8 on with its scale unchanged and leaving out
+    /// those that read only its shape (each layer's [`Layer::int8_input`]);
+    /// `false` if some reader computes in fp32.
+    pub fn int8_readers(&self, b: usize, out: &mut Vec<usize>) -> bool {
+        for &l in &self.blobs[b].consumers {
+            match self.layers[l].layer.int8_input() {
+                Int8Input::ShapeOnly => {}
+                Int8Input::PassThrough => {
+                    for &t in &self.layers[l].tops {
+                        if !self.int8_readers(t, out) {
+                            return false;
+                        }
                     }
                 }
-            } else {
-                out.push(l);
+                Int8Input::Quantized => out.push(l),
+                Int8Input::Dequantize => return false,
             }
         }
         true
     }
 
-    /// ncnn's `fuse_requantize`: an int8 convolution whose output is read
-    /// only by int8 convolutions (directly or through Split, ReLU, max
-    /// Pooling or Concat, see [`Net::int8_readers`]) writes int8
+    /// ncnn's `fuse_requantize`, generalised: an int8 layer that can write
+    /// int8 ([`QuantizedLayer::can_requantize`](crate::layer::QuantizedLayer::can_requantize))
+    /// and whose output is read only by int8 layers (directly or through
+    /// layers that pass int8 on, see [`Net::int8_readers`]) writes int8
     /// straight away, requantized to the readers' input scale — the smallest
     /// one if they differ, so no reader sees its range clipped. The readers
     /// dequantize with the scale the blob carries.
     /// With `keep_existing`, layers that already requantize keep their scale.
     fn plan_requantize(&mut self, keep_existing: bool) {
         for l in 0..self.layers.len() {
-            let kind = self.layers[l].kind.clone();
-            if kind != "Convolution" && kind != "ConvolutionDepthWise" {
-                continue;
-            }
-            let Some(q) = self.layers[l].layer.quantizable() else {
+            let slot = &self.layers[l];
+            let Some(q) = slot.layer.quantized() else {
                 continue;
             };
-            if q.input_scale().is_none() || (keep_existing && q.output_scale().is_some()) {
+            if slot.layer.int8_input() != Int8Input::Quantized
+                || !q.can_requantize()
+                || q.input_scale().is_none()
+                || (keep_existing && q.output_scale().is_some())
+            {
                 continue;
             }
-            let top = self.layers[l].tops[0];
             let mut readers = Vec::new();
-            if !self.int8_readers(top, &mut readers) || readers.is_empty() {
+            if !self.int8_readers(slot.tops[0], &mut readers) || readers.is_empty() {
                 continue;
             }
-            let mut scale = f32::MAX;
-            let mut ok = true;
-            for r in readers {
-                let rk = self.layers[r].kind.clone();
-                let q = if rk == "Convolution" || rk == "ConvolutionDepthWise" {
-                    self.layers[r].layer.quantizable()
-                } else {
-                    None
-                };
-                match q.and_then(|q| q.input_scale()) {
-                    Some(s) if s > 0.0 => scale = scale.min(s),
-                    _ => ok = false,
+            let scale = readers.iter().try_fold(f32::MAX, |scale, &r| {
+                match self.layers[r]
+                    .layer
+                    .quantized()
+                    .and_then(|q| q.input_scale())
+                {
+                    Some(s) if s > 0.0 => Some(scale.min(s)),
+                    _ => None,
                 }
-            }
-            if ok {
-                if let Some(q) = self.layers[l].layer.quantizable() {
-                    q.set_output_scale(Some(scale));
-                }
+            });
+            if let (Some(scale), Some(q)) = (scale, self.layers[l].layer.quantized_mut()) {
+                q.set_output_scale(Some(scale));
             }
         }
     }
@@ -305,10 +296,9 @@ impl Net {
             };
             let mut layer = layer::create_layer(&d.kind).ok_or_else(|| {
                 perr(format!(
-                    "layer `{}`: unknown layer type `{}` (Octet supports: {})",
+                    "layer `{}`: {}",
                     d.name,
-                    d.kind,
-                    layer::LAYER_TYPES.join(", ")
+                    layer::unknown_type_message(&d.kind)
                 ))
             })?;
             layer
@@ -463,13 +453,20 @@ impl Net {
             .collect()
     }
 
-    /// Names of the blobs produced by `Input` layers.
+    /// Names of the blobs produced by Input layers.
     pub fn input_names(&self) -> Vec<String> {
         self.layers
             .iter()
-            .filter(|l| l.kind == "Input")
+            .filter(|l| l.layer.declared_input().is_some())
             .flat_map(|l| l.tops.iter().map(|&t| self.blobs[t].name.clone()))
             .collect()
+    }
+
+    /// The shape the Input layer of blob `name` declares (numpy order), if
+    /// it declares all of its sizes.
+    pub fn declared_input_shape(&self, name: &str) -> Option<Vec<usize>> {
+        let producer = self.blobs[self.blob_index(name)?].producer?;
+        self.layers[producer].layer.declared_input()?.numpy_shape()
     }
 
     /// Total weight bytes held by the layers.
@@ -571,9 +568,8 @@ impl<'n> Extractor<'n> {
             });
         }
         if let Some(p) = self.net.blobs[idx].producer {
-            let slot = &self.net.layers[p];
-            if let Some(inp) = slot.layer.as_any().downcast_ref::<layer::input::Input>() {
-                inp.check(&mat).map_err(|msg| Error::Input {
+            if let Some(decl) = self.net.layers[p].layer.declared_input() {
+                decl.check(&mat).map_err(|msg| Error::Input {
                     name: name.into(),
                     msg,
                 })?;
@@ -637,7 +633,7 @@ impl<'n> Extractor<'n> {
                         msg: "not set".into(),
                     })
                 }
-                Some(l) if net.layers[l].kind == "Input" => {
+                Some(l) if net.layers[l].layer.declared_input().is_some() => {
                     return Err(Error::Input {
                         name: net.blobs[b].name.clone(),
                         msg: "not set; call input() before extract()".into(),
@@ -688,7 +684,20 @@ impl<'n> Extractor<'n> {
                 let m = m.ok_or_else(|| {
                     Error::Invalid(format!("internal: blob `{}` missing", net.blobs[b].name))
                 })?;
-                inputs.push(if m.is_int8() && !layer.accepts_int8() {
+                if m.dims() > layer.max_input_dims() {
+                    return Err(Error::Layer {
+                        layer: slot.name.clone(),
+                        kind: slot.kind.clone(),
+                        line: slot.line,
+                        msg: format!(
+                            "input `{}` has shape {:?}: this layer takes at most {}-D blobs",
+                            net.blobs[b].name,
+                            m.shape(),
+                            layer.max_input_dims()
+                        ),
+                    });
+                }
+                inputs.push(if m.is_int8() && !layer.int8_input().takes_int8() {
                     m.dequantize()
                 } else {
                     m

@@ -76,13 +76,19 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>)> {
                 .map_err(|_| Error::Invalid(format!("bad dimension `{s}`")))
         })
         .collect::<Result<_>>()?;
-    let n: usize = shape.iter().product();
     let data = &bytes[start + hlen..];
     let esize = if f64_data { 8 } else { 4 };
-    if data.len() != n * esize {
+    let need = shape
+        .iter()
+        .try_fold(esize, |a: usize, &s| a.checked_mul(s))
+        .filter(|&n| n == data.len());
+    if need.is_none() {
         bail!(
             "shape {shape:?} needs {} bytes of data, file has {}",
-            n * esize,
+            shape
+                .iter()
+                .try_fold(esize, |a: usize, &s| a.checked_mul(s))
+                .map_or("more than 2^64".into(), |n| n.to_string()),
             data.len()
         );
     }

@@ -8,10 +8,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use octet::layer::convolution::Convolution;
-use octet::layer::convolution_depthwise::ConvolutionDepthWise;
-use octet::layer::innerproduct::InnerProduct;
-use octet::modelbin::{weight_scales, SyntheticSource, Weights as W};
+use octet::modelbin::{weight_scales, SyntheticSource};
 use octet::param::parse_param;
 use octet::{Net, Options, TableSource, Weights};
 
@@ -84,19 +81,9 @@ fn table_matches_int8_param(name: &str) {
             continue;
         }
         let slot = net32.layers().iter().find(|s| s.name == l.name).unwrap();
-        let any = slot.layer.as_any();
-        let (w, groups) = if let Some(c) = any.downcast_ref::<Convolution>() {
-            (c.core.weights.clone(), c.core.p.num_output)
-        } else if let Some(c) = any.downcast_ref::<ConvolutionDepthWise>() {
-            (c.core.weights.clone(), c.core.p.group)
-        } else {
-            let ip = any.downcast_ref::<InnerProduct>().unwrap();
-            (ip.weights.clone(), ip.num_output)
-        };
-        let Some(W::F32(w)) = w else {
-            panic!("no fp32 weights kept")
-        };
-        let ws = weight_scales(&w, groups, 127.0);
+        let q = slot.layer.quantized().expect("an int8 layer");
+        let w = q.fp32_weights().expect("fp32 weights kept");
+        let ws = weight_scales(w, q.weight_scale_count(), 127.0);
         table.push_str(&format!(
             "{}_param_0 {}\n",
             l.name,

@@ -47,13 +47,19 @@ fn param_text(c: &Case) -> String {
     let mut blobs = std::collections::HashSet::new();
     let mut body = String::new();
     for (i, s) in c.inputs.iter().enumerate() {
-        let (w, h, ch) = match s.as_slice() {
-            [w] => (*w, 0, 0),
-            [h, w] => (*w, *h, 0),
-            [ch, h, w] => (*w, *h, *ch),
+        let (w, h, d, ch) = match s.as_slice() {
+            [w] => (*w, 0, 0, 0),
+            [h, w] => (*w, *h, 0, 0),
+            [ch, h, w] => (*w, *h, 0, *ch),
+            [ch, d, h, w] => (*w, *h, *d, *ch),
             _ => unreachable!(),
         };
-        let _ = writeln!(body, "Input in{i} 0 1 in{i} 0={w} 1={h} 2={ch}");
+        let depth = if d > 0 {
+            format!(" 11={d}")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(body, "Input in{i} 0 1 in{i} 0={w} 1={h}{depth} 2={ch}");
         blobs.insert(format!("in{i}"));
     }
     for l in &c.layers {
@@ -541,6 +547,81 @@ fn shape_layers() {
             "0=1 1=1 2=1 3=1 7=1 8=2 5=-1.0",
         ),
     ]);
+    // 4-D blobs (c, d, h, w): every Permute order, Reshape to and from 4-D,
+    // Concat on each axis, Flatten.
+    for o in 0..24 {
+        v.push(one(
+            "permute 4-D",
+            &[&[2, 3, 4, 5]],
+            "Permute",
+            format!("0={o}"),
+        ));
+    }
+    v.extend([
+        one(
+            "reshape to 4-D",
+            &[&[4, 6, 5]],
+            "Reshape",
+            "0=5 1=3 11=2 2=-1",
+        ),
+        one(
+            "reshape 4-D keeps",
+            &[&[2, 3, 4, 5]],
+            "Reshape",
+            "0=0 1=2 11=-1 2=0",
+        ),
+        one(
+            "reshape 4-D to 3-D",
+            &[&[2, 3, 4, 5]],
+            "Reshape",
+            "0=20 1=3 2=2",
+        ),
+        one(
+            "reshape 4-D to 2-D",
+            &[&[2, 3, 4, 5]],
+            "Reshape",
+            "0=-1 1=6",
+        ),
+        one("flatten 4-D", &[&[2, 3, 4, 5]], "Flatten", ""),
+        one(
+            "concat 4-D c",
+            &[&[2, 3, 4, 5], &[3, 3, 4, 5]],
+            "Concat",
+            "0=0",
+        ),
+        one(
+            "concat 4-D d",
+            &[&[2, 3, 4, 5], &[2, 1, 4, 5]],
+            "Concat",
+            "0=1",
+        ),
+        one(
+            "concat 4-D h",
+            &[&[2, 3, 4, 5], &[2, 3, 2, 5]],
+            "Concat",
+            "0=-2",
+        ),
+        one(
+            "concat 4-D w",
+            &[&[2, 3, 4, 5], &[2, 3, 4, 3]],
+            "Concat",
+            "0=3",
+        ),
+    ]);
+    // The pnnx pattern: split heads (Reshape to 4-D), reorder (Permute),
+    // join (Concat), back to 3-D.
+    v.push(case(
+        "4-D reshape permute concat",
+        &[&[6, 4, 5]],
+        &[
+            "Split s 1 2 in0 a b",
+            "Reshape r1 1 1 a ra 0=5 1=4 11=3 2=2",
+            "Permute p1 1 1 ra pa 0=13",
+            "Reshape r2 1 1 b pb 0=3 1=5 11=2 2=4",
+            "Concat c 2 1 pa pb cat 0=0",
+            "Reshape out 1 1 cat out 0=-1 1=5 2=8",
+        ],
+    ));
     v.push(case(
         "split and noop",
         &[&[3, 4, 5]],

@@ -80,26 +80,10 @@ pub fn parse_shape(s: &str) -> Result<Vec<usize>> {
                 .with_context(|| format!("`{t}` in shape `{s}` is not a size"))
         })
         .collect::<Result<_>>()?;
-    if v.is_empty() || v.len() > 3 || v.contains(&0) {
-        bail!("shape `{s}` must be W, W,H or W,H,C with positive sizes");
+    if v.is_empty() || v.len() > 4 || v.contains(&0) {
+        bail!("shape `{s}` must be W, W,H, W,H,C or W,H,D,C with positive sizes");
     }
     Ok(v)
-}
-
-/// Input shape (`[c, h, w]` numpy order) declared by the Input layer of `name`.
-pub fn declared_input_shape(net: &Net, name: &str) -> Option<Vec<usize>> {
-    let idx = net.blob_index(name)?;
-    let producer = net.blobs()[idx].producer?;
-    let inp = net.layers()[producer]
-        .layer
-        .as_any()
-        .downcast_ref::<octet::layer::input::Input>()?;
-    match (inp.w, inp.h, inp.c) {
-        (w, h, c) if w > 0 && h > 0 && c > 0 => Some(vec![c as usize, h as usize, w as usize]),
-        (w, h, _) if w > 0 && h > 0 => Some(vec![h as usize, w as usize]),
-        (w, _, _) if w > 0 => Some(vec![w as usize]),
-        _ => None,
-    }
 }
 
 /// The input shape: `--shape W,H,C` if given, else the Input layer's declaration.
@@ -109,7 +93,7 @@ pub fn input_shape(net: &Net, name: &str, shape: Option<&str>) -> Result<Vec<usi
         v.reverse();
         return Ok(v);
     }
-    declared_input_shape(net, name)
+    net.declared_input_shape(name)
         .with_context(|| format!("input `{name}` declares no shape; give --shape W,H,C"))
 }
 

@@ -22,6 +22,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Show layers, blob shapes, weight bytes and FLOPs.
     Info(cmd::info::Args),
+    /// List the layer types Octet implements.
+    Layers(cmd::layers::Args),
     /// Calibrate int8 scales on a folder of images; writes an ncnn table.
     Calibrate(cmd::calibrate::Args),
     /// Write an ncnn int8 model from an fp32 model and a table.
@@ -61,6 +63,7 @@ fn main() {
     let result = match cli.command {
         Command::Run(a) => cmd::run::main(a),
         Command::Info(a) => cmd::info::main(a),
+        Command::Layers(a) => cmd::layers::main(a),
         Command::SynthBin(a) => cmd::synth::main(a),
         Command::Bench(a) => cmd::bench::main(a),
         Command::Calibrate(a) => cmd::calibrate::main(a),

@@ -64,12 +64,12 @@ impl PreprocessArgs {
                 }
                 (v[0], v[1])
             }
-            None => match crate::common::declared_input_shape(net, input) {
+            None => match net.declared_input_shape(input) {
                 Some(sh) if sh.len() == 3 => (sh[2], sh[1]),
                 _ => bail!("input `{input}` declares no size; give --size W,H"),
             },
         };
-        if let Some(sh) = crate::common::declared_input_shape(net, input) {
+        if let Some(sh) = net.declared_input_shape(input) {
             if sh.len() == 3 && sh[0] != channels {
                 bail!(
                     "input `{input}` has {} channels but --pixel {:?} gives {channels}",

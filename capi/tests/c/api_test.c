@@ -149,6 +149,34 @@ int main(int argc, char **argv) {
     free(prob2);
     free(input);
 
+    /* 4-D blobs: a (c=2, d=3, h=4, w=5) input reversed by Permute order 23
+     * (output w, h, d, c = input c, d, h, w). */
+    const char *p4 = "7767517\n2 2\nInput in0 0 1 in0 0=5 1=4 11=3 2=2\nPermute out 1 1 in0 out 0=23\n";
+    OctetNet *n4 = NULL;
+    OctetExtractor *e4 = NULL;
+    OctetTensor *t4 = NULL;
+    float in4[120];
+    for (int i = 0; i < 120; i++) in4[i] = (float)i;
+    EXPECT(octet_net_create(&n4) == OCTET_STATUS_OK);
+    EXPECT(octet_net_load_memory(n4, p4, strlen(p4), (const uint8_t *)"", 0, NULL, 0) == OCTET_STATUS_OK);
+    EXPECT(octet_extractor_create(n4, &e4) == OCTET_STATUS_OK);
+    EXPECT(octet_extractor_set_input_4d(e4, "in0", in4, 4, 5, 4, 0, 2) == OCTET_STATUS_ERR_INVALID_ARG);
+    EXPECT(octet_extractor_set_input_4d(e4, "in0", in4, 4, 5, 4, 3, 2) == OCTET_STATUS_OK);
+    EXPECT(octet_extractor_extract_tensor(e4, "out", &t4) == OCTET_STATUS_OK);
+    int d4 = 0;
+    EXPECT(octet_tensor_shape_4d(t4, &dims, &w, &h, &d4, &c) == OCTET_STATUS_OK);
+    EXPECT(dims == 4 && w == 2 && h == 3 && d4 == 4 && c == 5);
+    EXPECT(octet_tensor_shape(t4, &dims, &w, &h, &c) == OCTET_STATUS_OK && h == 12); /* d folded into h */
+    const float *o4 = octet_tensor_data(t4);
+    for (int q = 0; q < 2; q++)
+        for (int z = 0; z < 3; z++)
+            for (int y = 0; y < 4; y++)
+                for (int x = 0; x < 5; x++)
+                    EXPECT(o4[((x * 4 + y) * 3 + z) * 2 + q] == in4[((q * 3 + z) * 4 + y) * 5 + x]);
+    octet_tensor_destroy(t4);
+    octet_extractor_destroy(e4);
+    octet_net_destroy(n4);
+
     if (failures) { fprintf(stderr, "%d failures\n", failures); return 1; }
     printf("C API: all checks passed\n");
     return 0;

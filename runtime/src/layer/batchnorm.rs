@@ -84,6 +84,4 @@ impl Layer for BatchNorm {
     fn weight_bytes(&self) -> usize {
         (self.a.len() + self.b.len()) * 4
     }
-
-    crate::impl_as_any!();
 }

@@ -126,6 +126,4 @@ impl Layer for BinaryOp {
         let out = Mat::from_slice(&so[..dims], &flat)?;
         Ok(vec![out])
     }
-
-    crate::impl_as_any!();
 }

@@ -1,7 +1,7 @@
 //! Concat: joins inputs along `0=axis` (negative counts from the end).
 
 use crate::error::LayerResult;
-use crate::layer::{ForwardContext, Layer};
+use crate::layer::{ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
 
@@ -23,22 +23,21 @@ impl Layer for Concat {
             // scale (int8 producers feeding the same readers requantize to
             // the same scale, see Net::plan_requantize); anything else is
             // joined in fp32.
-            let scale = first.int8_scale();
+            let (scale, dims) = (first.int8_scale(), first.dims());
             let same = inputs
                 .iter()
-                .all(|m| m.is_int8() && m.dims() == 3 && m.int8_scale() == scale);
-            let axis0 = self.axis == 0 || self.axis == -3;
-            let (w, h) = (first.w(), first.h());
-            if same && axis0 && inputs.iter().all(|m| m.w() == w && m.h() == h) {
+                .all(|m| m.is_int8() && m.dims() == dims && m.int8_scale() == scale);
+            let axis0 = self.axis == 0 || self.axis == -(dims as i32);
+            let (w, h, d) = (first.w(), first.h(), first.d());
+            let same_planes = inputs.iter().all(|m| (m.w(), m.h(), m.d()) == (w, h, d));
+            if same && dims >= 3 && axis0 && same_planes {
                 let c = inputs.iter().map(Mat::c).sum();
-                let mut out = Mat::new_3d_i8(w, h, c, scale);
-                let mut planes = out.planes_i8_mut();
-                let mut dst = planes.planes_mut().into_iter();
+                let mut out = Mat::with_shape_i8(dims, w, h, d, c, scale);
+                let mut q = 0;
                 for m in &inputs {
-                    for q in 0..m.c() {
-                        if let Some(d) = dst.next() {
-                            d.copy_from_slice(m.channel_i8(q));
-                        }
+                    for p in 0..m.c() {
+                        out.channel_i8_mut(q).copy_from_slice(m.channel_i8(p));
+                        q += 1;
                     }
                 }
                 return Ok(vec![out]);
@@ -85,10 +84,10 @@ impl Layer for Concat {
             }
             out_shape[axis] += s[axis];
         }
-        if dims == 3 && axis == 0 {
+        if dims >= 3 && axis == 0 {
             // Channel concat (the common case): copy planes, no flattening.
-            let (w, h) = (first.w(), first.h());
-            let mut out = Mat::new_3d(w, h, out_shape[0]);
+            let (w, h, d) = (first.w(), first.h(), first.d());
+            let mut out = Mat::with_shape(dims, w, h, d, out_shape[0]);
             let mut q = 0;
             for m in &inputs {
                 for c in 0..m.c() {
@@ -112,13 +111,11 @@ impl Layer for Concat {
     }
 
     /// int8 inputs are joined as int8 when they share a scale, else in fp32.
-    fn accepts_int8(&self) -> bool {
-        true
+    fn int8_input(&self) -> Int8Input {
+        Int8Input::PassThrough
     }
 
-    fn accepts_int8_when_fed(&self) -> bool {
-        true
+    fn max_input_dims(&self) -> usize {
+        4
     }
-
-    crate::impl_as_any!();
 }

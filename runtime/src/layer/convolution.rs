@@ -12,9 +12,9 @@ use octet_kernels::{Activation, ConvGeometry};
 
 use crate::error::{LayerError, LayerResult};
 use crate::layer::padding::{copy_make_border, copy_make_border_i8, BorderType};
-use crate::layer::{single, ForwardContext, Quantizable};
+use crate::layer::{single, ForwardContext, Int8Form, Int8Input, QuantizedLayer};
 use crate::mat::Mat;
-use crate::modelbin::{ModelSource, Role, Weights};
+use crate::modelbin::{BinWriter, ModelSource, Role, Weights};
 use crate::option::{Options, WinogradPref};
 use crate::param::ParamDict;
 
@@ -115,6 +115,20 @@ impl ConvParams {
         Ok(p)
     }
 
+    /// Weight scales an int8 `.bin` stores for `int8_scale_term` `term`
+    /// (read by `load_model`, written by `write_int8`): Convolution one per
+    /// output; ConvolutionDepthWise one per group for 1/101, a single one
+    /// for 2/102.
+    fn bin_scale_count(&self, term: i32) -> usize {
+        if !self.dw_layer {
+            self.num_output
+        } else if term == 1 || term == 101 {
+            self.group
+        } else {
+            1
+        }
+    }
+
     /// Input channels the weights imply.
     pub fn in_channels(&self) -> usize {
         self.weight_data_size / self.num_output / (self.kernel_w * self.kernel_h) * self.group
@@ -162,18 +176,18 @@ impl ConvParams {
 /// Weights, scales and prepared kernels of a convolution.
 #[derive(Default)]
 pub struct ConvCore {
-    pub p: ConvParams,
+    pub(crate) p: ConvParams,
     /// Weights as loaded; released by `prepare` unless `Options::keep_weights`.
-    pub weights: Option<Weights>,
-    pub bias: Option<Vec<f32>>,
+    pub(crate) weights: Option<Weights>,
+    pub(crate) bias: Option<Vec<f32>>,
     /// Per output channel int8 weight scales (int8 models / tables).
-    pub weight_scales: Vec<f32>,
+    pub(crate) weight_scales: Vec<f32>,
     /// int8 scale of the input blob; `Some` means the layer has int8 scales.
-    pub bottom_scale: Option<f32>,
+    pub(crate) bottom_scale: Option<f32>,
     /// int8 scale of the output blob when the output is requantized.
-    pub top_scale: Option<f32>,
+    pub(crate) top_scale: Option<f32>,
     /// Output map size from the `.param` shape hint (`-23330`), if any.
-    pub out_size_hint: Option<(usize, usize)>,
+    pub(crate) out_size_hint: Option<(usize, usize)>,
     fp32: Option<Conv2dF32>,
     int8: Option<Conv2dI8>,
 }
@@ -214,16 +228,7 @@ impl ConvCore {
         }
         let term = p.int8_scale_term;
         if term != 0 {
-            // Convolution: one scale per output. ConvolutionDepthWise: per
-            // group for 1/101, a single one for 2/102.
-            let n = if !p.dw_layer {
-                p.num_output
-            } else if term == 1 || term == 101 {
-                p.group
-            } else {
-                1
-            };
-            let ws = mb.load_raw(n, Role::WeightScales)?;
+            let ws = mb.load_raw(p.bin_scale_count(term), Role::WeightScales)?;
             let bs = mb.load_raw(1, Role::BlobScale)?[0];
             self.set_scales(&ws, bs)?;
         }
@@ -334,10 +339,6 @@ impl ConvCore {
         Ok(())
     }
 
-    pub fn runs_int8(&self) -> bool {
-        self.int8.is_some()
-    }
-
     pub fn weight_bytes(&self) -> usize {
         self.fp32.as_ref().map_or(0, |c| c.weight_bytes())
             + self.int8.as_ref().map_or(0, |c| c.weight_bytes())
@@ -365,7 +366,7 @@ impl ConvCore {
         // A flattened blob through a 1×1 kernel is an inner product (ncnn does the same).
         let flat = input.dims() == 1 && geom.kernel_w == 1 && geom.kernel_h == 1;
         let input = if flat {
-            input.reshape(3, 1, 1, input.w())?
+            input.reshape(3, 1, 1, 1, input.w())?
         } else {
             input
         };
@@ -457,29 +458,210 @@ impl ConvCore {
             out
         };
         if flat {
-            out = out.reshape(1, geom.out_c, 1, 1)?;
+            out = out.reshape(1, geom.out_c, 1, 1, 1)?;
         }
         Ok(vec![out])
     }
 }
 
-impl Quantizable for ConvCore {
+impl ConvCore {
+    pub(crate) fn int8_input(&self) -> Int8Input {
+        // Before `prepare`: what the scales promise; after: what runs.
+        let runs = self.int8.is_some() || (self.fp32.is_none() && self.bottom_scale.is_some());
+        if runs {
+            Int8Input::Quantized
+        } else {
+            Int8Input::Dequantize
+        }
+    }
+
+    pub(crate) fn flops(&self, output: &[usize]) -> u64 {
+        let per = (self.p.weight_data_size / self.p.num_output) as u64;
+        2 * output.iter().product::<usize>() as u64 * per
+    }
+}
+
+impl QuantizedLayer for ConvCore {
+    fn weight_scale_count(&self) -> usize {
+        if self.p.dw_layer {
+            self.p.group
+        } else {
+            self.p.num_output
+        }
+    }
+
+    fn fp32_weights(&self) -> LayerResult<&[f32]> {
+        fp32_weights(&self.weights)
+    }
+
     fn set_table_scales(&mut self, weight_scales: &[f32], blob_scale: f32) -> LayerResult<()> {
         self.set_scales(weight_scales, blob_scale)?;
         self.top_scale = None;
         Ok(())
     }
+
+    fn weight_scales(&self) -> Vec<f32> {
+        let n = self.weight_scale_count();
+        if self.weight_scales.len() != self.p.num_output {
+            return Vec::new();
+        }
+        let per = self.p.num_output / n;
+        (0..n).map(|g| self.weight_scales[g * per]).collect()
+    }
+
     fn input_scale(&self) -> Option<f32> {
         self.bottom_scale
     }
+
+    fn can_requantize(&self) -> bool {
+        true
+    }
+
     fn set_output_scale(&mut self, s: Option<f32>) {
         self.top_scale = s;
     }
+
     fn output_scale(&self) -> Option<f32> {
         self.top_scale
     }
-    fn takes_int8_input(&self) -> bool {
-        true
+
+    fn channels_independent(&self) -> bool {
+        self.p.group == 1 || self.p.geometry().is_depthwise()
+    }
+
+    fn probe_int8(
+        &self,
+        input: &Mat,
+        weight_scales: &[f32],
+        blob_scale: f32,
+        channel: Option<usize>,
+    ) -> LayerResult<Vec<f32>> {
+        let w = self.fp32_weights()?;
+        let g = self.p.geometry();
+        if weight_scales.is_empty() || g.out_c % weight_scales.len() != 0 {
+            return Err(format!(
+                "{} weight scales for {} outputs",
+                weight_scales.len(),
+                g.out_c
+            )
+            .into());
+        }
+        let per_scale = g.out_c / weight_scales.len();
+        let ws: Vec<f32> = (0..g.out_c).map(|o| weight_scales[o / per_scale]).collect();
+        // One output channel: its weights alone (and, depthwise, its input plane alone).
+        let (geom, weights, scales, bias, input) = match channel {
+            None => (g, w.to_vec(), ws, self.bias.clone(), input.clone()),
+            Some(p) => {
+                if p >= g.out_c {
+                    return Err(format!("channel {p} of {}", g.out_c).into());
+                }
+                let per = w.len() / g.out_c;
+                let one = w[p * per..(p + 1) * per].to_vec();
+                let bias = self.bias.as_ref().map(|b| vec![b[p]]);
+                if g.is_depthwise() {
+                    let plane = Mat::from_slice(&[1, input.h(), input.w()], input.channel(p))?;
+                    let geom = ConvGeometry {
+                        in_c: 1,
+                        out_c: 1,
+                        group: 1,
+                        ..g
+                    };
+                    (geom, one, vec![ws[p]], bias, plane)
+                } else {
+                    (
+                        ConvGeometry { out_c: 1, ..g },
+                        one,
+                        vec![ws[p]],
+                        bias,
+                        input.clone(),
+                    )
+                }
+            }
+        };
+        let wq = quantize_weights(&weights, &scales);
+        let op = Conv2dI8::new(
+            geom,
+            &wq,
+            &scales,
+            bias.as_deref(),
+            self.p.activation,
+            Int8Algo::Gemm,
+            None,
+        )?;
+        let q = input.quantize(blob_scale);
+        let (t, b, l, r) = self.p.padding_for(q.w(), q.h());
+        let q = copy_make_border_i8(&q, t, b, l, r, float2int8(self.p.pad_value * blob_scale));
+        let (ow, oh) = geom
+            .output_size(q.w(), q.h())
+            .ok_or("the kernel is larger than the input")?;
+        let mut out = Mat::new_3d(ow, oh, geom.out_c);
+        op.forward(
+            q.planes_i8(),
+            blob_scale,
+            Int8Output::F32(out.planes_mut()),
+            1,
+        );
+        Ok(out.to_vec())
+    }
+
+    fn needs_narrow_weights(&self, scales: &[f32]) -> Option<bool> {
+        use octet_kernels::int8::{choose_int8_algo, winograd43_is_exact};
+        let geom = self.p.geometry();
+        if choose_int8_algo(&geom, self.out_size_hint) != Int8Algo::Winograd43 {
+            return None;
+        }
+        let w = self.fp32_weights().ok()?;
+        let per_out: Vec<f32> = {
+            let per = self.p.num_output / scales.len().max(1);
+            (0..self.p.num_output)
+                .map(|o| scales[o / per.max(1)])
+                .collect()
+        };
+        if winograd43_is_exact(&geom, &quantize_weights(w, &per_out)) {
+            return Some(false);
+        }
+        let six: Vec<f32> = per_out.iter().map(|s| s * 31.0 / 127.0).collect();
+        Some(winograd43_is_exact(&geom, &quantize_weights(w, &six)))
+    }
+
+    fn write_int8(
+        &self,
+        input_scale: f32,
+        output_scale: Option<f32>,
+        out: &mut BinWriter,
+    ) -> LayerResult<Int8Form> {
+        let w = self.fp32_weights()?;
+        if self.weight_scales.len() != self.p.num_output {
+            return Err("no int8 weight scales (give a table)".into());
+        }
+        // ConvolutionDepthWise: per-group scales (8=1); Convolution: per output (8=2).
+        let term =
+            if self.p.dw_layer { 1 } else { 2 } + if output_scale.is_some() { 100 } else { 0 };
+        let scales = self.weight_scales();
+        debug_assert_eq!(scales.len(), self.p.bin_scale_count(term));
+        out.tagged_i8(&quantize_weights(w, &self.weight_scales));
+        if let Some(b) = &self.bias {
+            out.raw(b);
+        }
+        out.raw(&scales);
+        out.raw(&[input_scale]);
+        if let Some(t) = output_scale {
+            out.raw(&[t]);
+        }
+        Ok(Int8Form {
+            params: vec![(8, term)],
+        })
+    }
+}
+
+/// The fp32 weights a layer loaded, or why it has none.
+pub(crate) fn fp32_weights(w: &Option<Weights>) -> LayerResult<&[f32]> {
+    match w {
+        Some(Weights::F32(v)) => Ok(v),
+        Some(Weights::I8(_)) => {
+            Err("holds int8 weights; calibrate or quantize the fp32 model".into())
+        }
+        None => Err("weights were released after loading (load with Options::keep_weights)".into()),
     }
 }
 
@@ -517,16 +699,24 @@ macro_rules! conv_layer {
             fn set_output_shape_hints(&mut self, shapes: &[(usize, usize, usize)]) {
                 self.core.out_size_hint = shapes.first().map(|&(w, h, _)| (w, h));
             }
-            fn accepts_int8(&self) -> bool {
-                self.core.runs_int8()
+            fn int8_input(&self) -> $crate::layer::Int8Input {
+                self.core.int8_input()
             }
-            fn quantizable(&mut self) -> Option<&mut dyn $crate::layer::Quantizable> {
+            fn ncnn_takes_int8(&self) -> bool {
+                self.core.int8_input() == $crate::layer::Int8Input::Quantized
+            }
+            fn flops(&self, _inputs: &[Vec<usize>], output: &[usize]) -> u64 {
+                self.core.flops(output)
+            }
+            fn quantized(&self) -> Option<&dyn $crate::layer::QuantizedLayer> {
+                Some(&self.core)
+            }
+            fn quantized_mut(&mut self) -> Option<&mut dyn $crate::layer::QuantizedLayer> {
                 Some(&mut self.core)
             }
             fn describe(&self) -> String {
                 self.core.describe()
             }
-            $crate::impl_as_any!();
         }
     };
 }
@@ -535,7 +725,7 @@ pub(crate) use conv_layer;
 /// ncnn `Convolution`.
 #[derive(Default)]
 pub struct Convolution {
-    pub core: ConvCore,
+    core: ConvCore,
 }
 
 conv_layer!(Convolution, false);

@@ -6,7 +6,7 @@ use crate::layer::convolution::{conv_layer, ConvCore};
 /// ncnn `ConvolutionDepthWise`.
 #[derive(Default)]
 pub struct ConvolutionDepthWise {
-    pub core: ConvCore,
+    core: ConvCore,
 }
 
 conv_layer!(ConvolutionDepthWise, true);

@@ -230,6 +230,4 @@ impl Layer for DetectionOutput {
         }
         Ok(vec![out])
     }
-
-    crate::impl_as_any!();
 }

@@ -3,7 +3,7 @@
 //! they hold the only reference to their input.
 
 use crate::error::LayerResult;
-use crate::layer::{single, ForwardContext, Layer};
+use crate::layer::{single, ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
 
@@ -38,6 +38,10 @@ impl Activation {
             b: 0.0,
             c: 0.0,
         }
+    }
+
+    fn relu_exact_on_int8(&self) -> bool {
+        self.kind == ActivationKind::Relu && self.a == 0.0
     }
 
     #[inline]
@@ -126,13 +130,22 @@ impl Layer for Activation {
         Ok(vec![m])
     }
 
-    fn accepts_int8(&self) -> bool {
-        self.kind == ActivationKind::Relu && self.a == 0.0
+    /// Only a plain ReLU is exact on int8 values (and keeps the scale);
+    /// ncnn's ReLU takes int8 too.
+    fn int8_input(&self) -> Int8Input {
+        if self.relu_exact_on_int8() {
+            Int8Input::PassThrough
+        } else {
+            Int8Input::Dequantize
+        }
     }
 
-    fn accepts_int8_when_fed(&self) -> bool {
-        self.accepts_int8()
+    fn ncnn_takes_int8(&self) -> bool {
+        self.relu_exact_on_int8()
     }
 
-    crate::impl_as_any!();
+    /// Element-wise: any shape.
+    fn max_input_dims(&self) -> usize {
+        4
+    }
 }

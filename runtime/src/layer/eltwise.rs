@@ -63,6 +63,4 @@ impl Layer for Eltwise {
         }
         Ok(vec![out])
     }
-
-    crate::impl_as_any!();
 }

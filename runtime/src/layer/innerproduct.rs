@@ -6,25 +6,25 @@ use octet_kernels::int8::InnerProductI8;
 use octet_kernels::Activation;
 
 use crate::error::LayerResult;
-use crate::layer::convolution::quantize_weights;
-use crate::layer::{single, ForwardContext, Layer, Quantizable};
+use crate::layer::convolution::{fp32_weights, quantize_weights};
+use crate::layer::{single, ForwardContext, Int8Form, Int8Input, Layer, QuantizedLayer};
 use crate::mat::Mat;
-use crate::modelbin::{ModelSource, Role, Weights};
+use crate::modelbin::{BinWriter, ModelSource, Role, Weights};
 use crate::option::Options;
 use crate::param::ParamDict;
 
 #[derive(Default)]
 pub struct InnerProduct {
-    pub num_output: usize,
-    pub bias_term: bool,
-    pub weight_data_size: usize,
-    pub int8_scale_term: i32,
-    pub activation: Activation,
+    num_output: usize,
+    bias_term: bool,
+    weight_data_size: usize,
+    int8_scale_term: i32,
+    activation: Activation,
     /// Weights as loaded; released by `prepare` unless `Options::keep_weights`.
-    pub weights: Option<Weights>,
-    pub bias: Option<Vec<f32>>,
-    pub weight_scales: Vec<f32>,
-    pub bottom_scale: Option<f32>,
+    weights: Option<Weights>,
+    bias: Option<Vec<f32>>,
+    weight_scales: Vec<f32>,
+    bottom_scale: Option<f32>,
     fp32: Option<InnerProductF32>,
     int8: Option<InnerProductI8>,
 }
@@ -196,11 +196,24 @@ impl Layer for InnerProduct {
         Ok(vec![out])
     }
 
-    fn accepts_int8(&self) -> bool {
-        self.int8.is_some()
+    fn int8_input(&self) -> Int8Input {
+        // Before `prepare`: what the scales promise; after: what runs.
+        if self.int8.is_some() || (self.fp32.is_none() && self.bottom_scale.is_some()) {
+            Int8Input::Quantized
+        } else {
+            Int8Input::Dequantize
+        }
     }
 
-    fn quantizable(&mut self) -> Option<&mut dyn Quantizable> {
+    fn flops(&self, _inputs: &[Vec<usize>], output: &[usize]) -> u64 {
+        2 * output.iter().product::<usize>() as u64 * self.num_input() as u64
+    }
+
+    fn quantized(&self) -> Option<&dyn QuantizedLayer> {
+        Some(self)
+    }
+
+    fn quantized_mut(&mut self) -> Option<&mut dyn QuantizedLayer> {
         Some(self)
     }
 
@@ -216,22 +229,93 @@ impl Layer for InnerProduct {
             "fp32 gemv".into()
         }
     }
-
-    crate::impl_as_any!();
 }
 
-impl Quantizable for InnerProduct {
+impl QuantizedLayer for InnerProduct {
+    fn weight_scale_count(&self) -> usize {
+        self.num_output
+    }
+
+    fn fp32_weights(&self) -> LayerResult<&[f32]> {
+        fp32_weights(&self.weights)
+    }
+
     fn set_table_scales(&mut self, weight_scales: &[f32], blob_scale: f32) -> LayerResult<()> {
         self.set_scales(weight_scales, blob_scale)
     }
+
+    fn weight_scales(&self) -> Vec<f32> {
+        self.weight_scales.clone()
+    }
+
     fn input_scale(&self) -> Option<f32> {
         self.bottom_scale
     }
-    fn set_output_scale(&mut self, _s: Option<f32>) {}
-    fn output_scale(&self) -> Option<f32> {
-        None
+
+    fn probe_int8(
+        &self,
+        input: &Mat,
+        weight_scales: &[f32],
+        blob_scale: f32,
+        channel: Option<usize>,
+    ) -> LayerResult<Vec<f32>> {
+        let w = self.fp32_weights()?;
+        if weight_scales.len() != self.num_output {
+            return Err(format!(
+                "{} weight scales for {} outputs",
+                weight_scales.len(),
+                self.num_output
+            )
+            .into());
+        }
+        let x = input.to_vec();
+        let n_in = self.num_input();
+        if x.len() < n_in {
+            return Err(format!("input has {} values, the weights expect {n_in}", x.len()).into());
+        }
+        let rows: Vec<usize> = match channel {
+            None => (0..self.num_output).collect(),
+            Some(p) if p < self.num_output => vec![p],
+            Some(p) => return Err(format!("output {p} of {}", self.num_output).into()),
+        };
+        let mut wsel = Vec::with_capacity(rows.len() * n_in);
+        for &p in &rows {
+            wsel.extend_from_slice(&w[p * n_in..(p + 1) * n_in]);
+        }
+        let scales: Vec<f32> = rows.iter().map(|&p| weight_scales[p]).collect();
+        let bias = self
+            .bias
+            .as_ref()
+            .map(|b| rows.iter().map(|&p| b[p]).collect::<Vec<_>>());
+        let wq = quantize_weights(&wsel, &scales);
+        let op = InnerProductI8::new(&wq, &scales, bias.as_deref(), rows.len(), self.activation)?;
+        let mut out = vec![0f32; rows.len()];
+        op.forward(&x[..n_in], blob_scale, &mut out, 1);
+        Ok(out)
     }
-    fn takes_int8_input(&self) -> bool {
-        true
+
+    fn write_int8(
+        &self,
+        input_scale: f32,
+        output_scale: Option<f32>,
+        out: &mut BinWriter,
+    ) -> LayerResult<Int8Form> {
+        if output_scale.is_some() {
+            return Err("InnerProduct cannot write an int8 output".into());
+        }
+        let w = self.fp32_weights()?;
+        if self.weight_scales.len() != self.num_output {
+            return Err("no int8 weight scales (give a table)".into());
+        }
+        // The layout `load_model` reads for 8=2.
+        out.tagged_i8(&quantize_weights(w, &self.weight_scales));
+        if let Some(b) = &self.bias {
+            out.raw(b);
+        }
+        out.raw(&self.weight_scales);
+        out.raw(&[input_scale]);
+        Ok(Int8Form {
+            params: vec![(8, 2)],
+        })
     }
 }

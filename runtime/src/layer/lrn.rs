@@ -120,6 +120,4 @@ impl Layer for Lrn {
         }
         Ok(vec![m])
     }
-
-    crate::impl_as_any!();
 }

@@ -4,12 +4,18 @@
 //! Each layer follows ncnn's life cycle: `load_param` reads its `k=v` params,
 //! `load_model` reads its weights in ncnn's order, `prepare` packs them for
 //! the kernels (ncnn's `create_pipeline`), and `forward` runs it.
-
-use std::any::Any;
+//!
+//! What the net and the tools need to know about a layer, the layer says
+//! itself through `&self` (as ncnn's `support_int8_storage` and friends are
+//! layer data): [`Layer::int8_input`], [`Layer::quantized`],
+//! [`Layer::max_input_dims`], [`Layer::declared_input`], … No code outside
+//! this folder matches on a layer's type name (`tests/layer_names.rs`
+//! checks). Adding a layer is one file here, one row in [`REGISTRY`], and
+//! its tests.
 
 use crate::error::LayerResult;
 use crate::mat::Mat;
-use crate::modelbin::ModelSource;
+use crate::modelbin::{BinWriter, ModelSource};
 use crate::option::Options;
 use crate::param::ParamDict;
 
@@ -34,6 +40,8 @@ pub mod scale;
 pub mod softmax;
 pub mod split;
 
+pub use input::InputShape;
+
 /// What a layer sees while it runs.
 pub struct ForwardContext<'a> {
     pub opt: &'a Options,
@@ -47,8 +55,33 @@ impl ForwardContext<'_> {
     }
 }
 
+/// How a layer treats an int8 blob: the one question the int8 planner, the
+/// extractor, calibration and `octet quantize` ask about a layer's input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Int8Input {
+    /// Computes in fp32: the extractor dequantizes an int8 input first.
+    Dequantize,
+    /// Moves, selects or clamps values without rescaling them (Split,
+    /// Concat, max Pooling, ReLU, …): an int8 input gives int8 outputs at
+    /// the same scale, so the planner looks through the layer to the
+    /// readers behind it.
+    PassThrough,
+    /// Reads only the input's shape (PriorBox): the blob may stay int8.
+    ShapeOnly,
+    /// Computes from int8 at the input's scale: a quantized layer that runs
+    /// int8 (see [`Layer::quantized`]).
+    Quantized,
+}
+
+impl Int8Input {
+    /// Whether `forward` takes an int8 input as it is.
+    pub fn takes_int8(self) -> bool {
+        self != Int8Input::Dequantize
+    }
+}
+
 /// A layer of the graph.
-pub trait Layer: Send + Sync + Any {
+pub trait Layer: Send + Sync {
     /// Reads the layer's `k=v` params.
     fn load_param(&mut self, pd: &ParamDict) -> LayerResult<()>;
 
@@ -66,16 +99,32 @@ pub trait Layer: Send + Sync + Any {
     /// reference to an input buffer may reuse it for its output.
     fn forward(&self, inputs: Vec<Mat>, ctx: &ForwardContext) -> LayerResult<Vec<Mat>>;
 
-    /// Whether `forward` takes int8 inputs as they are. The net dequantizes
-    /// int8 inputs of layers that do not.
-    fn accepts_int8(&self) -> bool {
+    /// How the layer treats int8 inputs. Valid before `prepare` (for the
+    /// requantization plan: what the layer will do with the scales it has)
+    /// and after it (what it does).
+    fn int8_input(&self) -> Int8Input {
+        Int8Input::Dequantize
+    }
+
+    /// Whether ncnn's own int8 runtime takes an int8 blob into this layer
+    /// (ncnn2int8's `fuse_requantize` looks through Split and ReLU into int8
+    /// convolutions, nothing else). `octet quantize` writes an int8 blob
+    /// only where every reader says so, so that ncnn runs what it writes;
+    /// Octet itself plans by [`Layer::int8_input`].
+    fn ncnn_takes_int8(&self) -> bool {
         false
     }
 
-    /// Whether the layer would take int8 inputs if a producer wrote int8
-    /// (decided before `prepare`, for requantization planning).
-    fn accepts_int8_when_fed(&self) -> bool {
-        false
+    /// The most dimensions an input may have (ncnn blobs have 1 to 4).
+    /// The extractor refuses larger inputs with a clear error, so a layer
+    /// written for 1–3-D blobs never misreads a 4-D one.
+    fn max_input_dims(&self) -> usize {
+        3
+    }
+
+    /// For an Input layer, the shape it declares; `None` for every other layer.
+    fn declared_input(&self) -> Option<InputShape> {
+        None
     }
 
     /// Bytes of weights held after `prepare`.
@@ -83,9 +132,21 @@ pub trait Layer: Send + Sync + Any {
         0
     }
 
-    /// The int8 interface of layers that can run int8 (Convolution,
-    /// ConvolutionDepthWise, InnerProduct).
-    fn quantizable(&mut self) -> Option<&mut dyn Quantizable> {
+    /// Multiply-adds ×2 (or element operations) of one forward, from the
+    /// input and output shapes (numpy order), for `octet info`.
+    fn flops(&self, inputs: &[Vec<usize>], _output: &[usize]) -> u64 {
+        inputs
+            .first()
+            .map_or(0, |s| s.iter().product::<usize>() as u64)
+    }
+
+    /// The int8 interface of a layer that can run int8 from scales (a
+    /// table's, or its `.bin`'s).
+    fn quantized(&self) -> Option<&dyn QuantizedLayer> {
+        None
+    }
+
+    fn quantized_mut(&mut self) -> Option<&mut dyn QuantizedLayer> {
         None
     }
 
@@ -96,115 +157,268 @@ pub trait Layer: Send + Sync + Any {
     fn describe(&self) -> String {
         String::new()
     }
-
-    fn as_any(&self) -> &dyn Any;
-    fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-/// A layer that runs int8 when given scales (from its `.bin` or a table).
-pub trait Quantizable {
-    /// Sets the scales a calibration table gives: weight scales (one per
-    /// output channel, or per group for ConvolutionDepthWise) and the input
-    /// blob scale. Clears any requantization of the output.
+/// What one int8 layer writes into an ncnn int8 model (`octet quantize`):
+/// params to set on its `.param` line and its `.bin` bytes (written into
+/// the writer passed to [`QuantizedLayer::write_int8`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Int8Form {
+    /// `(id, value)` params replacing the layer's own (`8=` int8_scale_term).
+    pub params: Vec<(i32, i32)>,
+}
+
+/// A layer that owns int8 weights and scales: Convolution,
+/// ConvolutionDepthWise, InnerProduct (and the matrix layers to come). It
+/// reads its int8 form from a `.bin` (in `load_model`), takes scales from a
+/// table, shows calibration its weights, and writes its int8 form back.
+pub trait QuantizedLayer {
+    /// Weight scales a table line gives: one per output channel, or per
+    /// group (ConvolutionDepthWise).
+    fn weight_scale_count(&self) -> usize;
+
+    /// The fp32 weights as loaded, `weight_scale_count()` equal runs in
+    /// ncnn's order. An error when the layer holds int8 weights (calibrate
+    /// the fp32 model) or was prepared without `Options::keep_weights`.
+    fn fp32_weights(&self) -> LayerResult<&[f32]>;
+
+    /// Sets the scales a calibration table gives (see
+    /// [`QuantizedLayer::weight_scale_count`]) and the input blob scale.
+    /// Clears any requantization of the output.
     fn set_table_scales(&mut self, weight_scales: &[f32], blob_scale: f32) -> LayerResult<()>;
+
+    /// The weight scales in effect, `weight_scale_count()` of them (empty
+    /// without int8 scales).
+    fn weight_scales(&self) -> Vec<f32>;
+
     /// Input blob scale, when the layer has int8 scales.
     fn input_scale(&self) -> Option<f32>;
-    /// Requantize the output to int8 at this scale (`None`: dequantize to fp32).
-    fn set_output_scale(&mut self, s: Option<f32>);
+
+    /// Whether the layer can write its output as int8 (requantized), so
+    /// that int8 readers take it without a float round trip.
+    fn can_requantize(&self) -> bool {
+        false
+    }
+
+    /// Requantize the output to int8 at this scale (`None`: dequantize to
+    /// fp32). Ignored unless [`QuantizedLayer::can_requantize`].
+    fn set_output_scale(&mut self, _s: Option<f32>) {}
+
     /// The scale the output is requantized to, if it is.
-    fn output_scale(&self) -> Option<f32>;
-    /// Whether the layer can take an int8 blob as its input (and so can be
-    /// fed by a requantizing producer).
-    fn takes_int8_input(&self) -> bool;
+    fn output_scale(&self) -> Option<f32> {
+        None
+    }
+
+    /// Whether output channel `p` depends only on weight scale `p`, so a
+    /// calibration search may tune the scales channel by channel.
+    fn channels_independent(&self) -> bool {
+        true
+    }
+
+    /// The layer's int8 output alone on `input` (fp32) with these scales:
+    /// all output values, or only output channel `channel`'s. Calibration
+    /// (EQ) scores candidate scales with it.
+    fn probe_int8(
+        &self,
+        input: &Mat,
+        weight_scales: &[f32],
+        blob_scale: f32,
+        channel: Option<usize>,
+    ) -> LayerResult<Vec<f32>>;
+
+    /// For a layer whose int8 kernel needs narrower weights for some scales
+    /// (int8 Winograd F(4,3)): `Some(true)` when the weights quantized with
+    /// `scales` (127 / absmax) would make the kernel inexact but 6-bit ones
+    /// (31 / absmax) keep it exact, `Some(false)` when 8 bits are fine,
+    /// `None` when no such kernel runs.
+    fn needs_narrow_weights(&self, _scales: &[f32]) -> Option<bool> {
+        None
+    }
+
+    /// Writes the layer's int8 form in ncnn's layout (the layout
+    /// `load_model` reads): int8 weights, bias, weight scales, `input_scale`
+    /// and, when `output_scale` is given, the requantization scale. Needs
+    /// the fp32 weights ([`QuantizedLayer::fp32_weights`]) and int8 scales.
+    fn write_int8(
+        &self,
+        input_scale: f32,
+        output_scale: Option<f32>,
+        out: &mut BinWriter,
+    ) -> LayerResult<Int8Form>;
 }
 
-/// Implements the `as_any` boilerplate of [`Layer`].
-#[macro_export]
-#[doc(hidden)]
-macro_rules! impl_as_any {
-    () => {
-        fn as_any(&self) -> &dyn std::any::Any {
-            self
-        }
-        fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-            self
+/// One row of the layer registry: the `.param` type name, a constructor,
+/// and a line for the docs.
+pub struct LayerType {
+    pub name: &'static str,
+    pub create: fn() -> Box<dyn Layer>,
+    pub summary: &'static str,
+}
+
+macro_rules! row {
+    ($name:literal, $summary:literal, $make:expr) => {
+        LayerType {
+            name: $name,
+            create: || Box::new($make),
+            summary: $summary,
         }
     };
 }
 
+/// Every layer type Octet implements, sorted by name. The list of supported
+/// types, the error for an unknown one, `octet info --layers` and the
+/// README's layer table all come from here.
+pub static REGISTRY: &[LayerType] = {
+    use elementwise::{Activation, ActivationKind as A};
+    &[
+        row!("AbsVal", "absolute value", Activation::new(A::AbsVal)),
+        row!(
+            "BatchNorm",
+            "per-channel (x − mean) / √(var + eps) · slope + bias",
+            batchnorm::BatchNorm::default()
+        ),
+        row!(
+            "BinaryOp",
+            "element-wise +, −, ×, ÷, max, min, pow, … with broadcasting",
+            binaryop::BinaryOp::default()
+        ),
+        row!("Clip", "clamp to [min, max]", Activation::new(A::Clip)),
+        row!(
+            "Concat",
+            "join along an axis (int8 kept when scales agree)",
+            concat::Concat::default()
+        ),
+        row!(
+            "Convolution",
+            "2-D convolution, fp32 and int8 (GEMM, Winograd F(2,3)/F(4,3)/F(6,3))",
+            convolution::Convolution::default()
+        ),
+        row!(
+            "ConvolutionDepthWise",
+            "grouped / depthwise 2-D convolution, fp32 and int8",
+            convolution_depthwise::ConvolutionDepthWise::default()
+        ),
+        row!(
+            "DetectionOutput",
+            "SSD box decoding and NMS",
+            detection_output::DetectionOutput::default()
+        ),
+        row!(
+            "Dropout",
+            "x · scale (inference)",
+            Activation::new(A::Dropout)
+        ),
+        row!(
+            "Eltwise",
+            "element-wise product, sum (with coefficients) or max of inputs",
+            eltwise::Eltwise::default()
+        ),
+        row!("Exp", "base^(shift + scale · x)", Activation::new(A::Exp)),
+        row!("Flatten", "to a 1-D blob", flatten::Flatten),
+        row!(
+            "HardSigmoid",
+            "clamp(αx + β, 0, 1)",
+            Activation::new(A::HardSigmoid)
+        ),
+        row!(
+            "HardSwish",
+            "x · clamp(αx + β, 0, 1)",
+            Activation::new(A::HardSwish)
+        ),
+        row!(
+            "InnerProduct",
+            "fully connected, fp32 and int8",
+            innerproduct::InnerProduct::default()
+        ),
+        row!("Input", "declares a network input", input::Input::default()),
+        row!("LRN", "local response normalization", lrn::Lrn::default()),
+        row!("Mish", "x · tanh(softplus(x))", Activation::new(A::Mish)),
+        row!("Noop", "passes its inputs on", split::Noop),
+        row!(
+            "Padding",
+            "constant, replicate or reflect border",
+            padding::Padding::default()
+        ),
+        row!(
+            "Permute",
+            "reorders the axes of a 2-D to 4-D blob",
+            permute::Permute::default()
+        ),
+        row!(
+            "Pooling",
+            "max / average pooling, global, adaptive, fp32 and int8 (max)",
+            pooling::Pooling::default()
+        ),
+        row!("PriorBox", "SSD prior boxes", priorbox::PriorBox::default()),
+        row!(
+            "ReLU",
+            "max(x, 0) or leaky (int8 kept)",
+            Activation::new(A::Relu)
+        ),
+        row!(
+            "Reshape",
+            "another shape of the same values, 1-D to 4-D",
+            reshape::Reshape::default()
+        ),
+        row!(
+            "Scale",
+            "per-channel x · scale + bias",
+            scale::Scale::default()
+        ),
+        row!("Sigmoid", "1 / (1 + e^−x)", Activation::new(A::Sigmoid)),
+        row!(
+            "Softmax",
+            "softmax along an axis",
+            softmax::Softmax::default()
+        ),
+        row!(
+            "Split",
+            "one blob to several readers, no copy",
+            split::Split
+        ),
+        row!("Swish", "x · sigmoid(x)", Activation::new(A::Swish)),
+        row!("TanH", "tanh(x)", Activation::new(A::TanH)),
+    ]
+};
+
 /// Creates the layer for a `.param` type name, or `None` if Octet lacks it.
 pub fn create_layer(kind: &str) -> Option<Box<dyn Layer>> {
-    use elementwise::{Activation, ActivationKind};
-    Some(match kind {
-        "Input" => Box::new(input::Input::default()),
-        "Convolution" => Box::new(convolution::Convolution::default()),
-        "ConvolutionDepthWise" => Box::new(convolution_depthwise::ConvolutionDepthWise::default()),
-        "InnerProduct" => Box::new(innerproduct::InnerProduct::default()),
-        "Pooling" => Box::new(pooling::Pooling::default()),
-        "Split" => Box::new(split::Split),
-        "Concat" => Box::new(concat::Concat::default()),
-        "Softmax" => Box::new(softmax::Softmax::default()),
-        "LRN" => Box::new(lrn::Lrn::default()),
-        "Eltwise" => Box::new(eltwise::Eltwise::default()),
-        "BinaryOp" => Box::new(binaryop::BinaryOp::default()),
-        "BatchNorm" => Box::new(batchnorm::BatchNorm::default()),
-        "Scale" => Box::new(scale::Scale::default()),
-        "Flatten" => Box::new(flatten::Flatten),
-        "Reshape" => Box::new(reshape::Reshape::default()),
-        "Permute" => Box::new(permute::Permute::default()),
-        "PriorBox" => Box::new(priorbox::PriorBox::default()),
-        "DetectionOutput" => Box::new(detection_output::DetectionOutput::default()),
-        "Padding" => Box::new(padding::Padding::default()),
-        "ReLU" => Box::new(Activation::new(ActivationKind::Relu)),
-        "Clip" => Box::new(Activation::new(ActivationKind::Clip)),
-        "Sigmoid" => Box::new(Activation::new(ActivationKind::Sigmoid)),
-        "TanH" => Box::new(Activation::new(ActivationKind::TanH)),
-        "HardSwish" => Box::new(Activation::new(ActivationKind::HardSwish)),
-        "HardSigmoid" => Box::new(Activation::new(ActivationKind::HardSigmoid)),
-        "Swish" => Box::new(Activation::new(ActivationKind::Swish)),
-        "Mish" => Box::new(Activation::new(ActivationKind::Mish)),
-        "AbsVal" => Box::new(Activation::new(ActivationKind::AbsVal)),
-        "Exp" => Box::new(Activation::new(ActivationKind::Exp)),
-        "Dropout" => Box::new(Activation::new(ActivationKind::Dropout)),
-        "Noop" => Box::new(split::Noop),
-        _ => return None,
-    })
+    REGISTRY
+        .iter()
+        .find(|t| t.name == kind)
+        .map(|t| (t.create)())
 }
 
-/// The layer types Octet implements.
-pub const LAYER_TYPES: &[&str] = &[
-    "AbsVal",
-    "BatchNorm",
-    "BinaryOp",
-    "Clip",
-    "Concat",
-    "Convolution",
-    "ConvolutionDepthWise",
-    "DetectionOutput",
-    "Dropout",
-    "Eltwise",
-    "Exp",
-    "Flatten",
-    "HardSigmoid",
-    "HardSwish",
-    "InnerProduct",
-    "Input",
-    "LRN",
-    "Mish",
-    "Noop",
-    "Padding",
-    "Permute",
-    "Pooling",
-    "PriorBox",
-    "ReLU",
-    "Reshape",
-    "Scale",
-    "Sigmoid",
-    "Softmax",
-    "Split",
-    "Swish",
-    "TanH",
-];
+/// The names of every layer type Octet implements, sorted.
+pub fn layer_type_names() -> impl Iterator<Item = &'static str> {
+    REGISTRY.iter().map(|t| t.name)
+}
+
+/// The types whose layers have an int8 form ([`Layer::quantized`]).
+pub fn quantizable_type_names() -> Vec<&'static str> {
+    REGISTRY
+        .iter()
+        .filter(|t| (t.create)().quantized().is_some())
+        .map(|t| t.name)
+        .collect()
+}
+
+/// The error text for a type Octet does not implement.
+pub fn unknown_type_message(kind: &str) -> String {
+    format!(
+        "unknown layer type `{kind}` (Octet supports: {})",
+        layer_type_names().collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// The registry as a Markdown table (`octet info --layers`, the README).
+pub fn registry_markdown() -> String {
+    let mut s = String::from("| layer | what it computes |\n|---|---|\n");
+    for t in REGISTRY {
+        s.push_str(&format!("| `{}` | {} |\n", t.name, t.summary));
+    }
+    s
+}
 
 /// Takes the single input of a one-input layer.
 pub(crate) fn single(inputs: Vec<Mat>) -> LayerResult<Mat> {
@@ -219,10 +433,23 @@ pub(crate) fn single(inputs: Vec<Mat>) -> LayerResult<Mat> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_listed_type_is_registered() {
-        for t in super::LAYER_TYPES {
-            assert!(super::create_layer(t).is_some(), "{t}");
+    fn registry_is_sorted_unique_and_constructs() {
+        let names: Vec<&str> = super::layer_type_names().collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted, "REGISTRY rows must be sorted and unique");
+        for t in super::REGISTRY {
+            let l = (t.create)();
+            // Only Input declares a network input.
+            assert_eq!(
+                l.declared_input().is_some(),
+                t.name == "Input",
+                "{}",
+                t.name
+            );
         }
         assert!(super::create_layer("Nope").is_none());
+        assert!(super::unknown_type_message("Nope").contains("Convolution"));
     }
 }

@@ -48,7 +48,7 @@ pub fn copy_make_border(
 ) -> Mat {
     let (w, h) = (src.w(), src.h());
     let (ow, oh) = (w + left + right, h + top + bottom);
-    let mut out = Mat::with_shape(src.dims().max(2), ow, oh, src.c());
+    let mut out = Mat::with_shape(src.dims().max(2), ow, oh, 1, src.c());
     for q in 0..src.c() {
         let s = src.channel(q);
         let o = out.channel_mut(q);
@@ -207,8 +207,6 @@ impl Layer for Padding {
         }
         Ok(vec![out])
     }
-
-    crate::impl_as_any!();
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use crate::error::LayerResult;
 use crate::layer::padding::{copy_make_border, copy_make_border_i8, BorderType};
-use crate::layer::{single, ForwardContext, Layer};
+use crate::layer::{single, ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
 use octet_kernels::int8::pooling::max_pool3x3;
@@ -419,16 +419,14 @@ impl Layer for Pooling {
         Ok(vec![out])
     }
 
-    /// Max pooling (not adaptive) runs on int8 values exactly; see
-    /// `forward_max_int8`.
-    fn accepts_int8(&self) -> bool {
-        self.max && !self.adaptive
+    /// Windowed max pooling runs on int8 values exactly and passes them on
+    /// at their scale (see `forward_max_int8`); global and adaptive pooling
+    /// compute in fp32.
+    fn int8_input(&self) -> Int8Input {
+        if self.max && !self.adaptive && !self.global {
+            Int8Input::PassThrough
+        } else {
+            Int8Input::Dequantize
+        }
     }
-
-    /// Windowed max pooling passes int8 on (global pooling returns fp32).
-    fn accepts_int8_when_fed(&self) -> bool {
-        self.accepts_int8() && !self.global
-    }
-
-    crate::impl_as_any!();
 }

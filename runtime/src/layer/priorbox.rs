@@ -4,7 +4,7 @@
 //! 12=step_height 13=offset`.
 
 use crate::error::LayerResult;
-use crate::layer::{ForwardContext, Layer};
+use crate::layer::{ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
 
@@ -51,12 +51,8 @@ impl Layer for PriorBox {
     }
 
     /// Only the inputs' shapes are read: int8 maps need no dequantizing.
-    fn accepts_int8(&self) -> bool {
-        true
-    }
-
-    fn accepts_int8_when_fed(&self) -> bool {
-        true
+    fn int8_input(&self) -> Int8Input {
+        Int8Input::ShapeOnly
     }
 
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
@@ -184,6 +180,4 @@ impl Layer for PriorBox {
         }
         Ok(vec![out])
     }
-
-    crate::impl_as_any!();
 }

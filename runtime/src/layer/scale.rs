@@ -60,6 +60,4 @@ impl Layer for Scale {
     fn weight_bytes(&self) -> usize {
         (self.scale.len() + self.bias.as_ref().map_or(0, |b| b.len())) * 4
     }
-
-    crate::impl_as_any!();
 }

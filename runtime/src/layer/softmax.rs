@@ -55,6 +55,4 @@ impl Layer for Softmax {
         }
         Ok(vec![Mat::from_slice(&shape, &flat)?])
     }
-
-    crate::impl_as_any!();
 }

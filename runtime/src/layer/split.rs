@@ -1,7 +1,7 @@
 //! Split (one blob to many consumers, sharing the buffer) and Noop.
 
 use crate::error::LayerResult;
-use crate::layer::{ForwardContext, Layer};
+use crate::layer::{ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
 
@@ -22,11 +22,21 @@ impl Layer for Split {
         Ok(vec![m; ctx.num_outputs])
     }
 
-    fn accepts_int8(&self) -> bool {
+    fn int8_input(&self) -> Int8Input {
+        Int8Input::PassThrough
+    }
+
+    fn ncnn_takes_int8(&self) -> bool {
         true
     }
 
-    crate::impl_as_any!();
+    fn max_input_dims(&self) -> usize {
+        4
+    }
+
+    fn flops(&self, _inputs: &[Vec<usize>], _output: &[usize]) -> u64 {
+        0
+    }
 }
 
 impl Layer for Noop {
@@ -38,9 +48,15 @@ impl Layer for Noop {
         Ok(inputs)
     }
 
-    fn accepts_int8(&self) -> bool {
-        true
+    fn int8_input(&self) -> Int8Input {
+        Int8Input::PassThrough
     }
 
-    crate::impl_as_any!();
+    fn max_input_dims(&self) -> usize {
+        4
+    }
+
+    fn flops(&self, _inputs: &[Vec<usize>], _output: &[usize]) -> u64 {
+        0
+    }
 }

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
+use octet::layer::Int8Input;
 use octet::{Mat, Net};
 use serde::Serialize;
 
@@ -75,7 +76,7 @@ pub fn alone(
             let (Some(m), Some(bs)) = (&models[t], scales[t].blob_scale) else {
                 return Ok(());
             };
-            let q = run_int8(m, inp, &scales[t].weight_scales, bs, None)?;
+            let q = run_int8(*m, inp, &scales[t].weight_scales, bs, None)?;
             let f = out.to_vec();
             acc[t].cosine += cosine(&q, &f);
             acc[t].max_error = acc[t].max_error.max(max_err(&q, &f));
@@ -121,7 +122,7 @@ pub fn output_sensitivity(
     use rayon::prelude::*;
     let int8: Vec<bool> = targets
         .iter()
-        .map(|t| net8.layers()[t.layer].layer.describe().starts_with("int8"))
+        .map(|t| net8.layers()[t.layer].layer.int8_input() == Int8Input::Quantized)
         .collect();
     let per_image: Vec<Vec<(f64, f32)>> = images
         .par_iter()

@@ -13,10 +13,6 @@ pub mod kl;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use octet::layer::convolution::{ConvCore, Convolution};
-use octet::layer::convolution_depthwise::ConvolutionDepthWise;
-use octet::layer::innerproduct::InnerProduct;
-use octet::modelbin::Weights;
 use octet::{Mat, Net};
 
 use crate::preprocess::Preprocess;
@@ -49,7 +45,7 @@ pub enum Method {
     Eq,
 }
 
-/// A layer to calibrate: Convolution, ConvolutionDepthWise or InnerProduct.
+/// A layer to calibrate: one with an int8 form (`Layer::quantized`).
 #[derive(Clone, Debug)]
 pub struct Target {
     pub layer: usize,
@@ -64,12 +60,7 @@ pub fn targets(net: &Net) -> Vec<Target> {
     net.layers()
         .iter()
         .enumerate()
-        .filter(|(_, l)| {
-            matches!(
-                l.kind.as_str(),
-                "Convolution" | "ConvolutionDepthWise" | "InnerProduct"
-            )
-        })
+        .filter(|(_, l)| l.layer.quantized().is_some() && !l.bottoms.is_empty())
         .map(|(i, l)| Target {
             layer: i,
             name: l.name.clone(),
@@ -170,30 +161,24 @@ where
 }
 
 /// Weight scales of a layer: per-channel (or per-layer) `127 / absmax`, and,
-/// for a convolution the runtime would run as int8 Winograd F(4,3) whose
-/// 8-bit weights break that kernel's overflow bound, the 6-bit alternative
-/// (`31 / absmax`) that keeps F(4,3) exact. With 8-bit weights such a layer
-/// runs F(2,3) instead; the caller weighs speed against accuracy.
+/// for a layer whose int8 kernel needs narrower weights for exactness (the
+/// runtime's int8 Winograd F(4,3), see `QuantizedLayer::needs_narrow_weights`)
+/// the 6-bit alternative (`31 / absmax`) that keeps it exact. With 8-bit
+/// weights such a layer runs F(2,3) instead; the caller weighs speed against
+/// accuracy.
 pub fn weight_scales(
     net: &Net,
     t: &Target,
     per_channel: bool,
 ) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
-    let any = net.layers()[t.layer].layer.as_any();
-    let (w, groups, core): (&[f32], usize, Option<&ConvCore>) =
-        if let Some(c) = any.downcast_ref::<Convolution>() {
-            (
-                fp32(&c.core.weights, &t.name)?,
-                c.core.p.num_output,
-                Some(&c.core),
-            )
-        } else if let Some(c) = any.downcast_ref::<ConvolutionDepthWise>() {
-            (fp32(&c.core.weights, &t.name)?, c.core.p.group, None)
-        } else if let Some(ip) = any.downcast_ref::<InnerProduct>() {
-            (fp32(&ip.weights, &t.name)?, ip.num_output, None)
-        } else {
-            bail!("layer `{}` cannot run int8", t.name)
-        };
+    let q = net.layers()[t.layer]
+        .layer
+        .quantized()
+        .with_context(|| format!("layer `{}` cannot run int8", t.name))?;
+    let w = q
+        .fp32_weights()
+        .map_err(|e| anyhow::anyhow!("layer `{}`: {e}", t.name))?;
+    let groups = q.weight_scale_count();
     let scales_for = |limit: f32| -> Vec<f32> {
         if per_channel {
             octet::modelbin::weight_scales(w, groups, limit)
@@ -202,36 +187,8 @@ pub fn weight_scales(
         }
     };
     let s8 = scales_for(127.0);
-    let six = core.and_then(|c| winograd43_bits(c, w, &s8)) == Some(true);
+    let six = q.needs_narrow_weights(&s8) == Some(true);
     Ok((s8, if six { Some(scales_for(31.0)) } else { None }))
-}
-
-fn fp32<'a>(w: &'a Option<Weights>, name: &str) -> Result<&'a [f32]> {
-    match w {
-        Some(Weights::F32(v)) => Ok(v),
-        Some(Weights::I8(_)) => {
-            bail!("layer `{name}` already holds int8 weights; calibrate the fp32 model")
-        }
-        None => bail!("layer `{name}`: weights not kept (internal)"),
-    }
-}
-
-/// For a convolution the runtime would run as int8 Winograd F(4,3): `Some(true)`
-/// when 8-bit weights would make F(4,3) inexact but 6-bit ones keep it exact,
-/// `Some(false)` when 8-bit weights are fine. `None`: F(4,3) is not the choice.
-pub fn winograd43_bits(core: &ConvCore, w: &[f32], scales8: &[f32]) -> Option<bool> {
-    use octet_kernels::int8::{choose_int8_algo, winograd43_is_exact, Int8Algo};
-    let geom = core.p.geometry();
-    if choose_int8_algo(&geom, core.out_size_hint) != Int8Algo::Winograd43 {
-        return None;
-    }
-    let q8 = octet::layer::convolution::quantize_weights(w, scales8);
-    if winograd43_is_exact(&geom, &q8) {
-        return Some(false);
-    }
-    let s6: Vec<f32> = scales8.iter().map(|s| s * 31.0 / 127.0).collect();
-    let q6 = octet::layer::convolution::quantize_weights(w, &s6);
-    Some(winograd43_is_exact(&geom, &q6))
 }
 
 /// Writes a table in ncnn2table's format: weight lines, then blob lines;

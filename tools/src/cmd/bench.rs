@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use octet::layer::Int8Input;
 use octet::{Net, Options, Weights, WinogradPref};
 use serde::Serialize;
 
@@ -227,7 +228,7 @@ fn run_one(a: &Args, param: &Path, bin: Option<&Path>, use_int8: bool) -> Result
     let has_int8 = net
         .layers()
         .iter()
-        .any(|l| l.layer.describe().starts_with("int8"));
+        .any(|l| l.layer.int8_input() == Int8Input::Quantized);
     Ok(BenchResult {
         model: param
             .file_stem()

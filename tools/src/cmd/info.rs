@@ -8,36 +8,9 @@ use crate::common::{self, ModelArgs};
 pub struct Args {
     #[command(flatten)]
     pub model: ModelArgs,
-    /// Input shape W,H,C when the model declares none.
+    /// Input shape W,H,C (or W,H,D,C) when the model declares none.
     #[arg(long)]
     pub shape: Option<String>,
-}
-
-/// Multiply-adds ×2 of a layer, from its output shape and kind.
-fn flops(slot: &octet::net::LayerSlot, in_shapes: &[Vec<usize>], out: &[usize]) -> u64 {
-    use octet::layer::{
-        convolution::Convolution, convolution_depthwise::ConvolutionDepthWise,
-        innerproduct::InnerProduct,
-    };
-    let out_n: u64 = out.iter().product::<usize>() as u64;
-    let any = slot.layer.as_any();
-    let conv = any
-        .downcast_ref::<Convolution>()
-        .map(|c| &c.core.p)
-        .or_else(|| {
-            any.downcast_ref::<ConvolutionDepthWise>()
-                .map(|c| &c.core.p)
-        });
-    if let Some(p) = conv {
-        let per = (p.weight_data_size / p.num_output) as u64;
-        return 2 * out_n * per;
-    }
-    if let Some(ip) = any.downcast_ref::<InnerProduct>() {
-        return 2 * out_n * ip.num_input() as u64;
-    }
-    in_shapes
-        .first()
-        .map_or(out_n, |s| s.iter().product::<usize>() as u64)
 }
 
 pub fn main(a: Args) -> Result<()> {
@@ -81,11 +54,7 @@ pub fn main(a: Args) -> Result<()> {
             .first()
             .and_then(|&t| shapes[t].clone())
             .unwrap_or_default();
-        let f = if slot.kind == "Input" || slot.kind == "Split" {
-            0
-        } else {
-            flops(slot, &ins, &out)
-        };
+        let f = slot.layer.flops(&ins, &out);
         let wb = slot.layer.weight_bytes();
         total_w += wb;
         total_f += f;

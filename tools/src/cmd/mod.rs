@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod classify;
 pub mod compare;
 pub mod info;
+pub mod layers;
 pub mod quantize;
 pub mod run;
 pub mod synth;

@@ -2,20 +2,19 @@
 //! (`8=` params, int8-tagged weights, scales in the `.bin` in ncnn's order)
 //! that both Octet and ncnn load.
 //!
-//! Layers the table lists get `8=2` (Convolution, InnerProduct) or `8=1`
-//! (ConvolutionDepthWise, per-group scales), `8=102`/`101` where Octet's
-//! runtime would requantize the output to int8 for int8 readers; those readers
-//! then get the producer's output scale as their input scale, so ncnn (which
+//! Each layer the table lists writes its own int8 form
+//! (`QuantizedLayer::write_int8`: Convolution and InnerProduct `8=2`,
+//! ConvolutionDepthWise `8=1` with per-group scales, `8=102`/`101` where
+//! the output is requantized to int8 for int8 readers); those readers then
+//! get the producer's output scale as their input scale, so ncnn (which
 //! trusts each reader's own input scale) and Octet agree. Other layers keep
 //! their `.param` line and `.bin` bytes unchanged.
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
-use octet::layer::convolution::{quantize_weights, ConvCore, Convolution};
-use octet::layer::convolution_depthwise::ConvolutionDepthWise;
-use octet::layer::innerproduct::InnerProduct;
-use octet::modelbin::{BinReader, BinWriter, ModelSource, Weights};
+use anyhow::{Context, Result};
+use octet::layer::Int8Input;
+use octet::modelbin::{BinReader, BinWriter, ModelSource};
 use octet::param::parse_param;
 use octet::{Net, Options, TableSource};
 
@@ -40,43 +39,10 @@ pub struct Args {
     pub out_bin: PathBuf,
 }
 
-/// What one quantized layer writes.
-struct Quantized {
-    term: i32,
-    weights: Vec<i8>,
-    bias: Option<Vec<f32>>,
-    weight_scales: Vec<f32>,
+/// The scales one quantized layer is written with.
+struct Plan {
     bottom_scale: f32,
     top_scale: Option<f32>,
-}
-
-fn from_conv(core: &ConvCore, depthwise_layer: bool) -> Result<Option<Quantized>> {
-    let Some(bottom) = core.bottom_scale else {
-        return Ok(None);
-    };
-    let Some(Weights::F32(w)) = &core.weights else {
-        bail!("fp32 weights expected")
-    };
-    let p = &core.p;
-    let weight_scales = if depthwise_layer {
-        let per = p.num_output / p.group;
-        (0..p.group).map(|g| core.weight_scales[g * per]).collect()
-    } else {
-        core.weight_scales.clone()
-    };
-    let base = if depthwise_layer { 1 } else { 2 };
-    Ok(Some(Quantized {
-        term: if core.top_scale.is_some() {
-            base + 100
-        } else {
-            base
-        },
-        weights: quantize_weights(w, &core.weight_scales),
-        bias: core.bias.clone(),
-        weight_scales,
-        bottom_scale: bottom,
-        top_scale: core.top_scale,
-    }))
 }
 
 pub fn main(a: Args) -> Result<()> {
@@ -116,34 +82,23 @@ pub fn main(a: Args) -> Result<()> {
         ranges.push(start..reader.offset());
     }
 
-    let mut quantized: Vec<Option<Quantized>> = Vec::with_capacity(pf.layers.len());
-    for slot in net.layers() {
-        let any = slot.layer.as_any();
-        let q = if let Some(c) = any.downcast_ref::<Convolution>() {
-            from_conv(&c.core, false)?
-        } else if let Some(c) = any.downcast_ref::<ConvolutionDepthWise>() {
-            from_conv(&c.core, true)?
-        } else if let Some(ip) = any.downcast_ref::<InnerProduct>() {
-            match (ip.bottom_scale, &ip.weights) {
-                (Some(b), Some(Weights::F32(w))) => Some(Quantized {
-                    term: 2,
-                    weights: quantize_weights(w, &ip.weight_scales),
-                    bias: ip.bias.clone(),
-                    weight_scales: ip.weight_scales.clone(),
-                    bottom_scale: b,
-                    top_scale: None,
-                }),
-                _ => None,
-            }
-        } else {
-            None
-        };
-        quantized.push(q);
-    }
-    // ncnn requantizes only when every reader is an int8 convolution reached
-    // through Split/ReLU (its fuse_requantize); Octet also looks through max
-    // Pooling and Concat, but ncnn would crash on an int8 blob there, so the
-    // written model keeps ncnn's rule and Octet re-plans the rest at load.
+    let mut quantized: Vec<Option<Plan>> = net
+        .layers()
+        .iter()
+        .map(|slot| {
+            let q = slot.layer.quantized()?;
+            Some(Plan {
+                bottom_scale: q.input_scale()?,
+                top_scale: q.output_scale(),
+            })
+        })
+        .collect();
+    // ncnn requantizes only where its own runtime takes int8 in every
+    // reader (each layer's `ncnn_takes_int8`: its fuse_requantize looks
+    // through Split/ReLU into int8 convolutions); Octet also looks through
+    // max Pooling, Concat and others, but ncnn would crash on an int8 blob
+    // there, so the written model keeps ncnn's rule and Octet re-plans the
+    // rest at load.
     for (l, slot) in net.layers().iter().enumerate() {
         if quantized[l].as_ref().is_none_or(|q| q.top_scale.is_none()) {
             continue;
@@ -153,17 +108,18 @@ pub fn main(a: Args) -> Result<()> {
         while let Some(b) = stack.pop() {
             for &r in &net.blobs()[b].consumers {
                 let reader = &net.layers()[r];
-                match reader.kind.as_str() {
-                    "Split" | "ReLU" => stack.extend(reader.tops.iter().copied()),
-                    "Convolution" | "ConvolutionDepthWise" if quantized[r].is_some() => {}
-                    _ => ncnn_ok = false,
+                if !reader.layer.ncnn_takes_int8() {
+                    ncnn_ok = false;
+                } else if reader.layer.int8_input() == Int8Input::PassThrough {
+                    stack.extend(reader.tops.iter().copied());
+                } else if quantized[r].is_none() {
+                    ncnn_ok = false;
                 }
             }
         }
         if !ncnn_ok {
             if let Some(q) = quantized[l].as_mut() {
                 q.top_scale = None;
-                q.term -= 100;
             }
         }
     }
@@ -194,26 +150,25 @@ pub fn main(a: Args) -> Result<()> {
     let mut w = BinWriter::default();
     for (i, d) in pf.layers.iter().enumerate() {
         let line = lines[d.line - 1].trim_end();
-        match &quantized[i] {
-            None => {
-                out_param.push_str(line);
-                w.raw_bytes(&bin[ranges[i].clone()]);
-            }
-            Some(q) => {
+        let slot = &net.layers()[i];
+        match (&quantized[i], slot.layer.quantized()) {
+            (Some(plan), Some(q)) => {
+                let form = q
+                    .write_int8(plan.bottom_scale, plan.top_scale, &mut w)
+                    .map_err(|e| anyhow::anyhow!("layer `{}` ({}): {e}", d.name, d.kind))?;
+                let set: Vec<String> = form.params.iter().map(|(k, _)| format!("{k}=")).collect();
                 let kept: Vec<&str> = line
                     .split_whitespace()
-                    .filter(|t| !t.starts_with("8="))
+                    .filter(|t| !set.iter().any(|p| t.starts_with(p.as_str())))
                     .collect();
-                out_param.push_str(&format!("{} 8={}", kept.join(" "), q.term));
-                w.tagged_i8(&q.weights);
-                if let Some(b) = &q.bias {
-                    w.raw(b);
+                out_param.push_str(&kept.join(" "));
+                for (k, v) in &form.params {
+                    out_param.push_str(&format!(" {k}={v}"));
                 }
-                w.raw(&q.weight_scales);
-                w.raw(&[q.bottom_scale]);
-                if let Some(t) = q.top_scale {
-                    w.raw(&[t]);
-                }
+            }
+            _ => {
+                out_param.push_str(line);
+                w.raw_bytes(&bin[ranges[i].clone()]);
             }
         }
         out_param.push('\n');
