@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use octet_kernels::{Planes, PlanesMut};
 
-use crate::memory;
+use crate::memory::{self, Allocator};
 
 /// Element type of a [`Mat`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,10 +25,11 @@ enum Storage {
     I8(Vec<i8>),
 }
 
-/// The data, and the int8 copy [`Mat::quantize`] last made of it for the
-/// readers that share the buffer (cleared whenever the data is written).
+/// The data; the int8 copy [`Mat::quantize`] last made of it for the
+/// readers that share the buffer (cleared whenever the data is written);
+/// and the net allocator that counts it and takes it back.
 #[derive(Debug)]
-struct Buffer(Storage, OnceLock<Quantized>);
+struct Buffer(Storage, OnceLock<Quantized>, Option<Arc<Allocator>>);
 
 /// An int8 copy of a buffer's data, with the shape and scale it was made for.
 #[derive(Debug)]
@@ -50,88 +51,44 @@ impl Buffer {
         self.1.take();
         self
     }
-    fn new(s: Storage) -> Buffer {
-        let b = Buffer(s, OnceLock::new());
-        memory::add(b.bytes());
+    /// A zero-filled buffer of `len` elements from the allocator of the net
+    /// running on this thread (a plain allocation outside any run).
+    fn zeroed(elem: ElemType, len: usize) -> Buffer {
+        let alloc = memory::current();
+        let storage = match (elem, &alloc) {
+            (ElemType::F32, Some(a)) => Storage::F32(a.take_f32(len)),
+            (ElemType::F32, None) => Storage::F32(vec![0.0; len]),
+            (ElemType::I8, _) => Storage::I8(vec![0; len]),
+        };
+        Buffer::with(storage, alloc)
+    }
+    fn with(s: Storage, alloc: Option<Arc<Allocator>>) -> Buffer {
+        let b = Buffer(s, OnceLock::new(), alloc);
+        if let Some(a) = &b.2 {
+            a.add(b.bytes());
+        }
         b
     }
 }
 
 impl Clone for Buffer {
+    /// A copy (a write to a shared buffer): counted by the running net's
+    /// allocator, else by this buffer's.
     fn clone(&self) -> Self {
-        Buffer::new(match &self.0 {
+        let storage = match &self.0 {
             Storage::F32(v) => Storage::F32(v.clone()),
             Storage::I8(v) => Storage::I8(v.clone()),
-        })
+        };
+        Buffer::with(storage, memory::current().or_else(|| self.2.clone()))
     }
 }
 
 impl Drop for Buffer {
     fn drop(&mut self) {
-        memory::sub(self.bytes());
-        if let Storage::F32(v) = &mut self.0 {
-            pool::give_f32(std::mem::take(v));
-        }
-    }
-}
-
-/// Recycles large fp32 buffers between layers and runs (as ncnn's pool
-/// allocators do). A fresh allocation of a few MB comes from the OS as
-/// untouched pages, and every first touch is a page fault; layer outputs of
-/// the same sizes come back every inference. The pool never holds more than
-/// keeps live + pooled bytes within the high-water mark already reached, so
-/// it does not raise peak memory.
-mod pool {
-    use std::sync::Mutex;
-
-    use crate::memory;
-
-    /// Buffers smaller than this go straight to the allocator.
-    const MIN_LEN: usize = 16 * 1024;
-
-    static FREE: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
-
-    /// A zero-filled buffer of `len`, reusing a pooled one of a close size.
-    pub(super) fn take_f32(len: usize) -> Vec<f32> {
-        if len >= MIN_LEN {
-            if let Ok(mut free) = FREE.lock() {
-                // Best fit among buffers at most 25% larger.
-                let best = free
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| v.capacity() >= len && v.capacity() <= len + len / 4)
-                    .min_by_key(|(_, v)| v.capacity())
-                    .map(|(i, _)| i);
-                if let Some(i) = best {
-                    let mut v = free.swap_remove(i);
-                    drop(free);
-                    v.clear();
-                    v.resize(len, 0.0);
-                    return v;
-                }
-                // A fresh buffer is coming: drop pooled ones that would push
-                // live + pooled past the high-water mark.
-                let mut held: usize = free.iter().map(|b| b.capacity() * 4).sum();
-                while !free.is_empty()
-                    && memory::current_bytes() + held + len * 4 > memory::peak_bytes()
-                {
-                    if let Some(b) = free.pop() {
-                        held -= b.capacity() * 4;
-                    }
-                }
-            }
-        }
-        vec![0.0; len]
-    }
-
-    pub(super) fn give_f32(v: Vec<f32>) {
-        if v.capacity() < MIN_LEN {
-            return;
-        }
-        if let Ok(mut free) = FREE.lock() {
-            let held: usize = free.iter().map(|b| b.capacity() * 4).sum();
-            if memory::current_bytes() + held + v.capacity() * 4 <= memory::peak_bytes() {
-                free.push(v);
+        if let Some(a) = &self.2 {
+            a.sub(self.bytes());
+            if let Storage::F32(v) = &mut self.0 {
+                a.give_f32(std::mem::take(v));
             }
         }
     }
@@ -186,10 +143,6 @@ impl Mat {
         let elemsize = if elem == ElemType::F32 { 4 } else { 1 };
         let cstep = cstep_for(dims, w * h * d, elemsize);
         let len = cstep * c;
-        let storage = match elem {
-            ElemType::F32 => Storage::F32(pool::take_f32(len)),
-            ElemType::I8 => Storage::I8(vec![0; len]),
-        };
         Mat {
             w,
             h,
@@ -198,7 +151,7 @@ impl Mat {
             dims,
             cstep,
             int8_scale: 0.0,
-            buf: Some(Arc::new(Buffer::new(storage))),
+            buf: Some(Arc::new(Buffer::zeroed(elem, len))),
         }
     }
 
@@ -355,7 +308,7 @@ impl Mat {
 
     pub fn elem_type(&self) -> ElemType {
         match self.buf.as_deref() {
-            Some(Buffer(Storage::I8(_), _)) => ElemType::I8,
+            Some(Buffer(Storage::I8(_), ..)) => ElemType::I8,
             _ => ElemType::F32,
         }
     }
@@ -377,8 +330,8 @@ impl Mat {
     /// The whole fp32 buffer, channel padding included. Panics on an int8 Mat.
     pub fn data(&self) -> &[f32] {
         match self.buf.as_deref() {
-            Some(Buffer(Storage::F32(v), _)) => v,
-            Some(Buffer(Storage::I8(_), _)) => panic!("fp32 access to an int8 Mat"),
+            Some(Buffer(Storage::F32(v), ..)) => v,
+            Some(Buffer(Storage::I8(_), ..)) => panic!("fp32 access to an int8 Mat"),
             None => &[],
         }
     }
@@ -386,8 +339,8 @@ impl Mat {
     /// Mutable fp32 buffer; copies first if the buffer is shared.
     pub fn data_mut(&mut self) -> &mut [f32] {
         match self.buf.as_mut().map(Arc::make_mut).map(Buffer::written) {
-            Some(Buffer(Storage::F32(v), _)) => v,
-            Some(Buffer(Storage::I8(_), _)) => panic!("fp32 access to an int8 Mat"),
+            Some(Buffer(Storage::F32(v), ..)) => v,
+            Some(Buffer(Storage::I8(_), ..)) => panic!("fp32 access to an int8 Mat"),
             None => &mut [],
         }
     }
@@ -395,16 +348,16 @@ impl Mat {
     /// The whole int8 buffer. Panics on an fp32 Mat.
     pub fn data_i8(&self) -> &[i8] {
         match self.buf.as_deref() {
-            Some(Buffer(Storage::I8(v), _)) => v,
-            Some(Buffer(Storage::F32(_), _)) => panic!("int8 access to an fp32 Mat"),
+            Some(Buffer(Storage::I8(v), ..)) => v,
+            Some(Buffer(Storage::F32(_), ..)) => panic!("int8 access to an fp32 Mat"),
             None => &[],
         }
     }
 
     pub fn data_i8_mut(&mut self) -> &mut [i8] {
         match self.buf.as_mut().map(Arc::make_mut).map(Buffer::written) {
-            Some(Buffer(Storage::I8(v), _)) => v,
-            Some(Buffer(Storage::F32(_), _)) => panic!("int8 access to an fp32 Mat"),
+            Some(Buffer(Storage::I8(v), ..)) => v,
+            Some(Buffer(Storage::F32(_), ..)) => panic!("int8 access to an fp32 Mat"),
             None => &mut [],
         }
     }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::error::{Error, LayerError, Result};
 use crate::layer::{self, ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
+use crate::memory::Allocator;
 use crate::modelbin::{BinReader, ModelSource, SyntheticSource};
 use crate::option::Options;
 use crate::param::{parse_param, LayerDecl, ParamFile};
@@ -40,6 +41,8 @@ pub struct Net {
     blob_index: HashMap<String, usize>,
     opt: Options,
     pool: Option<rayon::ThreadPool>,
+    /// This net's tensor memory: counters and the fp32 buffer pool.
+    memory: Arc<Allocator>,
 }
 
 /// Where an int8 calibration table comes from.
@@ -354,6 +357,7 @@ impl Net {
             blob_index,
             opt: Options::default(),
             pool: None,
+            memory: Allocator::new(),
         })
     }
 
@@ -389,10 +393,6 @@ impl Net {
 
     /// Applies options: thread pool and kernel preparation.
     pub fn set_options(&mut self, opt: Options) -> Result<()> {
-        if opt.low_memory {
-            // Process-wide: the int8 kernels stop keeping scratch buffers.
-            octet_kernels::int8::scratch::set_retained_limit(0);
-        }
         for slot in &mut self.layers {
             slot.layer.prepare(&opt).map_err(|e| Error::Layer {
                 layer: slot.name.clone(),
@@ -407,12 +407,17 @@ impl Net {
                     .num_threads(opt.num_threads)
                     .start_handler({
                         let cpus = opt.cpus.clone();
+                        let memory = Arc::clone(&self.memory);
+                        let retain = !opt.low_memory;
                         move |i| {
                             if !cpus.is_empty() {
                                 core_affinity::set_for_current(core_affinity::CoreId {
                                     id: cpus[i % cpus.len()],
                                 });
                             }
+                            // The pool's threads work for this net only.
+                            memory.adopt_thread();
+                            octet_kernels::int8::scratch::set_thread_retention(retain);
                         }
                     })
                     .build()
@@ -485,11 +490,24 @@ impl Net {
         Extractor::with(NetRef::Shared(Arc::clone(self)))
     }
 
-    /// Runs `f` on the net's thread pool (or the calling thread for 1 thread).
+    /// This net's tensor memory: bytes live and the high-water mark of its
+    /// runs (its own, not other nets').
+    pub fn memory(&self) -> &Allocator {
+        &self.memory
+    }
+
+    /// Runs `f` on the net's thread pool (or the calling thread for 1
+    /// thread), with the net's allocator and scratch retention (its
+    /// low-memory mode) in effect for the Mats and kernel buffers it uses.
     pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        let retain = !self.opt.low_memory;
+        let run = || {
+            self.memory
+                .scope(|| octet_kernels::int8::scratch::with_retention(retain, f))
+        };
         match &self.pool {
-            Some(p) => p.install(f),
-            None => f(),
+            Some(p) => p.install(run),
+            None => run(),
         }
     }
 }
@@ -608,6 +626,12 @@ impl<'n> Extractor<'n> {
     }
 
     fn run(&mut self, targets: &[usize]) -> Result<()> {
+        // The extractor's own copies (dequantized inputs) count for the net too.
+        let memory = Arc::clone(&self.net.memory);
+        memory.scope(|| self.run_layers(targets))
+    }
+
+    fn run_layers(&mut self, targets: &[usize]) -> Result<()> {
         let net_ref = self.net.clone();
         let net: &Net = &net_ref;
         // Layers needed: walk back from the targets, stopping at blobs we have.

@@ -52,8 +52,8 @@ pub struct Options {
     /// of Winograd, whose transformed weights take 3.6 (F(2,3)) to 8 (F(4,3))
     /// bytes per weight — most of a deep network's weights sit in those layers.
     /// It also stops the int8 kernels from keeping their scratch buffers
-    /// between layers (they are freed and zero-allocated again); that part
-    /// is process-wide and stays on once any net has asked for it.
+    /// between layers while this net runs (they are zero-allocated and
+    /// freed); other nets in the process keep their own setting.
     pub low_memory: bool,
     /// Pin the worker threads to these CPUs (round-robin); empty: no pinning.
     /// With one thread the work runs on the caller's thread, which is the

@@ -6,13 +6,16 @@
 //! A [`Scratch`] holds whatever an earlier user left (any bit pattern is a
 //! valid integer): callers write before they read, or clear what must be
 //! zero. Several can be live at once (each takes its own buffer); dropping
-//! one returns its buffer to the pool of the thread that drops it, unless
-//! the pool would then hold more than [`set_retained_limit`] bytes (the
-//! runtime's low-memory option sets 0: nothing is kept between uses).
+//! one returns its buffer to the pool of the thread that drops it.
+//!
+//! Whether a thread keeps buffers is its *retention*, set per scope by the
+//! runtime for the net that runs ([`with_retention`]; a net's own worker
+//! threads take it for good, [`set_thread_retention`]): a low-memory net
+//! neither takes pooled buffers nor keeps any (each is zero-allocated and
+//! freed), and leaves the pools of other nets on the same thread alone.
 
 use std::cell::{Cell, RefCell};
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::LocalKey;
 
 /// Element types with a pool.
@@ -34,17 +37,38 @@ macro_rules! pooled {
     };
 }
 
-static RETAINED_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
-
 thread_local! {
     /// Bytes this thread's pools hold.
     static HELD: Cell<usize> = const { Cell::new(0) };
+    /// Whether buffers are taken from and returned to this thread's pools.
+    static RETAIN: Cell<bool> = const { Cell::new(true) };
 }
 
-/// Most bytes each thread's pools keep between uses (process-wide; default
-/// unlimited). 0 frees every buffer when its [`Scratch`] is dropped.
-pub fn set_retained_limit(bytes: usize) {
-    RETAINED_LIMIT.store(bytes, Ordering::Relaxed);
+/// Runs `f` with this thread's retention set to `retain` (restored
+/// afterwards, also on a panic).
+pub fn with_retention<R>(retain: bool, f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = RETAIN.try_with(|r| r.set(self.0));
+        }
+    }
+    let _restore = Restore(RETAIN.with(|r| r.replace(retain)));
+    f()
+}
+
+/// Sets this thread's retention from now on (a net's own worker threads).
+pub fn set_thread_retention(retain: bool) {
+    let _ = RETAIN.try_with(|r| r.set(retain));
+}
+
+/// Bytes this thread's pools hold for reuse.
+pub fn retained_bytes() -> usize {
+    HELD.try_with(|h| h.get()).unwrap_or(0)
+}
+
+fn retaining() -> bool {
+    RETAIN.try_with(|r| r.get()).unwrap_or(false)
 }
 
 fn bytes_of<T>(v: &[T]) -> usize {
@@ -66,6 +90,12 @@ pub struct Scratch<T: Pooled> {
 /// zero-filled), else a new one. Best fit keeps each buffer near the size of
 /// the use it serves, so the pool holds about the largest simultaneous need.
 pub fn take<T: Pooled>(len: usize) -> Scratch<T> {
+    if !retaining() {
+        return Scratch {
+            buf: vec![T::default(); len],
+            len,
+        };
+    }
     let pooled = T::pool().with(|p| {
         let mut p = p.borrow_mut();
         let fit = p
@@ -107,12 +137,11 @@ impl<T: Pooled> DerefMut for Scratch<T> {
 
 impl<T: Pooled> Drop for Scratch<T> {
     fn drop(&mut self) {
-        let buf = std::mem::take(&mut self.buf);
-        let bytes = bytes_of(&buf);
-        let held = HELD.try_with(|h| h.get()).unwrap_or(usize::MAX);
-        if held.saturating_add(bytes) > RETAINED_LIMIT.load(Ordering::Relaxed) {
+        if !retaining() {
             return;
         }
+        let buf = std::mem::take(&mut self.buf);
+        let bytes = bytes_of(&buf);
         // During thread teardown the pool may be gone: then the buffer is
         // simply freed.
         let _ = T::pool().try_with(|p| {
@@ -150,20 +179,20 @@ mod tests {
         assert_eq!(c.len(), 200);
         assert!(c[100..].iter().all(|&v| v == 0));
 
-        // The limit is process-wide, so it is checked here, in the same test
-        // (tests run in parallel), with i16 buffers this thread has not used.
+        // Without retention nothing is taken from or given to the pool;
+        // with it again, the pooled buffer is still there.
         {
             let mut a = take::<i16>(64);
             a.fill(5);
         }
-        assert!(take::<i16>(64).iter().all(|&v| v == 5));
-        set_retained_limit(0);
-        {
+        let held = retained_bytes();
+        assert!(held >= 128);
+        with_retention(false, || {
             let mut a = take::<i16>(64);
+            assert!(a.iter().all(|&v| v == 0), "a pooled buffer was taken");
             a.fill(6);
-        }
-        let fresh = take::<i16>(64);
-        set_retained_limit(usize::MAX);
-        assert!(fresh.iter().all(|&v| v == 0), "a freed buffer came back");
+        });
+        assert_eq!(retained_bytes(), held, "a buffer was kept");
+        assert!(take::<i16>(64).iter().all(|&v| v == 5));
     }
 }

@@ -206,14 +206,14 @@ fn run_one(a: &Args, param: &Path, bin: Option<&Path>, use_int8: bool) -> Result
     for _ in 0..a.warmup {
         run()?;
     }
-    octet::memory::reset_peak();
+    net.memory().reset_peak();
     let mut times = Vec::with_capacity(a.loops);
     for _ in 0..a.loops {
         let t = Instant::now();
         run()?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    let arena = octet::memory::peak_bytes() as u64;
+    let arena = net.memory().peak_bytes() as u64;
     if a.layer_markers {
         print_layer_markers(&net, &inputs, &names)?;
     }
