@@ -43,6 +43,8 @@ pub struct Net {
     pool: Option<rayon::ThreadPool>,
     /// This net's tensor memory: counters and the fp32 buffer pool.
     memory: Arc<Allocator>,
+    /// Lines after the layers the `.param` header declares (ignored, as ncnn does).
+    ignored_param_lines: usize,
 }
 
 /// Where an int8 calibration table comes from.
@@ -132,6 +134,7 @@ impl Net {
         opt: Options,
     ) -> Result<Net> {
         let mut net = Net::build_graph(&pf.layers, label, &opt)?;
+        net.ignored_param_lines = pf.ignored_lines;
         match weights {
             Weights::File(path) => {
                 let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -358,6 +361,7 @@ impl Net {
             opt: Options::default(),
             pool: None,
             memory: Allocator::new(),
+            ignored_param_lines: 0,
         })
     }
 
@@ -434,6 +438,12 @@ impl Net {
 
     pub fn options(&self) -> &Options {
         &self.opt
+    }
+
+    /// Non-blank `.param` lines after the layers its header declares: ncnn
+    /// ignores them, and so does Octet.
+    pub fn ignored_param_lines(&self) -> usize {
+        self.ignored_param_lines
     }
 
     pub fn layers(&self) -> &[LayerSlot] {

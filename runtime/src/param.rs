@@ -5,8 +5,13 @@
 //! <layer count> <blob count>
 //! <Type> <name> <n_in> <n_out> <in…> <out…> <id>=<value> … <-23300-id>=<len>,<v>,<v>…
 //! ```
-//! Values are floats when they contain `.`, `e` or `E` (ncnn's rule), integers
-//! otherwise. Blank lines and lines starting with `#` are skipped.
+//! Values are floats when they contain `.`, `e` or `E` (ncnn's rule),
+//! integers otherwise; `id=v,v,v` is an array too (ncnn's newer form), and a
+//! value that starts with a letter or a `"` is a string (pnnx's shape
+//! expressions, `6="1w,1h,128"`; quoted strings may hold spaces and commas).
+//! Blank lines and lines starting with `#` are skipped. Like ncnn, the
+//! reader takes the number of layers the header declares and ignores any
+//! lines after them (`ParamFile::ignored_lines` counts them).
 
 use std::collections::BTreeMap;
 
@@ -16,6 +21,9 @@ use crate::error::{Error, Result};
 pub const MAGIC: i64 = 7767517;
 /// ncnn's `NCNN_MAX_PARAM_COUNT`: valid ids are `0..32`.
 pub const MAX_PARAM_ID: i32 = 32;
+/// Most inputs or outputs one layer may list (a bound on untrusted counts;
+/// ncnn's largest real layers have a few dozen).
+pub const MAX_BLOBS_PER_LAYER: usize = 65536;
 
 /// One parsed value.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +32,8 @@ pub enum ParamValue {
     Float(f32),
     /// An array; each element keeps its own kind.
     Array(Vec<ParamValue>),
+    /// A string (ncnn's type 7).
+    Str(String),
 }
 
 /// The `id=value` pairs of one layer.
@@ -58,6 +68,18 @@ impl ParamDict {
             Some(ParamValue::Array(_)) => {
                 Err(format!("param {id} must be an integer, found an array"))
             }
+            Some(ParamValue::Str(s)) => Err(format!(
+                "param {id} must be an integer, found the string \"{s}\""
+            )),
+        }
+    }
+
+    /// String `id`, or `None` when absent.
+    pub fn get_str(&self, id: i32) -> Result<Option<&str>, String> {
+        match self.values.get(&id) {
+            None => Ok(None),
+            Some(ParamValue::Str(s)) => Ok(Some(s)),
+            Some(other) => Err(format!("param {id} must be a string, found {other:?}")),
         }
     }
 
@@ -70,6 +92,9 @@ impl ParamDict {
             Some(ParamValue::Array(_)) => {
                 Err(format!("param {id} must be a number, found an array"))
             }
+            Some(ParamValue::Str(s)) => Err(format!(
+                "param {id} must be a number, found the string \"{s}\""
+            )),
         }
     }
 
@@ -77,14 +102,14 @@ impl ParamDict {
     pub fn get_floats(&self, id: i32) -> Result<Vec<f32>, String> {
         match self.values.get(&id) {
             None => Ok(Vec::new()),
-            Some(ParamValue::Array(a)) => Ok(a
+            Some(ParamValue::Array(a)) => a
                 .iter()
                 .map(|v| match v {
-                    ParamValue::Int(i) => *i as f32,
-                    ParamValue::Float(f) => *f,
-                    ParamValue::Array(_) => f32::NAN,
+                    ParamValue::Int(i) => Ok(*i as f32),
+                    ParamValue::Float(f) => Ok(*f),
+                    other => Err(format!("param {id} must hold numbers, found {other:?}")),
                 })
-                .collect()),
+                .collect(),
             Some(_) => Err(format!("param {id} must be an array")),
         }
     }
@@ -117,10 +142,11 @@ impl ParamDict {
                         match e {
                             ParamValue::Int(i) => s.push_str(&format!(",{i}")),
                             ParamValue::Float(f) => s.push_str(&format!(",{}", fmt_float(*f))),
-                            ParamValue::Array(_) => {}
+                            ParamValue::Array(_) | ParamValue::Str(_) => {}
                         }
                     }
                 }
+                ParamValue::Str(v) => s.push_str(&format!(" {id}=\"{v}\"")),
             }
         }
         s
@@ -149,6 +175,9 @@ pub struct LayerDecl {
 pub struct ParamFile {
     pub layers: Vec<LayerDecl>,
     pub blob_count: usize,
+    /// Non-blank lines after the layers the header declares: ncnn ignores
+    /// them, and so does Octet (`octet info` says so).
+    pub ignored_lines: usize,
 }
 
 fn is_float_token(s: &str) -> bool {
@@ -169,47 +198,109 @@ fn parse_scalar(tok: &str) -> std::result::Result<ParamValue, String> {
     }
 }
 
-/// Parses one `id=value` token into `pd`.
-fn parse_pair(tok: &str, pd: &mut ParamDict) -> std::result::Result<(), String> {
-    let (k, v) = tok
-        .split_once('=')
-        .ok_or_else(|| format!("`{tok}` is not an id=value pair"))?;
-    let id: i32 = k
-        .parse()
-        .map_err(|_| format!("`{tok}`: id `{k}` is not an integer"))?;
-    if id <= -23300 {
-        let id = -id - 23300;
-        if !(0..MAX_PARAM_ID).contains(&id) {
-            return Err(format!(
-                "`{tok}`: array param id {id} out of range 0..{MAX_PARAM_ID}"
-            ));
+/// Longest string value ncnn reads (its `vstr2` buffer).
+const MAX_STRING_LEN: usize = 255;
+
+/// Parses the `id=value` pairs of a layer line (the text after its blob
+/// names) into `pd`, as ncnn's `ParamDict::load_param` reads them.
+fn parse_pairs(mut rest: &str, pd: &mut ParamDict) -> std::result::Result<(), String> {
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return Ok(());
         }
-        let mut parts = v.split(',');
-        let len_s = parts.next().unwrap_or("");
-        let len: usize = len_s
+        let eq = rest
+            .find('=')
+            .filter(|&e| !rest[..e].contains(char::is_whitespace))
+            .ok_or_else(|| {
+                let tok = rest.split_whitespace().next().unwrap_or(rest);
+                format!("`{tok}` is not an id=value pair")
+            })?;
+        let k = &rest[..eq];
+        let id: i32 = k
             .parse()
-            .map_err(|_| format!("`{tok}`: array length `{len_s}` is not a count"))?;
-        let elems: Vec<ParamValue> = parts
-            .map(parse_scalar)
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| format!("`{tok}`: {e}"))?;
-        if elems.len() != len {
-            return Err(format!(
-                "`{tok}`: array declares {len} values but has {}",
-                elems.len()
-            ));
+            .map_err(|_| format!("`{k}=`: id `{k}` is not an integer"))?;
+        let after = &rest[eq + 1..];
+        let (value, tail) = if let Some(quoted) = after.strip_prefix('"') {
+            // A quoted string runs to the next quote (spaces and commas included).
+            let end = quoted
+                .find(['"', '\n'])
+                .filter(|&e| quoted[e..].starts_with('"'))
+                .ok_or_else(|| format!("`{k}=\"{quoted}`: the string has no closing quote"))?;
+            (Value::Str(&quoted[..end]), &quoted[end + 1..])
+        } else {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            let tok = &after[..end];
+            let v = if tok.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                Value::Str(tok)
+            } else {
+                Value::Plain(tok)
+            };
+            (v, &after[end..])
+        };
+        rest = tail;
+        let tok = || format!("{k}={}", &after[..after.len() - tail.len()]);
+        if id <= -23300 {
+            let aid = id
+                .checked_neg()
+                .and_then(|v| v.checked_sub(23300))
+                .filter(|v| (0..MAX_PARAM_ID).contains(v))
+                .ok_or_else(|| {
+                    format!("`{}`: array param id out of range 0..{MAX_PARAM_ID}", tok())
+                })?;
+            let Value::Plain(v) = value else {
+                return Err(format!("`{}`: an array needs `<len>,<v>,…`", tok()));
+            };
+            let mut parts = v.split(',');
+            let len_s = parts.next().unwrap_or("");
+            let len: usize = len_s
+                .parse()
+                .map_err(|_| format!("`{}`: array length `{len_s}` is not a count", tok()))?;
+            let elems: Vec<ParamValue> = parts
+                .map(parse_scalar)
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| format!("`{}`: {e}", tok()))?;
+            if elems.len() != len {
+                return Err(format!(
+                    "`{}`: array declares {len} values but has {}",
+                    tok(),
+                    elems.len()
+                ));
+            }
+            pd.set(aid, ParamValue::Array(elems));
+            continue;
         }
-        pd.set(id, ParamValue::Array(elems));
-    } else {
         if !(0..MAX_PARAM_ID).contains(&id) {
             return Err(format!(
-                "`{tok}`: param id {id} out of range 0..{MAX_PARAM_ID}"
+                "`{}`: param id {id} out of range 0..{MAX_PARAM_ID}",
+                tok()
             ));
         }
-        let val = parse_scalar(v).map_err(|e| format!("`{tok}`: {e}"))?;
+        let val = match value {
+            Value::Str(s) if s.len() > MAX_STRING_LEN => {
+                return Err(format!(
+                    "`{k}=`: string of {} bytes, longer than ncnn's {MAX_STRING_LEN}",
+                    s.len()
+                ))
+            }
+            Value::Str(s) => ParamValue::Str(s.to_string()),
+            // `id=v,v,v`: ncnn's newer array form.
+            Value::Plain(v) if v.contains(',') => ParamValue::Array(
+                v.split(',')
+                    .map(parse_scalar)
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(|e| format!("`{}`: {e}", tok()))?,
+            ),
+            Value::Plain(v) => parse_scalar(v).map_err(|e| format!("`{}`: {e}", tok()))?,
+        };
         pd.set(id, val);
     }
-    Ok(())
+}
+
+/// A value as written: a string, or number text (one value or a list).
+enum Value<'a> {
+    Str(&'a str),
+    Plain(&'a str),
 }
 
 /// Parses `.param` text. `file` names the source in errors.
@@ -256,65 +347,69 @@ pub fn parse_param(text: &str, file: &str) -> Result<ParamFile> {
         }
     };
 
-    let mut layers = Vec::with_capacity(layer_count);
+    // The declared count is untrusted: reserve no more than the text can hold.
+    let mut layers = Vec::with_capacity(layer_count.min(text.len() / 8 + 1));
     let mut blobs = std::collections::HashSet::new();
     let mut last_line = ln;
+    let mut ignored_lines = 0;
     for (ln, line) in lines {
         last_line = ln;
         if layers.len() == layer_count {
-            return Err(err(
-                ln,
-                format!("more layers than the {layer_count} declared on line 2"),
-            ));
+            ignored_lines += 1;
+            continue;
         }
-        let toks: Vec<&str> = line.split_whitespace().collect();
-        if toks.len() < 4 {
-            return Err(err(
-                ln,
-                format!("layer line `{line}` needs at least `<Type> <name> <n_in> <n_out>`"),
-            ));
-        }
-        let (kind, name) = (toks[0].to_string(), toks[1].to_string());
-        let n_in: usize = toks[2].parse().map_err(|_| {
-            err(
-                ln,
-                format!("layer `{name}`: input count `{}` is not a number", toks[2]),
-            )
-        })?;
-        let n_out: usize = toks[3].parse().map_err(|_| {
-            err(
-                ln,
-                format!("layer `{name}`: output count `{}` is not a number", toks[3]),
-            )
-        })?;
-        if toks.len() < 4 + n_in + n_out {
-            return Err(err(
-                ln,
-                format!(
-                    "layer `{name}`: declares {n_in} inputs and {n_out} outputs but lists {}",
-                    toks.len() - 4
-                ),
-            ));
-        }
-        let bottoms: Vec<String> = toks[4..4 + n_in].iter().map(|s| s.to_string()).collect();
-        let tops: Vec<String> = toks[4 + n_in..4 + n_in + n_out]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        for b in bottoms.iter().chain(&tops) {
+        let mut toks = line.split_whitespace();
+        let mut rest = line;
+        let mut next = |what: &str| -> Result<&str> {
+            let t = toks.next().ok_or_else(|| {
+                err(
+                    ln,
+                    format!("layer line `{line}` ends before its {what} (`<Type> <name> <n_in> <n_out> <in…> <out…>`)"),
+                )
+            })?;
+            // `rest` continues after this token (tokens are slices of `line`).
+            let end = t.as_ptr() as usize - line.as_ptr() as usize + t.len();
+            rest = &line[end..];
+            Ok(t)
+        };
+        let kind = next("type")?.to_string();
+        let name = next("name")?.to_string();
+        let count = |t: &str, what: &str| -> Result<usize> {
+            t.parse::<usize>()
+                .ok()
+                .filter(|&n| n <= MAX_BLOBS_PER_LAYER)
+                .ok_or_else(|| {
+                    err(
+                        ln,
+                        format!("layer `{name}`: {what} count `{t}` is not a count up to {MAX_BLOBS_PER_LAYER}"),
+                    )
+                })
+        };
+        let n_in = count(next("input count")?, "input")?;
+        let n_out = count(next("output count")?, "output")?;
+        let mut names = Vec::with_capacity(n_in + n_out);
+        for i in 0..n_in + n_out {
+            let b = next("blob names").map_err(|_| {
+                err(
+                    ln,
+                    format!(
+                        "layer `{name}`: declares {n_in} inputs and {n_out} outputs but lists {i}"
+                    ),
+                )
+            })?;
             if b.contains('=') {
                 return Err(err(ln, format!("layer `{name}`: blob name `{b}` looks like a param; check the input/output counts")));
             }
-            blobs.insert(b.clone());
+            blobs.insert(b.to_string());
+            names.push(b.to_string());
         }
+        let tops = names.split_off(n_in);
         let mut params = ParamDict::new();
-        for tok in &toks[4 + n_in + n_out..] {
-            parse_pair(tok, &mut params).map_err(|m| err(ln, format!("layer `{name}`: {m}")))?;
-        }
+        parse_pairs(rest, &mut params).map_err(|m| err(ln, format!("layer `{name}`: {m}")))?;
         layers.push(LayerDecl {
             kind,
             name,
-            bottoms,
+            bottoms: names,
             tops,
             params,
             line: ln,
@@ -338,7 +433,11 @@ pub fn parse_param(text: &str, file: &str) -> Result<ParamFile> {
             ),
         ));
     }
-    Ok(ParamFile { layers, blob_count })
+    Ok(ParamFile {
+        layers,
+        blob_count,
+        ignored_lines,
+    })
 }
 
 #[cfg(test)]
@@ -374,19 +473,52 @@ mod tests {
     fn errors_name_file_line_and_token() {
         assert!(msg("7767518\n1 1\nInput d 0 1 d\n").starts_with("m.param:1: bad magic"));
         assert!(msg("7767517\nx y\n").starts_with("m.param:2:"));
-        let m = msg("7767517\n1 1\nInput d 0 1 d 0=abc\n");
-        assert!(m.starts_with("m.param:3:") && m.contains("0=abc"), "{m}");
+        let m = msg("7767517\n1 1\nInput d 0 1 d 0=1x\n");
+        assert!(m.starts_with("m.param:3:") && m.contains("0=1x"), "{m}");
         let m = msg("7767517\n1 1\nInput d 0 1 d -23300=3,1,2\n");
         assert!(m.contains("declares 3 values but has 2"), "{m}");
         let m = msg("7767517\n2 2\nInput d 0 1 d\n");
         assert!(m.contains("truncated"), "{m}");
-        let m = msg("7767517\n1 2\nInput d 0 1 d\nReLU r 1 1 d e\n");
-        assert!(m.starts_with("m.param:4: more layers"), "{m}");
         let m = msg("7767517\n1 1\nReLU r 1 1 d\n");
         assert!(m.contains("lists 1"), "{m}");
+        // Untrusted counts: no overflow, no huge reservation.
+        let m = msg("7767517\n1 1\nReLU r 18446744073709551615 18446744073709551615 d\n");
+        assert!(m.contains("input count"), "{m}");
+        let m = msg("7767517\n18446744073709551615 1\nInput d 0 1 d\n");
+        assert!(m.contains("truncated"), "{m}");
+        let m = msg("7767517\n1 1\nInput d 0 1 d 6=\"abc\n");
+        assert!(m.contains("no closing quote"), "{m}");
+        let m = msg("7767517\n1 1\nInput d 0 1 d -2147483648=1\n");
+        assert!(m.contains("out of range"), "{m}");
         let m = msg("7767517\n1 1\nInput d 0 1 d 40=1\n");
         assert!(m.contains("out of range"), "{m}");
         assert!(msg("").contains("empty file"));
+    }
+
+    #[test]
+    fn strings_new_style_arrays_and_ignored_lines() {
+        let text = "7767517\n2 3\nInput in 0 1 in 0=4\n\
+            Reshape r 1 1 in out 6=\"1w, 2*1h,128\" 7=abc 3=1,2.5,3 0=-1\n\
+            ReLU extra 1 1 out out2\n";
+        let p = parse_param(text, "s.param").unwrap();
+        assert_eq!(p.layers.len(), 2);
+        assert_eq!(p.ignored_lines, 1, "ncnn reads only the declared layers");
+        let pd = &p.layers[1].params;
+        assert_eq!(pd.get_str(6).unwrap(), Some("1w, 2*1h,128"));
+        assert_eq!(pd.get_str(7).unwrap(), Some("abc"));
+        assert_eq!(pd.get_floats(3).unwrap(), vec![1.0, 2.5, 3.0]);
+        assert_eq!(pd.get_int(0, 0).unwrap(), -1);
+        assert!(pd.get_int(6, 0).is_err() && pd.get_str(0).is_err());
+        // Strings survive the round trip.
+        let again = parse_param(
+            &format!(
+                "7767517\n1 2\nReshape r 1 1 in out{}\n",
+                pd.to_param_string()
+            ),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(&again.layers[0].params, pd);
     }
 
     #[test]

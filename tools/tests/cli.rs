@@ -76,7 +76,7 @@ fn malformed_params() {
         ),
         (
             "7767517\n2 2\nInput data 0 1 data 0=4 1=4 2=3\nReLU r 1 1 data out 0=abc\n",
-            &["m.param:4:", "0=abc"],
+            &["m.param:4:", "param 0", "\"abc\""],
         ),
         (
             "7767517\n2 2\nInput data 0 1 data 0=4 1=4 2=3\nFoo f 1 1 data out\n",

@@ -74,5 +74,13 @@ pub fn main(a: Args) -> Result<()> {
         total_w,
         total_f as f64 / 1e6
     );
+    if net.ignored_param_lines() > 0 {
+        crate::outln!(
+            "note: {} lists {} more line(s) after the {} layers its header declares; ncnn ignores them, and so does Octet",
+            a.model.param.display(),
+            net.ignored_param_lines(),
+            net.layers().len()
+        );
+    }
     Ok(())
 }
