@@ -2299,7 +2299,7 @@ pub unsafe fn dw3x3s2_neon(
     outh: usize,
     relu: bool,
 ) {
-    assert!(src.len() >= 2 * outh * w + 2 * outw + 1 && w > 2 * outw && out.len() >= outw * outh);
+    assert!(src.len() > 2 * outh * w + 2 * outw && w > 2 * outw && out.len() >= outw * outh);
     let mut kb = [0f32; 12];
     kb[..9].copy_from_slice(k);
     kb[9] = bias;
