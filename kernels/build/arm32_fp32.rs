@@ -394,8 +394,9 @@ fn winograd_input(
     table: &[f32],
 ) -> String {
     let da: Vec<String> = (0..t).map(|i| format!("q{}", 8 + i)).collect();
-    // After the vld4s of phase B, the inputs' q registers (q12, q13 of an 8-row
-    // layout hold nothing for T = 6).
+    // Where phase B's vld4s leave the inputs: the first chunk's 4 columns in
+    // q8..q11, the second chunk's (from column xoff[1]) in q12..q15. For T = 6
+    // the chunks overlap (columns 0..4 and 2..6), so q12, q13 repeat columns 2, 3.
     let db: Vec<String> = match t {
         8 => da.clone(),
         6 => ["q8", "q9", "q10", "q11", "q14", "q15"]
