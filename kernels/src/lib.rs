@@ -5,9 +5,10 @@
 //! - [`fp32`] and [`int8`] hold the operations the runtime calls. Each one is a
 //!   "prepared" object (weights packed once at load time) with a `forward`.
 //! - Micro-kernels are separated by architecture: [`generic`] (portable),
-//!   `arm32` (armv7 `asm!`), `arm64` (aarch64 intrinsics, `sdot`), `x86`
-//!   (portable code recompiled for AVX2+FMA). They are chosen at build time
-//!   (`cfg`) and, where CPUs differ, at run time ([`cpu`]).
+//!   `arm32` (armv7 `asm!`; the fp32 kernels' regular asm is rendered by
+//!   `build.rs`), `arm64` (aarch64 intrinsics, `sdot`), `x86` (portable code
+//!   recompiled for AVX2+FMA). They are chosen at build time (`cfg`) and,
+//!   where CPUs differ, at run time ([`cpu`]).
 //! - [`reference`] holds naive implementations that every fast path is tested
 //!   against.
 //!

@@ -44,6 +44,9 @@ unsafe fn gemm_tile_neon<const MR: usize, const NV: usize>(
             let bv: [float32x4_t; NV] = core::array::from_fn(|j| vld1q_f32(bp.add(4 * j)));
             for q in 0..MR / 4 {
                 let av = vld1q_f32(ap.add(4 * q));
+                // Indices, as in the formula; clippy 1.85 (the ARM lint) calls the `j` loop a
+                // needless range loop, later clippy does not.
+                #[allow(clippy::needless_range_loop)]
                 for j in 0..NV {
                     acc[4 * q][j] = vfmaq_laneq_f32::<0>(acc[4 * q][j], bv[j], av);
                     acc[4 * q + 1][j] = vfmaq_laneq_f32::<1>(acc[4 * q + 1][j], bv[j], av);

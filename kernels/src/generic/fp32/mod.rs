@@ -70,6 +70,9 @@ pub unsafe fn gemm_tile<const MR: usize, const NR: usize, const FMA: bool>(
                 ptr::read_unaligned(bp as *const [f32; NR]),
             )
         };
+        // Indices, as in the formula; clippy 1.85 (the ARM lint) calls the `j` loop a
+        // needless range loop, later clippy does not.
+        #[allow(clippy::needless_range_loop)]
         for i in 0..MR {
             for j in 0..NR {
                 acc[i][j] = madd::<FMA>(acc[i][j], av[i], bv[j]);

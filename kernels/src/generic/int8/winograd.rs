@@ -299,6 +299,9 @@ pub fn output_transform_inline(m: usize, c: &[i32], cstride: usize, y: &mut [i32
         let o = at(m, &tmp[i * t..(i + 1) * t]);
         for j in 0..m {
             let dst = &mut y[(i * m + j) * ystride..][..LANES];
+            // Indices, as in the formula; clippy 1.85 (the ARM lint) calls the `l` loop a
+            // needless range loop, later clippy does not.
+            #[allow(clippy::needless_range_loop)]
             for l in 0..LANES {
                 dst[l] = if m == 2 {
                     o[j][l] >> 2
@@ -344,6 +347,9 @@ pub fn gemm16_tile_rows(u: &[i16], v: &[i16], k: usize, rows: usize, lanes: usiz
     let v = &v[..lanes * k];
     let mut acc = [[0i32; LANES]; 8];
     for (uq, vq) in u.chunks_exact(rows).zip(v.chunks_exact(lanes)) {
+        // Indices, as in the formula; clippy 1.85 (the ARM lint) calls the `l` loop a
+        // needless range loop, later clippy does not.
+        #[allow(clippy::needless_range_loop)]
         for r in 0..rows {
             for l in 0..lanes {
                 acc[r][l] = acc[r][l].wrapping_add(uq[r] as i32 * vq[l] as i32);
