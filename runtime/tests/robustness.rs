@@ -108,3 +108,30 @@ fn absurd_sizes_are_errors_not_aborts() {
         .to_string();
     assert!(e.contains("layer `c`"), "{e}");
 }
+
+/// A layer written for 1–3-D blobs refuses a 4-D one with an error naming
+/// the layer and the shape, instead of misreading it.
+#[test]
+fn layers_without_4d_support_refuse_4d_blobs() {
+    let param = "7767517\n3 3\nInput in 0 1 in 0=6 1=5 11=4 2=3\n\
+        Reshape r 1 1 in r 0=6 1=5 11=2 2=6\n\
+        Convolution conv 1 1 r out 0=2 1=1 6=12\n";
+    let net = Net::from_param_bytes(
+        param.as_bytes(),
+        "4d.param",
+        Weights::Synthetic { seed: 1 },
+        Options::default(),
+    )
+    .unwrap();
+    let mut ex = net.extractor();
+    ex.input("in", common::random_mat(&[3, 4, 5, 6], 1))
+        .unwrap();
+    // The Reshape takes 4-D …
+    assert_eq!(ex.extract("r").unwrap().shape(), vec![6, 2, 5, 6]);
+    // … the Convolution does not, and says so.
+    let e = ex.extract("out").unwrap_err().to_string();
+    assert!(
+        e.contains("`conv`") && e.contains("[6, 2, 5, 6]") && e.contains("at most 3-D"),
+        "{e}"
+    );
+}
