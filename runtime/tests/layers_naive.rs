@@ -1,0 +1,679 @@
+//! Every registered layer type against its naive reference (`naive/`),
+//! for every option set, with no Python: the second, independent check
+//! next to `ncnn_layers.rs` (which needs PyPI ncnn), as ncnn's own
+//! `tests/testutil.cpp` checks each optimised layer against its plain one.
+//!
+//! A case is one layer line, its inputs and a tolerance. The harness writes
+//! a one-layer `.param` (Input layers, then the layer), makes its `.bin`
+//! with `Net::synthetic_bin`, lets the naive layer read its weights from
+//! those bytes in ncnn's order (and checks it read them all), then loads
+//! the net with every option set — 1 and 3 threads, `low_memory` off and
+//! on, and for 3×3 convolutions every Winograd choice — and compares.
+//! int8 cases (Convolution, ConvolutionDepthWise, InnerProduct) load the
+//! fp32 model with a calibration table and compare with the naive int8
+//! path.
+//!
+//! Tolerances (see [`Tol`] and the constants below): data movement and
+//! single IEEE operations are bit-exact; transcendental functions are
+//! compared per element; long accumulations relative to the output's
+//! largest magnitude.
+
+mod naive;
+
+use std::fmt::Write as _;
+
+use naive::{Bin, Int8Scales, Params, Tensor};
+use octet::modelbin::SplitMix64;
+use octet::param::parse_param;
+use octet::{Mat, Net, Options, TableSource, Weights, WinogradPref};
+
+/// How close Octet's output must be to the naive one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Tol {
+    /// Bit for bit (NaN matches NaN).
+    Exact,
+    /// Per element: `|got − want| ≤ abs + rel·|want|`.
+    Elem { rel: f32, abs: f32 },
+    /// Per element, relative to the largest magnitude of the output:
+    /// `|got − want| ≤ abs + rel·max|want|` (sums whose terms cancel).
+    Scaled { rel: f32, abs: f32 },
+}
+
+/// Data movement, max/min/select, ReLU/Clip/AbsVal, and one IEEE operation
+/// per element (+ − × ÷ of BinaryOp, Dropout's ×): bit-exact.
+const EXACT: Tol = Tol::Exact;
+/// exp / log / tanh / pow / atan2 (Sigmoid, TanH, Mish, Swish, Exp,
+/// BinaryOp pow/atan2, Softmax, LRN, HardSwish/HardSigmoid): a few ulp of
+/// the value — room for a different (vectorised) libm, not for a wrong
+/// formula.
+const MATH: Tol = Tol::Elem {
+    rel: 1e-5,
+    abs: 1e-6,
+};
+/// Short fixed-order arithmetic (BatchNorm's folded `b·x + a`, Scale's
+/// `x·s + b`, Eltwise coefficients, PriorBox): f32 rounding of 2–4
+/// operations.
+const ARITH: Tol = Tol::Elem {
+    rel: 2e-6,
+    abs: 2e-6,
+};
+/// Convolution / InnerProduct / average pooling in fp32: Octet sums in f32
+/// in its own order (GEMM blocks, threads), the naive one in f64; the
+/// rounding of up to ~1000 f32 terms, relative to the output's range.
+const ACC: Tol = Tol::Scaled {
+    rel: 2e-5,
+    abs: 1e-6,
+};
+/// fp32 3×3 convolutions under every Winograd choice: F(6,3)'s transforms
+/// (coefficients up to 5.3 in the input transform and 32/… in the output
+/// one) lose a few more bits than a direct sum.
+const WINOGRAD: Tol = Tol::Scaled {
+    rel: 1e-4,
+    abs: 1e-6,
+};
+/// int8 layers: the int32 sums are exact on both sides (the same int8
+/// inputs and weights), so only the dequantization `sum · 1/(s_in·s_w) +
+/// bias` and the activation may round differently — a couple of ulp of the
+/// output's range.
+const INT8: Tol = Tol::Scaled {
+    rel: 2e-6,
+    abs: 1e-7,
+};
+
+/// What an int8 case quantizes with: the blob scale is `blob_mult ·
+/// 127 / max|input|` (above 1: inputs clamp at ±127), weight scales `127 /
+/// max|w|` per output channel (per group for ConvolutionDepthWise), with
+/// channel `zero` given scale 0 (ncnn then outputs the bias).
+#[derive(Clone, Copy, Debug)]
+struct Int8Spec {
+    blob_mult: f32,
+    zero: Option<usize>,
+}
+
+struct Case {
+    name: String,
+    kind: &'static str,
+    params: String,
+    inputs: Vec<Tensor>,
+    outputs: usize,
+    tol: Tol,
+    /// Run every Winograd choice (3×3 convolutions).
+    winograd: bool,
+    int8: Option<Int8Spec>,
+}
+
+impl Case {
+    fn winograd(&mut self) -> &mut Case {
+        self.winograd = true;
+        if self.tol == ACC {
+            self.tol = WINOGRAD;
+        }
+        self
+    }
+    fn int8(&mut self, blob_mult: f32) -> &mut Case {
+        self.int8 = Some(Int8Spec {
+            blob_mult,
+            zero: None,
+        });
+        self.tol = INT8;
+        self
+    }
+    fn zero_scale(&mut self, channel: usize) -> &mut Case {
+        self.int8.as_mut().expect("an int8 case").zero = Some(channel);
+        self
+    }
+    fn outputs(&mut self, n: usize) -> &mut Case {
+        self.outputs = n;
+        self
+    }
+}
+
+/// Uniform values in [lo, hi).
+fn uniform(shape: &[usize], seed: u64, lo: f32, hi: f32) -> Tensor {
+    let mut rng = SplitMix64::new(seed);
+    let n = shape.iter().product();
+    Tensor::new(shape, (0..n).map(|_| rng.uniform(lo, hi)).collect())
+}
+
+/// Values with magnitude in [0.5, 1.5), either sign (divisors).
+fn away_from_zero(shape: &[usize], seed: u64) -> Tensor {
+    let mut rng = SplitMix64::new(seed);
+    let n = shape.iter().product();
+    let data = (0..n)
+        .map(|_| {
+            let v = rng.uniform(0.5, 1.5);
+            if rng.next_u64() & 1 == 0 {
+                v
+            } else {
+                -v
+            }
+        })
+        .collect();
+    Tensor::new(shape, data)
+}
+
+/// A list of cases with a running seed for their inputs.
+struct Cases {
+    v: Vec<Case>,
+    seed: u64,
+}
+
+impl Cases {
+    fn new(seed: u64) -> Cases {
+        Cases {
+            v: Vec::new(),
+            seed,
+        }
+    }
+
+    fn next_seed(&mut self) -> u64 {
+        self.seed += 1;
+        self.seed
+    }
+
+    /// A case on inputs uniform in [-1, 1).
+    fn add(
+        &mut self,
+        kind: &'static str,
+        params: impl AsRef<str>,
+        shapes: &[&[usize]],
+        tol: Tol,
+    ) -> &mut Case {
+        let inputs = shapes
+            .iter()
+            .map(|s| uniform(s, self.next_seed(), -1.0, 1.0))
+            .collect();
+        self.add_inputs(kind, params, inputs, tol)
+    }
+
+    fn add_inputs(
+        &mut self,
+        kind: &'static str,
+        params: impl AsRef<str>,
+        inputs: Vec<Tensor>,
+        tol: Tol,
+    ) -> &mut Case {
+        let shapes: Vec<_> = inputs.iter().map(|t| t.shape.clone()).collect();
+        let params = params.as_ref().trim().to_string();
+        self.v.push(Case {
+            name: format!("{kind} [{params}] on {shapes:?}"),
+            kind,
+            params,
+            inputs,
+            outputs: 1,
+            tol,
+            winograd: false,
+            int8: None,
+        });
+        self.v.last_mut().unwrap()
+    }
+}
+
+fn output_names(c: &Case) -> Vec<String> {
+    if c.outputs == 1 {
+        vec!["out".into()]
+    } else {
+        (0..c.outputs).map(|i| format!("out{i}")).collect()
+    }
+}
+
+fn input_names(c: &Case) -> Vec<String> {
+    if c.kind == "Input" {
+        vec!["out".into()]
+    } else {
+        (0..c.inputs.len()).map(|i| format!("in{i}")).collect()
+    }
+}
+
+/// The one-layer `.param`: an Input per input (declaring its shape), then
+/// the layer. An Input case is the Input layer alone.
+fn param_text(c: &Case) -> String {
+    let decl = |t: &Tensor| {
+        let (w, h, d, ch) = t.whdc();
+        match t.dims() {
+            1 => format!("0={w}"),
+            2 => format!("0={w} 1={h}"),
+            3 => format!("0={w} 1={h} 2={ch}"),
+            _ => format!("0={w} 1={h} 11={d} 2={ch}"),
+        }
+    };
+    if c.kind == "Input" {
+        return format!("7767517\n1 1\nInput out 0 1 out {}\n", c.params);
+    }
+    let ins = input_names(c);
+    let outs = output_names(c);
+    let mut body = String::new();
+    for (name, t) in ins.iter().zip(&c.inputs) {
+        let _ = writeln!(body, "Input {name} 0 1 {name} {}", decl(t));
+    }
+    let _ = writeln!(
+        body,
+        "{} l0 {} {} {} {} {}",
+        c.kind,
+        ins.len(),
+        outs.len(),
+        ins.join(" "),
+        outs.join(" "),
+        c.params
+    );
+    format!(
+        "7767517\n{} {}\n{body}",
+        ins.len() + 1,
+        ins.len() + outs.len()
+    )
+}
+
+/// Compares Octet's output (`shape`, `got`) with the naive one: on success
+/// the largest error as a fraction of the allowed one (0 when exact).
+fn compare(shape: &[usize], got: &[f32], want: &Tensor, tol: Tol) -> Result<f32, String> {
+    if shape != want.shape.as_slice() || got.len() != want.data.len() {
+        return Err(format!(
+            "shape {shape:?} ({} values), want {:?}",
+            got.len(),
+            want.shape
+        ));
+    }
+    let range = want.data.iter().fold(0f32, |m, v| m.max(v.abs()));
+    // The worst element: (excess over the allowed error, index, allowed).
+    let mut worst: Option<(f32, usize, f32)> = None;
+    let mut used = 0f32;
+    for (i, (&g, &w)) in got.iter().zip(&want.data).enumerate() {
+        let (bad, diff, allowed) = match tol {
+            Tol::Exact => (
+                g.to_bits() != w.to_bits() && !(g.is_nan() && w.is_nan()),
+                (g - w).abs(),
+                0.0,
+            ),
+            Tol::Elem { rel, abs } => {
+                let allowed = abs + rel * w.abs();
+                let d = (g - w).abs();
+                (!close(g, w, allowed), d, allowed)
+            }
+            Tol::Scaled { rel, abs } => {
+                let allowed = abs + rel * range;
+                let d = (g - w).abs();
+                (!close(g, w, allowed), d, allowed)
+            }
+        };
+        if !bad && g != w && allowed > 0.0 {
+            used = used.max(diff / allowed);
+        }
+        if bad {
+            let excess = if diff.is_nan() { f32::INFINITY } else { diff };
+            if worst.is_none_or(|(e, _, _)| excess > e) {
+                worst = Some((excess, i, allowed));
+            }
+        }
+    }
+    match worst {
+        None => Ok(used),
+        Some((_, i, allowed)) => {
+            let bad = got
+                .iter()
+                .zip(&want.data)
+                .filter(|(g, w)| g.to_bits() != w.to_bits())
+                .count();
+            // OCTET_NAIVE_DUMP=1 lists the differing values.
+            if std::env::var_os("OCTET_NAIVE_DUMP").is_some() {
+                for (k, (g, w)) in got.iter().zip(&want.data).enumerate() {
+                    if g.to_bits() != w.to_bits() {
+                        eprintln!("  {:?}: got {g:e} want {w:e}", unflatten(&want.shape, k));
+                    }
+                }
+            }
+            Err(format!(
+                "{bad} of {} values differ; worst at flat index {i} ({:?}): got {:e}, want {:e} (allowed ±{:e}, {tol:?})",
+                got.len(),
+                unflatten(&want.shape, i),
+                got[i],
+                want.data[i],
+                allowed
+            ))
+        }
+    }
+}
+
+/// Equal (infinities included), both NaN, or within `allowed`.
+fn close(g: f32, w: f32, allowed: f32) -> bool {
+    g == w || (g.is_nan() && w.is_nan()) || (g - w).abs() <= allowed
+}
+
+fn unflatten(shape: &[usize], mut i: usize) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for k in (0..shape.len()).rev() {
+        idx[k] = i % shape[k];
+        i /= shape[k];
+    }
+    idx
+}
+
+/// The option sets a case runs under.
+fn option_sets(c: &Case) -> Vec<Options> {
+    let prefs: &[WinogradPref] = if c.winograd {
+        &[
+            WinogradPref::Auto,
+            WinogradPref::F23,
+            WinogradPref::F43,
+            WinogradPref::F63,
+            WinogradPref::Off,
+        ]
+    } else {
+        &[WinogradPref::Auto]
+    };
+    let mut v = Vec::new();
+    for &threads in &[1, 3] {
+        for &low_memory in &[false, true] {
+            for &winograd in prefs {
+                v.push(Options {
+                    num_threads: threads,
+                    use_int8: c.int8.is_some(),
+                    winograd,
+                    low_memory,
+                    ..Options::default()
+                });
+            }
+        }
+    }
+    v
+}
+
+/// `127 / max|w|` of each of `groups` equal runs of `w` (0 for all-zero).
+fn weight_scales(w: &[f32], groups: usize) -> Vec<f32> {
+    w.chunks(w.len() / groups)
+        .map(|g| {
+            let m = g.iter().fold(0f32, |m, v| m.max(v.abs()));
+            if m == 0.0 {
+                0.0
+            } else {
+                127.0 / m
+            }
+        })
+        .collect()
+}
+
+/// The int8 scales of a case, and the calibration table that gives them.
+fn int8_scales(c: &Case, spec: Int8Spec, bin: &[u8]) -> (Int8Scales, String) {
+    let p = Params::parse(&c.params);
+    let (size, groups) = match c.kind {
+        "Convolution" => (p.int(6, 0), p.int(0, 0)),
+        "ConvolutionDepthWise" => (p.int(6, 0), p.int(7, 1)),
+        "InnerProduct" => (p.int(2, 0), p.int(0, 0)),
+        k => panic!("{k} has no int8 form"),
+    };
+    let w = Bin::new(bin).tagged(size as usize);
+    let mut weight = weight_scales(&w, groups as usize);
+    if let Some(z) = spec.zero {
+        weight[z] = 0.0;
+    }
+    let absmax = c.inputs[0].data.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let blob = spec.blob_mult * 127.0 / absmax;
+    let list: Vec<String> = weight.iter().map(|v| v.to_string()).collect();
+    let table = format!("l0_param_0 {}\nl0 {blob}\n", list.join(" "));
+    (Int8Scales { weight, blob }, table)
+}
+
+/// Runs one case under every option set; the first failure, described.
+fn run_case(c: &Case, dir: &std::path::Path, index: usize) -> Result<f32, String> {
+    let text = param_text(c);
+    let path = dir.join(format!("case{index}.param"));
+    std::fs::write(&path, &text).unwrap();
+    let bin = Net::synthetic_bin(&path, 1000 + index as u64)
+        .map_err(|e| format!("synthetic .bin: {e}"))?;
+
+    let int8 = c.int8.map(|spec| int8_scales(c, spec, &bin));
+    let mut reader = Bin::new(&bin);
+    let want = naive::forward(
+        c.kind,
+        &Params::parse(&c.params),
+        &c.inputs,
+        &mut reader,
+        int8.as_ref().map(|(s, _)| s),
+        c.outputs,
+    );
+    if reader.remaining() != 0 {
+        return Err(format!(
+            "the naive layer left {} of the {} .bin bytes unread (weight order or sizes differ)",
+            reader.remaining(),
+            bin.len()
+        ));
+    }
+
+    let mut used = 0f32;
+    for opt in option_sets(c) {
+        let what = format!(
+            "threads {} low_memory {} winograd {:?}",
+            opt.num_threads, opt.low_memory, opt.winograd
+        );
+        let net = match &int8 {
+            None => Net::from_param_bytes(text.as_bytes(), "case", Weights::Bytes(&bin), opt),
+            Some((_, table)) => Net::from_parsed_with_table(
+                parse_param(&text, "case").unwrap(),
+                "case",
+                Weights::Bytes(&bin),
+                Some(TableSource::Text {
+                    text: table,
+                    label: "case.table",
+                }),
+                opt,
+            ),
+        }
+        .map_err(|e| format!("load: {e}"))?;
+        let mut ex = net.extractor();
+        for (name, t) in input_names(c).iter().zip(&c.inputs) {
+            ex.input(name, Mat::from_slice(&t.shape, &t.data).unwrap())
+                .map_err(|e| format!("input {name}: {e}"))?;
+        }
+        for (name, want) in output_names(c).iter().zip(&want) {
+            let got = ex
+                .extract(name)
+                .map_err(|e| format!("{what}: extract {name}: {e}"))?;
+            let shape = if got.is_empty() { vec![0] } else { got.shape() };
+            let u = compare(&shape, &got.to_vec(), want, c.tol)
+                .map_err(|e| format!("{what}: {name}: {e}"))?;
+            used = used.max(u);
+        }
+    }
+    Ok(used)
+}
+
+/// Runs every case and fails listing each failing one.
+fn run_all(cases: &Cases) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    // The case that came closest to its tolerance, per tolerance.
+    let mut closest: Vec<(Tol, f32, &str)> = Vec::new();
+    for (i, c) in cases.v.iter().enumerate() {
+        match run_case(c, dir.path(), i) {
+            Err(e) => failures.push(format!("{}\n    {e}", c.name)),
+            Ok(u) => match closest.iter_mut().find(|(t, _, _)| *t == c.tol) {
+                Some(e) if u > e.1 => *e = (c.tol, u, &c.name),
+                Some(_) => {}
+                None => closest.push((c.tol, u, &c.name)),
+            },
+        }
+    }
+    for (t, u, name) in &closest {
+        eprintln!(
+            "{t:?}: largest error {:.0}% of the allowed one, in {name}",
+            u * 100.0
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.v.len(),
+        failures.join("\n")
+    );
+}
+
+/// Shapes from 1-D to 4-D, with odd sizes and single elements.
+const SHAPES: &[&[usize]] = &[
+    &[1],
+    &[37],
+    &[5, 13],
+    &[1, 1, 1],
+    &[3, 7, 9],
+    &[17, 1, 1],
+    &[16, 4, 4],
+    &[2, 3, 4, 5],
+];
+
+#[test]
+fn elementwise() {
+    let mut cs = Cases::new(100);
+    let layers: &[(&str, &[&str], Tol)] = &[
+        ("AbsVal", &[""], EXACT),
+        ("Clip", &["", "0=-0.5 1=0.25", "0=0 1=6"], EXACT),
+        ("Dropout", &["", "0=0.5", "0=1.7"], EXACT),
+        ("ReLU", &["", "0=0.1", "0=-2.5"], EXACT),
+        (
+            "Exp",
+            &[
+                "",
+                "0=2.0",
+                "0=2.0 1=0.5 2=0.25",
+                "1=-3.0 2=1.0",
+                "0=10.0 1=0.7",
+            ],
+            MATH,
+        ),
+        (
+            "HardSigmoid",
+            &["", "0=0.166667 1=0.5", "0=1.0 1=0.25"],
+            MATH,
+        ),
+        ("HardSwish", &["", "0=0.166667 1=0.5", "0=0.5 1=0.1"], MATH),
+        ("Mish", &[""], MATH),
+        ("Sigmoid", &[""], MATH),
+        ("Swish", &[""], MATH),
+        ("TanH", &[""], MATH),
+    ];
+    for &(kind, variants, tol) in layers {
+        for p in variants {
+            for s in SHAPES {
+                cs.add(kind, p, &[s], tol);
+            }
+        }
+        // Wide inputs: Sigmoid's ±88 clamp, Mish's ±20 switch, saturation.
+        let seed = cs.next_seed();
+        cs.add_inputs(
+            kind,
+            variants[0],
+            vec![uniform(&[4, 5, 7], seed, -100.0, 100.0)],
+            tol,
+        );
+    }
+    run_all(&cs);
+}
+
+#[test]
+fn data_movement() {
+    let mut cs = Cases::new(200);
+    // Input, Noop, Split, Flatten on every rank.
+    for s in SHAPES {
+        let (w, h, d, c) = uniform(s, 0, 0.0, 1.0).whdc();
+        let decl = match s.len() {
+            1 => format!("0={w}"),
+            2 => format!("0={w} 1={h}"),
+            3 => format!("0={w} 1={h} 2={c}"),
+            _ => format!("0={w} 1={h} 11={d} 2={c}"),
+        };
+        cs.add("Input", decl, &[s], EXACT);
+        cs.add("Noop", "", &[s], EXACT);
+        cs.add("Split", "", &[s], EXACT).outputs(2);
+        cs.add("Split", "", &[s], EXACT).outputs(3);
+        cs.add("Flatten", "", &[s], EXACT);
+    }
+    cs.add("Input", "", &[&[2, 3, 5]], EXACT);
+    cs.add("Noop", "", &[&[3, 4], &[2, 5, 6]], EXACT).outputs(2);
+
+    // Concat: every axis of every rank, negative axes, three inputs, one input.
+    let concat: &[(&str, &[&[usize]])] = &[
+        ("0=0", &[&[5], &[3], &[1]]),
+        ("0=-1", &[&[4], &[9]]),
+        ("0=0", &[&[2, 5], &[3, 5]]),
+        ("0=1", &[&[2, 5], &[2, 3], &[2, 1]]),
+        ("0=-1", &[&[4, 2], &[4, 7]]),
+        ("0=0", &[&[2, 5, 6], &[3, 5, 6]]),
+        ("0=0", &[&[1, 3, 3], &[7, 3, 3], &[5, 3, 3]]),
+        ("0=1", &[&[2, 4, 6], &[2, 3, 6]]),
+        ("0=2", &[&[2, 4, 6], &[2, 4, 1]]),
+        ("0=-1", &[&[3, 2, 5], &[3, 2, 2]]),
+        ("0=-3", &[&[3, 2, 5], &[1, 2, 5]]),
+        ("0=0", &[&[2, 3, 4, 5], &[3, 3, 4, 5]]),
+        ("0=1", &[&[2, 3, 4, 5], &[2, 1, 4, 5]]),
+        ("0=2", &[&[2, 3, 4, 5], &[2, 3, 2, 5]]),
+        ("0=-2", &[&[2, 3, 4, 5], &[2, 3, 3, 5]]),
+        ("0=3", &[&[2, 3, 4, 5], &[2, 3, 4, 3], &[2, 3, 4, 1]]),
+        ("0=0", &[&[4, 3, 2]]),
+    ];
+    for (p, shapes) in concat {
+        cs.add("Concat", *p, shapes, EXACT);
+    }
+
+    // Permute: both 2-D orders, the 6 3-D and the 24 4-D ones, a 1-D blob.
+    cs.add("Permute", "0=0", &[&[7]], EXACT);
+    for o in 0..2 {
+        cs.add("Permute", format!("0={o}"), &[&[3, 5]], EXACT);
+    }
+    for o in 0..6 {
+        cs.add("Permute", format!("0={o}"), &[&[2, 3, 4]], EXACT);
+        cs.add("Permute", format!("0={o}"), &[&[5, 1, 7]], EXACT);
+    }
+    for o in 0..24 {
+        cs.add("Permute", format!("0={o}"), &[&[2, 3, 4, 5]], EXACT);
+    }
+
+    // Reshape: each rank, 0 (keep) and -1 (infer), to and from 4-D.
+    let reshape: &[(&str, &[usize])] = &[
+        ("0=24", &[2, 3, 4]),
+        ("0=-1", &[2, 3, 4]),
+        ("0=6 1=-1", &[2, 3, 4]),
+        ("0=-1 1=2", &[2, 3, 4]),
+        ("0=4 1=2 2=3", &[2, 3, 4]),
+        ("0=0 1=3 2=-1", &[2, 3, 4]),
+        ("0=2 1=0 2=0", &[3, 4, 2]),
+        ("0=-1 1=1 2=1", &[3, 4, 5]),
+        ("0=1 1=1 2=-1", &[3, 4, 5]),
+        ("0=5 1=3 11=2 2=-1", &[4, 6, 5]),
+        ("0=0 1=2 11=-1 2=0", &[2, 3, 4, 5]),
+        ("0=20 1=3 2=2", &[2, 3, 4, 5]),
+        ("0=-1 1=6", &[2, 3, 4, 5]),
+        ("0=120", &[2, 3, 4, 5]),
+        ("0=4 1=3 2=5", &[60]),
+        ("0=3 1=4 11=5 2=1", &[60]),
+        ("0=0 1=-1", &[6, 10]),
+        ("0=2 1=3 2=-1", &[6, 10]),
+        ("0=0 1=0 11=1 2=0", &[2, 3, 4]),
+    ];
+    for (p, s) in reshape {
+        cs.add("Reshape", *p, &[s], EXACT);
+    }
+
+    // Padding: each type on 1-D to 3-D blobs, channel padding, per-channel
+    // values, padding as large as the blob less one (reflect's limit).
+    let padding: &[(&str, &[usize])] = &[
+        ("0=1 1=2 2=3 3=0 4=0 5=0.5", &[2, 4, 5]),
+        ("0=2 1=1 2=1 3=2 4=1", &[2, 4, 5]),
+        ("0=1 1=1 2=1 3=2 4=2", &[2, 4, 5]),
+        ("0=3 1=3 2=4 3=4 4=2", &[3, 4, 5]),
+        ("0=0 1=0 2=2 3=3 4=0 5=-1.5", &[6]),
+        ("2=2 3=1 4=1", &[6]),
+        ("2=3 3=3 4=2", &[6]),
+        ("0=1 1=2 2=3 3=1 4=0 5=2.0", &[3, 5]),
+        ("0=1 1=2 2=3 3=1 4=1", &[3, 5]),
+        ("0=2 1=2 2=1 3=3 4=2", &[3, 5]),
+        ("0=1 1=1 2=1 3=1 7=1 8=2 5=-1.0", &[2, 4, 5]),
+        ("0=1 1=0 2=0 3=1 7=2 8=1 4=1", &[3, 4, 5]),
+        ("0=0 1=1 2=1 3=0 7=2 8=2 4=2", &[3, 4, 5]),
+        ("7=1 8=1 4=0 5=3.0", &[4, 2, 3]),
+        ("0=1 1=0 2=0 3=1 6=2", &[2, 3, 3]),
+        ("0=0 1=0 2=0 3=0", &[2, 3, 3]),
+        ("2=1 3=1", &[1, 1, 1]),
+    ];
+    for (p, s) in padding {
+        cs.add("Padding", *p, &[s], EXACT);
+    }
+    run_all(&cs);
+}
