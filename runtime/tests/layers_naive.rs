@@ -412,26 +412,36 @@ fn int8_scales(c: &Case, spec: Int8Spec, bin: &[u8]) -> (Int8Scales, String) {
     (Int8Scales { weight, blob }, table)
 }
 
-/// Runs one case under every option set; the first failure, described.
-/// On success, the largest error relative to the allowed one and each
-/// option set's kernel (the layer's `describe()`).
-fn run_case(c: &Case, dir: &std::path::Path, index: usize) -> Result<(f32, Vec<String>), String> {
+/// A case made ready: its `.param` text and `.bin`, the calibration table
+/// of an int8 case, and the naive outputs.
+struct Prepared {
+    text: String,
+    bin: Vec<u8>,
+    table: Option<String>,
+    want: Vec<Tensor>,
+}
+
+/// Writes the case's `.param`, makes its `.bin` and runs the naive layer on
+/// it (which must read every byte of it).
+fn prepare(c: &Case, dir: &std::path::Path, index: usize) -> Result<Prepared, String> {
     let text = param_text(c);
     let path = dir.join(format!("case{index}.param"));
     std::fs::write(&path, &text).unwrap();
     let bin = Net::synthetic_bin(&path, 1000 + index as u64)
         .map_err(|e| format!("synthetic .bin: {e}"))?;
-
     let int8 = c.int8.map(|spec| int8_scales(c, spec, &bin));
     let mut reader = Bin::new(&bin);
-    let want = naive::forward(
-        c.kind,
-        &Params::parse(&c.params),
-        &c.inputs,
-        &mut reader,
-        int8.as_ref().map(|(s, _)| s),
-        c.outputs,
-    );
+    let want = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        naive::forward(
+            c.kind,
+            &Params::parse(&c.params),
+            &c.inputs,
+            &mut reader,
+            int8.as_ref().map(|(s, _)| s),
+            c.outputs,
+        )
+    }))
+    .map_err(|_| "the naive layer panicked".to_string())?;
     if reader.remaining() != 0 {
         return Err(format!(
             "the naive layer left {} of the {} .bin bytes unread (weight order or sizes differ)",
@@ -439,7 +449,18 @@ fn run_case(c: &Case, dir: &std::path::Path, index: usize) -> Result<(f32, Vec<S
             bin.len()
         ));
     }
+    Ok(Prepared {
+        text,
+        bin,
+        table: int8.map(|(_, t)| t),
+        want,
+    })
+}
 
+/// Runs Octet on a prepared case under every option set and compares with
+/// `want`. On success: the largest error as a fraction of the allowed one,
+/// and each option set's kernel (the layer's `describe()`).
+fn check_octet(c: &Case, p: &Prepared, want: &[Tensor]) -> Result<(f32, Vec<String>), String> {
     let mut used = 0f32;
     let mut kernels = Vec::new();
     for opt in option_sets(c) {
@@ -447,12 +468,13 @@ fn run_case(c: &Case, dir: &std::path::Path, index: usize) -> Result<(f32, Vec<S
             "threads {} low_memory {} winograd {:?}",
             opt.num_threads, opt.low_memory, opt.winograd
         );
-        let net = match &int8 {
-            None => Net::from_param_bytes(text.as_bytes(), "case", Weights::Bytes(&bin), opt),
-            Some((_, table)) => Net::from_parsed_with_table(
-                parse_param(&text, "case").unwrap(),
+        let weights = Weights::Bytes(&p.bin);
+        let net = match &p.table {
+            None => Net::from_param_bytes(p.text.as_bytes(), "case", weights, opt),
+            Some(table) => Net::from_parsed_with_table(
+                parse_param(&p.text, "case").unwrap(),
                 "case",
-                Weights::Bytes(&bin),
+                weights,
                 Some(TableSource::Text {
                     text: table,
                     label: "case.table",
@@ -469,7 +491,7 @@ fn run_case(c: &Case, dir: &std::path::Path, index: usize) -> Result<(f32, Vec<S
             ex.input(name, Mat::from_slice(&t.shape, &t.data).unwrap())
                 .map_err(|e| format!("input {name}: {e}"))?;
         }
-        for (name, want) in output_names(c).iter().zip(&want) {
+        for (name, want) in output_names(c).iter().zip(want) {
             let got = ex
                 .extract(name)
                 .map_err(|e| format!("{what}: extract {name}: {e}"))?;
@@ -480,6 +502,12 @@ fn run_case(c: &Case, dir: &std::path::Path, index: usize) -> Result<(f32, Vec<S
         }
     }
     Ok((used, kernels))
+}
+
+/// One case, end to end.
+fn run_case(c: &Case, dir: &std::path::Path, index: usize) -> Result<(f32, Vec<String>), String> {
+    let p = prepare(c, dir, index)?;
+    check_octet(c, &p, &p.want)
 }
 
 /// Runs every case and fails listing each failing one.
@@ -984,7 +1012,9 @@ fn int8() {
         .zero_scale(0);
 
     // ConvolutionDepthWise: depthwise, grouped, channel multiplier.
-    let dws: &[(usize, usize, usize, usize, &str, &[usize])] = &[
+    // (out, in, groups, kernel, params, input shape)
+    type Dw<'a> = (usize, usize, usize, usize, &'a str, &'a [usize]);
+    let dws: &[Dw] = &[
         (8, 8, 8, 3, "4=1 5=1", &[8, 10, 11]),
         (7, 7, 7, 3, "3=2 4=1 5=1 9=1", &[7, 13, 12]),
         (16, 16, 16, 5, "4=2 5=0 9=2 -23310=1,0.1", &[16, 9, 9]),
@@ -1105,4 +1135,341 @@ fn pooling() {
         cs.add("Pooling", p, &[s], tol);
     }
     run_all(&cs);
+}
+
+/// BinaryOp operands for `op`: pow's base positive, divisors away from 0.
+fn binary_inputs(cs: &mut Cases, op: i32, a: &[usize], b: &[usize]) -> Vec<Tensor> {
+    let (sa, sb) = (cs.next_seed(), cs.next_seed());
+    let pick = |shape: &[usize], seed: u64, role: u8| match (op, role) {
+        (6, b'a') | (9, b'b') => uniform(shape, seed, 0.1, 2.0),
+        (3, b'b') | (8, b'a') => away_from_zero(shape, seed),
+        _ => uniform(shape, seed, -1.0, 1.0),
+    };
+    vec![pick(a, sa, b'a'), pick(b, sb, b'b')]
+}
+
+fn binary_tol(op: i32) -> Tol {
+    if matches!(op, 6 | 9 | 10 | 11) {
+        MATH
+    } else {
+        EXACT
+    }
+}
+
+#[test]
+fn binaryop() {
+    let mut cs = Cases::new(800);
+    // Every op on equal shapes and on a scalar.
+    for op in 0..12 {
+        for s in [&[37usize][..], &[5, 13], &[3, 7, 9]] {
+            let ins = binary_inputs(&mut cs, op, s, s);
+            cs.add_inputs("BinaryOp", format!("0={op}"), ins, binary_tol(op));
+            let ins = binary_inputs(&mut cs, op, s, s);
+            for b in ["0.75", "-2.0"] {
+                cs.add_inputs(
+                    "BinaryOp",
+                    format!("0={op} 1=1 2={b}"),
+                    vec![ins[if op == 8 || op == 6 { 0 } else { 1 }].clone()],
+                    binary_tol(op),
+                );
+            }
+        }
+    }
+    // Broadcasting within a rank: every pattern of 1-sized axes (ncnn's
+    // test_binaryop_1..3), for a few ops.
+    let (w, h, c) = (7, 3, 5);
+    let mut pats: Vec<Vec<usize>> = vec![vec![w], vec![1]];
+    for &bh in &[h, 1] {
+        for &bw in &[w, 1] {
+            pats.push(vec![bh, bw]);
+        }
+    }
+    for &bc in &[c, 1] {
+        for &bh in &[h, 1] {
+            for &bw in &[w, 1] {
+                pats.push(vec![bc, bh, bw]);
+            }
+        }
+    }
+    for a in &pats {
+        for b in &pats {
+            if a.len() != b.len() {
+                continue;
+            }
+            for op in [0, 3, 7] {
+                let ins = binary_inputs(&mut cs, op, a, b);
+                cs.add_inputs("BinaryOp", format!("0={op}"), ins, binary_tol(op));
+            }
+        }
+    }
+    // Across ranks (test_binaryop_5/6): a 1-D operand matching the outer
+    // axis, a 2-D one under a 3-D one, either side. (A 1-D operand matching
+    // only the innermost axis, which ncnn broadcasts over rows, Octet
+    // refuses; reported.)
+    let cross: &[(&[usize], &[usize])] = &[
+        (&[5], &[5, 7]),
+        (&[5], &[5, 3, 7]),
+        (&[5, 3], &[5, 3, 7]),
+        (&[1], &[5, 3, 7]),
+        (&[1], &[5, 7]),
+        (&[5, 1], &[5, 3, 7]),
+        (&[1, 3], &[5, 3, 7]),
+        (&[6], &[6, 6]),
+        (&[6], &[6, 2, 6]),
+        (&[6, 2], &[6, 2, 6]),
+        (&[3], &[3, 4, 5]),
+        (&[3, 4], &[3, 4, 1]),
+    ];
+    for (a, b) in cross {
+        for op in [0, 1, 2, 4, 8] {
+            let ins = binary_inputs(&mut cs, op, a, b);
+            cs.add_inputs("BinaryOp", format!("0={op}"), ins, binary_tol(op));
+            let ins = binary_inputs(&mut cs, op, b, a);
+            cs.add_inputs("BinaryOp", format!("0={op}"), ins, binary_tol(op));
+        }
+    }
+    run_all(&cs);
+}
+
+#[test]
+fn eltwise() {
+    let mut cs = Cases::new(900);
+    for s in [
+        &[37usize][..],
+        &[5, 13],
+        &[3, 7, 9],
+        &[16, 4, 4],
+        &[1, 1, 1],
+    ] {
+        for (p, n, tol) in [
+            ("0=0", 2, EXACT),
+            ("0=0", 3, EXACT),
+            ("0=1", 2, EXACT),
+            ("0=1", 4, EXACT),
+            ("0=2", 2, EXACT),
+            ("0=2", 3, EXACT),
+            ("0=1 -23301=2,0.5,-2.0", 2, ARITH),
+            ("0=1 -23301=3,1.5,0.25,-1.0", 3, ARITH),
+            ("0=1 -23301=2,1.0,1.0", 2, ARITH),
+            ("0=0 -23301=2,3.0,5.0", 2, EXACT),
+        ] {
+            let shapes = vec![s; n];
+            cs.add("Eltwise", p, &shapes, tol);
+        }
+    }
+    run_all(&cs);
+}
+
+#[test]
+fn normalisation() {
+    let mut cs = Cases::new(1000);
+    // BatchNorm and Scale act on the outermost axis of a 1-D to 3-D blob.
+    for s in [
+        &[6usize][..],
+        &[1],
+        &[5, 7],
+        &[6, 5, 4],
+        &[17, 1, 1],
+        &[3, 9, 1],
+    ] {
+        let n = s[0];
+        cs.add("BatchNorm", format!("0={n}"), &[s], ARITH);
+        cs.add("BatchNorm", format!("0={n} 1=0.001"), &[s], ARITH);
+        cs.add("Scale", format!("0={n} 1=1"), &[s], ARITH);
+        cs.add("Scale", format!("0={n} 1=0"), &[s], ARITH);
+        let scale = [n];
+        cs.add("Scale", "0=-233 1=0", &[s, &scale], ARITH);
+    }
+    // LRN across channels (odd and even sizes, wider than the channels) and
+    // within a channel (odd and even windows, maps smaller than the window).
+    for (p, s) in [
+        ("0=0 1=5 2=0.0001 3=0.75", &[7usize, 5, 6][..]),
+        ("0=0 1=3 2=0.5 3=0.75 4=2.0", &[4, 3, 5]),
+        ("0=0 1=4 2=1.0 3=0.5 4=1.5", &[6, 2, 3]),
+        ("0=0 1=9 2=0.2 3=0.6", &[3, 4, 4]),
+        ("0=0 1=1 2=0.3 3=0.9", &[3, 4, 4]),
+        ("0=0", &[5, 1, 1]),
+        ("0=1 1=3 2=0.01 3=0.75 4=2.0", &[3, 6, 7]),
+        ("0=1 1=5 2=0.5 3=0.5", &[2, 3, 4]),
+        ("0=1 1=2 2=1.0 3=0.75", &[2, 5, 5]),
+        ("0=1 1=4 2=0.1 3=1.0 4=0.5", &[2, 1, 6]),
+    ] {
+        cs.add("LRN", p, &[s], MATH);
+    }
+    // Softmax over each axis of 1-D to 3-D blobs, negative axes, wide values.
+    for (p, s) in [
+        ("0=0", &[13usize][..]),
+        ("0=-1 1=1", &[13]),
+        ("0=0 1=1", &[5, 7]),
+        ("0=1 1=1", &[5, 7]),
+        ("0=-1 1=1", &[5, 7]),
+        ("0=0 1=1", &[4, 5, 6]),
+        ("0=1 1=1", &[4, 5, 6]),
+        ("0=2 1=1", &[4, 5, 6]),
+        ("0=-2 1=1", &[4, 5, 6]),
+        ("0=0 1=1", &[16, 1, 1]),
+        ("0=2 1=1", &[3, 2, 1]),
+        ("0=0 1=1", &[1]),
+    ] {
+        cs.add("Softmax", p, &[s], MATH);
+    }
+    let seed = cs.next_seed();
+    cs.add_inputs(
+        "Softmax",
+        "0=1 1=1",
+        vec![uniform(&[3, 9, 4], seed, -80.0, 80.0)],
+        MATH,
+    );
+    run_all(&cs);
+}
+
+/// DetectionOutput inputs: `n` priors around the image centre (so boxes
+/// overlap and NMS has work), `classes` softmax scores per prior.
+fn ssd_inputs(seed: u64, n: usize, classes: usize) -> Vec<Tensor> {
+    let mut rng = SplitMix64::new(seed);
+    let loc: Vec<f32> = (0..n * 4).map(|_| rng.uniform(-0.5, 0.5)).collect();
+    let mut conf = Vec::with_capacity(n * classes);
+    for _ in 0..n {
+        let e: Vec<f32> = (0..classes).map(|_| rng.uniform(-3.0, 3.0).exp()).collect();
+        let s: f32 = e.iter().sum();
+        conf.extend(e.iter().map(|v| v / s));
+    }
+    let mut prior = Vec::with_capacity(n * 8);
+    for _ in 0..n {
+        let (cx, cy) = (rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7));
+        let (w, h) = (rng.uniform(0.1, 0.5), rng.uniform(0.1, 0.5));
+        prior.extend([cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0]);
+    }
+    for _ in 0..n {
+        prior.extend([0.1, 0.1, 0.2, 0.2]);
+    }
+    vec![
+        Tensor::new(&[n * 4], loc),
+        Tensor::new(&[n, classes], conf),
+        Tensor::new(&[2, n * 4], prior),
+    ]
+}
+
+#[test]
+fn ssd() {
+    let mut cs = Cases::new(1100);
+    // PriorBox: Caffe form with and without max sizes, flip, clip, a fixed
+    // image size, explicit steps and offsets; the MXNet form.
+    for (p, two) in [
+        (
+            "-23300=1,20.0 -23301=1,35.0 -23302=2,2.0,3.0 9=-233 10=-233 13=0.5",
+            true,
+        ),
+        (
+            "-23300=2,10.0,20.0 -23302=1,2.0 7=0 8=1 9=-233 10=-233 13=0.5",
+            true,
+        ),
+        (
+            "-23300=2,30.0,60.0 -23301=2,60.0,90.0 -23302=1,2.0 8=1 9=-233 10=-233",
+            true,
+        ),
+        (
+            "-23300=1,30.0 -23301=1,60.0 -23302=1,2.0 9=300 10=300 11=100.0 12=100.0 13=0.5",
+            false,
+        ),
+        (
+            "-23300=1,16.0 -23302=2,0.5,3.0 9=-233 10=-233 11=8.0 12=6.0 13=0.25",
+            true,
+        ),
+        ("-23300=1,8.0 9=-233 10=-233 3=0.2 4=0.3 5=0.4 6=0.5", true),
+        (
+            "-23300=2,0.2,0.4 -23302=3,1.0,2.0,0.5 9=-233 10=-233 13=0.5",
+            false,
+        ),
+        (
+            "-23300=1,0.3 -23302=2,1.0,2.0 9=-233 10=-233 11=0.2 12=0.25 13=0.5 8=1",
+            false,
+        ),
+    ] {
+        let shapes: &[&[usize]] = if two {
+            &[&[4, 5, 6], &[3, 40, 48]]
+        } else {
+            &[&[4, 3, 3]]
+        };
+        cs.add("PriorBox", p, shapes, ARITH);
+        let small: &[&[usize]] = &[&[2, 1, 1], &[3, 9, 7]];
+        cs.add("PriorBox", p, &small[..shapes.len()], ARITH);
+    }
+    // DetectionOutput: thresholds that keep many, few and no boxes, top-k
+    // cuts, 2 to 6 classes.
+    for (p, n, classes) in [
+        ("0=3 1=0.45 2=100 3=50 4=0.3", 30, 3),
+        ("0=2 1=0.3 2=10 3=5 4=0.2", 40, 2),
+        ("0=6 1=0.5 2=300 3=100 4=0.1", 25, 6),
+        ("0=4 1=0.7 2=5 3=3 4=0.25", 20, 4),
+        ("0=3 1=0.45 4=0.99", 10, 3),
+        ("0=5", 16, 5),
+    ] {
+        let ins = ssd_inputs(cs.next_seed(), n, classes);
+        cs.add_inputs("DetectionOutput", p, ins, ARITH);
+    }
+    run_all(&cs);
+}
+
+/// The comparison must catch a wrong reference: one value moved just past
+/// the tolerance, a 1-ulp change where bit-exactness is required, a wrong
+/// shape, a NaN, and one int8 step (1/(s_in·s_w)) — and pass the untouched
+/// reference.
+#[test]
+fn a_wrong_reference_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cs = Cases::new(1200);
+    cs.add(
+        "Convolution",
+        conv(6, 5, 3, "4=1 5=1 9=1"),
+        &[&[5, 9, 8]],
+        ACC,
+    )
+    .winograd();
+    cs.add("Permute", "0=3", &[&[2, 3, 4]], EXACT);
+    cs.add("Sigmoid", "", &[&[3, 4, 5]], MATH);
+    cs.add("InnerProduct", "0=8 1=1 2=96", &[&[12]], ACC)
+        .int8(1.0);
+    for (i, c) in cs.v.iter().enumerate() {
+        let p = prepare(c, dir.path(), i).unwrap();
+        check_octet(c, &p, &p.want).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        let want = &p.want[0];
+        // The largest-magnitude value, where a scaled tolerance is widest.
+        let k = (0..want.data.len())
+            .max_by(|&a, &b| want.data[a].abs().total_cmp(&want.data[b].abs()))
+            .unwrap();
+        let range = want.data[k].abs();
+        let step = match c.tol {
+            Tol::Exact => want.data[k].abs() * f32::EPSILON,
+            Tol::Elem { rel, abs } => 1.5 * (abs + rel * range),
+            Tol::Scaled { rel, abs } => 1.5 * (abs + rel * range),
+        };
+        let mut wrong = vec![want.clone()];
+        wrong[0].data[k] += step.max(f32::MIN_POSITIVE);
+        assert_ne!(wrong[0].data[k], want.data[k]);
+        let e = check_octet(c, &p, &wrong).expect_err(&c.name);
+        assert!(e.contains(&format!("flat index {k}")), "{}: {e}", c.name);
+
+        let mut nan = vec![want.clone()];
+        nan[0].data[0] = f32::NAN;
+        check_octet(c, &p, &nan).expect_err(&c.name);
+
+        let n = want.data.len();
+        let other: Vec<usize> = if want.dims() == 1 {
+            vec![1, n]
+        } else {
+            vec![n]
+        };
+        let flat = vec![want.reshaped(&other)];
+        let e = check_octet(c, &p, &flat).expect_err(&c.name);
+        assert!(e.contains("shape"), "{}: {e}", c.name);
+    }
+    // One int8 step of InnerProduct output 0: the naive int32 sum off by one.
+    let c = &cs.v[3];
+    let p = prepare(c, dir.path(), 3).unwrap();
+    let (scales, _) = int8_scales(c, c.int8.unwrap(), &p.bin);
+    let mut wrong = p.want.clone();
+    wrong[0].data[0] += 1.0 / (scales.blob * scales.weight[0]);
+    let e = check_octet(c, &p, &wrong).expect_err("one int8 step");
+    assert!(e.contains("flat index 0"), "{e}");
 }

@@ -12,8 +12,8 @@ pub fn concat(p: &Params, inputs: &[Tensor]) -> Tensor {
     let mut shape = inputs[0].shape.clone();
     shape[axis] = inputs.iter().map(|t| t.shape[axis]).sum();
     for t in inputs {
-        for k in 0..dims as usize {
-            assert!(k == axis || t.shape[k] == shape[k], "Concat shapes");
+        for (k, (&a, &b)) in t.shape.iter().zip(&shape).enumerate() {
+            assert!(k == axis || a == b, "Concat shapes");
         }
     }
     let outer: usize = shape[..axis].iter().product();

@@ -204,7 +204,9 @@ pub fn detection_output(p: &Params, inputs: &[Tensor]) -> Tensor {
         for d in cands {
             let keep = picked.iter().all(|k| {
                 let inter = intersection(&d.b, &k.b);
-                !(inter / (area(&d.b) + area(&k.b) - inter) > nms)
+                // Suppressed when IoU > threshold (a NaN IoU suppresses nothing).
+                let iou = inter / (area(&d.b) + area(&k.b) - inter);
+                iou.partial_cmp(&nms) != Some(std::cmp::Ordering::Greater)
             });
             if keep {
                 picked.push(d);
