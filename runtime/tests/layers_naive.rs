@@ -1324,8 +1324,9 @@ fn normalisation() {
 }
 
 /// DetectionOutput inputs: `n` priors around the image centre (so boxes
-/// overlap and NMS has work), `classes` softmax scores per prior.
-fn ssd_inputs(seed: u64, n: usize, classes: usize) -> Vec<Tensor> {
+/// overlap and NMS has work), `classes` softmax scores per prior; in the
+/// MXNet layout (scores `[classes, n]`, priors `[n, 4]`) when `mxnet`.
+fn ssd_inputs(seed: u64, n: usize, classes: usize, mxnet: bool) -> Vec<Tensor> {
     let mut rng = SplitMix64::new(seed);
     let loc: Vec<f32> = (0..n * 4).map(|_| rng.uniform(-0.5, 0.5)).collect();
     let mut conf = Vec::with_capacity(n * classes);
@@ -1339,6 +1340,16 @@ fn ssd_inputs(seed: u64, n: usize, classes: usize) -> Vec<Tensor> {
         let (cx, cy) = (rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7));
         let (w, h) = (rng.uniform(0.1, 0.5), rng.uniform(0.1, 0.5));
         prior.extend([cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0]);
+    }
+    if mxnet {
+        let t: Vec<f32> = (0..classes * n)
+            .map(|i| conf[(i % n) * classes + i / n])
+            .collect();
+        return vec![
+            Tensor::new(&[n * 4], loc),
+            Tensor::new(&[classes, n], t),
+            Tensor::new(&[n, 4], prior),
+        ];
     }
     for _ in 0..n {
         prior.extend([0.1, 0.1, 0.2, 0.2]);
@@ -1405,7 +1416,15 @@ fn ssd() {
         ("0=3 1=0.45 4=0.99", 10, 3),
         ("0=5", 16, 5),
     ] {
-        let ins = ssd_inputs(cs.next_seed(), n, classes);
+        let ins = ssd_inputs(cs.next_seed(), n, classes, false);
+        cs.add_inputs("DetectionOutput", p, ins, ARITH);
+    }
+    // The MXNet form: classes from the scores' shape, variances from params.
+    for (p, n, classes) in [
+        ("0=-233 1=0.45 2=100 3=50 4=0.3", 30, 3),
+        ("0=-233 1=0.5 4=0.1 5=0.2 6=0.2 7=0.1 8=0.3", 24, 5),
+    ] {
+        let ins = ssd_inputs(cs.next_seed(), n, classes, true);
         cs.add_inputs("DetectionOutput", p, ins, ARITH);
     }
     run_all(&cs);

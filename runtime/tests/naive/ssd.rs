@@ -11,7 +11,8 @@ use super::{Params, Tensor};
 /// size: the min box, the √(min·max) box, then each ratio's box (and its
 /// flipped one). MXNet form (one input, image size -233, no max sizes):
 /// `[4·w·h·n]` in feature-map units, n = sizes − 1 + ratios, ratio 0
-/// skipped.
+/// skipped. `14` (mmdetection steps: rounded up) and `15` (mmdetection
+/// centres: `offset · (step − 1)`) apply to the Caffe form.
 pub fn priorbox(p: &Params, inputs: &[Tensor]) -> Tensor {
     let (w, h, _, _) = inputs[0].whdc();
     let min_sizes = p.floats(0);
@@ -79,20 +80,21 @@ pub fn priorbox(p: &Params, inputs: &[Tensor]) -> Tensor {
     } else {
         image_h
     } as f32;
-    let sw = if step_w == -233.0 {
-        iw / w as f32
-    } else {
-        step_w
+    let (mm_step, mm_centre) = (p.int(14, 0) != 0, p.int(15, 0) != 0);
+    let step = |given: f32, image: f32, feature: usize| match (given == -233.0, mm_step) {
+        (false, _) => given,
+        (true, false) => image / feature as f32,
+        (true, true) => (image / feature as f32).ceil(),
     };
-    let sh = if step_h == -233.0 {
-        ih / h as f32
-    } else {
-        step_h
-    };
+    let sw = step(step_w, iw, w);
+    let sh = step(step_h, ih, h);
     let mut boxes = Vec::new();
     for i in 0..h {
-        let cy = offset * sh + i as f32 * sh;
-        let mut cx = offset * sw;
+        let (mut cx, cy) = if mm_centre {
+            (offset * (sw - 1.0), offset * (sh - 1.0) + i as f32 * sh)
+        } else {
+            (offset * sw, offset * sh + i as f32 * sh)
+        };
         for _ in 0..w {
             let mut push = |bw: f32, bh: f32| {
                 boxes.extend([
@@ -153,31 +155,54 @@ fn sort_desc(v: &mut [Det]) {
 }
 
 /// DetectionOutput: inputs location `[n·4]`, confidence `[n, classes]`
-/// (class 0 the background), priors `[2, n·4]` (boxes, variances). `0`
-/// classes, `1` NMS IoU threshold, `2` NMS top k, `3` keep top k, `4`
-/// confidence threshold, `5`–`8` variances (MXNet form, `0=-233`, only).
-/// Output `[detections, 6]`: label, score, xmin, ymin, xmax, ymax — per
-/// class (1…), the boxes scoring above the threshold, best first, cut to
-/// the NMS top k, greedy NMS; then all classes by score, cut to keep top k.
+/// (class 0 the background), priors `[2, n·4]` (boxes, variances) — or, in
+/// the MXNet form (`0=-233`), confidence `[classes, n]` and priors `[n, 4]`
+/// with the variances from `5`–`8`. `0` classes, `1` NMS IoU threshold,
+/// `2` NMS top k, `3` keep top k, `4` confidence threshold. Output
+/// `[detections, 6]`: label, score, xmin, ymin, xmax, ymax — per class (1…),
+/// the boxes scoring above the threshold, best first, cut to the NMS top k,
+/// greedy NMS; then all classes by score, cut to keep top k.
 pub fn detection_output(p: &Params, inputs: &[Tensor]) -> Tensor {
     let num_class = p.int(0, 0);
     let nms = p.float(1, 0.05);
     let nms_top_k = p.int(2, 300) as usize;
     let keep_top_k = p.int(3, 100) as usize;
     let thr = p.float(4, 0.5);
+    let param_var = [
+        p.float(5, 0.1),
+        p.float(6, 0.1),
+        p.float(7, 0.2),
+        p.float(8, 0.2),
+    ];
     let (loc, conf, prior) = (&inputs[0].data, &inputs[1].data, &inputs[2]);
-    assert_ne!(num_class, -233, "the MXNet form is not a case");
-    let classes = num_class as usize;
-    let n = prior.shape[1] / 4;
-    let (pb, pv) = prior.data.split_at(n * 4);
+    let mxnet = num_class == -233;
+    let (n, classes) = if mxnet {
+        (prior.shape[0], inputs[1].shape[0])
+    } else {
+        (prior.shape[1] / 4, num_class as usize)
+    };
+    // Score of prior `j` for class `c`.
+    let score = |j: usize, c: usize| {
+        if mxnet {
+            conf[c * n + j]
+        } else {
+            conf[j * classes + c]
+        }
+    };
+    let pb = &prior.data[..n * 4];
 
     // Decoded boxes (skipped, as in ncnn, where the background is sure).
     let decoded: Vec<Option<[f32; 4]>> = (0..n)
         .map(|i| {
-            if conf[i * classes] as f64 >= 1.0 - thr as f64 {
+            if score(i, 0) as f64 >= 1.0 - thr as f64 {
                 return None;
             }
-            let (l, b, v) = (&loc[i * 4..], &pb[i * 4..], &pv[i * 4..]);
+            let (l, b) = (&loc[i * 4..], &pb[i * 4..]);
+            let v = if mxnet {
+                &param_var[..]
+            } else {
+                &prior.data[n * 4 + i * 4..]
+            };
             let (pw, ph) = (b[2] - b[0], b[3] - b[1]);
             let (pcx, pcy) = ((b[0] + b[2]) * 0.5, (b[1] + b[3]) * 0.5);
             let cx = v[0] * l[0] * pw + pcx;
@@ -191,10 +216,10 @@ pub fn detection_output(p: &Params, inputs: &[Tensor]) -> Tensor {
     let mut all = Vec::new();
     for c in 1..classes {
         let mut cands: Vec<Det> = (0..n)
-            .filter(|&j| conf[j * classes + c] > thr)
+            .filter(|&j| score(j, c) > thr)
             .map(|j| Det {
                 label: c,
-                score: conf[j * classes + c],
+                score: score(j, c),
                 b: decoded[j].expect("a candidate box of a skipped prior"),
             })
             .collect();
