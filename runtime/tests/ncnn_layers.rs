@@ -546,6 +546,37 @@ fn shape_layers() {
             "Padding",
             "0=1 1=1 2=1 3=1 7=1 8=2 5=-1.0",
         ),
+        one(
+            "padding per-channel values",
+            &[&[4, 3, 3]],
+            "Padding",
+            "0=1 1=1 2=2 3=2 6=7 7=2 8=1",
+        ),
+        one("padding front only", &[&[1, 2, 2]], "Padding", "7=1 5=2.0"),
+        one(
+            "padding 4-D depth",
+            &[&[2, 3, 4, 5]],
+            "Padding",
+            "0=1 1=0 2=1 3=2 7=1 8=2 5=0.5",
+        ),
+        one(
+            "padding 4-D reflect",
+            &[&[2, 3, 4, 5]],
+            "Padding",
+            "0=1 1=1 2=0 3=1 7=1 8=1 4=2",
+        ),
+        one(
+            "padding 4-D per-channel",
+            &[&[2, 3, 4, 5]],
+            "Padding",
+            "0=1 1=0 2=0 3=1 7=1 6=2",
+        ),
+        one(
+            "innerproduct one row 2-D",
+            &[&[1, 12]],
+            "InnerProduct",
+            "0=16 1=1 2=192",
+        ),
     ]);
     // 4-D blobs (c, d, h, w): every Permute order, Reshape to and from 4-D,
     // Concat on each axis, Flatten.
@@ -642,6 +673,12 @@ fn priorbox() {
             &[&[4, 5, 6], &[3, 40, 48]],
             "PriorBox",
             "-23300=1,20.0 -23301=1,35.0 -23302=2,2.0,3.0 9=-233 10=-233 13=0.5",
+        ),
+        one(
+            "priorbox mmdetection steps and centres",
+            &[&[4, 7, 6], &[3, 40, 45]],
+            "PriorBox",
+            "-23300=1,20.0 -23302=1,2.0 9=-233 10=-233 13=0.5 14=1 15=1",
         ),
         one(
             "priorbox clip no flip",

@@ -138,11 +138,10 @@ impl Layer for InnerProduct {
     fn forward(&self, inputs: Vec<Mat>, ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let input = single(inputs)?;
         let num_input = self.num_input();
-        let rows = if input.dims() == 2 && input.w() == num_input && input.h() > 1 {
-            input.h()
-        } else {
-            1
-        };
+        // ncnn: a 2-D input whose rows are num_input long is one GEMM row
+        // per row, and the output is 2-D (even for one row).
+        let per_row = input.dims() == 2 && input.w() == num_input;
+        let rows = if per_row { input.h() } else { 1 };
         if rows == 1 && input.total() != num_input {
             return Err(format!(
                 "input has {} values (shape {:?}), the weights expect {num_input}",
@@ -151,7 +150,7 @@ impl Layer for InnerProduct {
             )
             .into());
         }
-        let mut out = if rows > 1 {
+        let mut out = if per_row {
             Mat::new_2d(self.num_output, rows)
         } else {
             Mat::new_1d(self.num_output)

@@ -50,31 +50,58 @@ pub fn copy_make_border(
     let (ow, oh) = (w + left + right, h + top + bottom);
     let mut out = Mat::with_shape(src.dims().max(2), ow, oh, 1, src.c());
     for q in 0..src.c() {
-        let s = src.channel(q);
-        let o = out.channel_mut(q);
-        for y in 0..oh {
-            let sy = src_index(y as isize - top as isize, h as isize, border);
-            let row = &mut o[y * ow..(y + 1) * ow];
-            match sy {
-                None => row.iter_mut().for_each(|v| *v = value),
-                Some(sy) => {
-                    let srow = &s[sy * w..(sy + 1) * w];
-                    if border == BorderType::Constant {
-                        row[..left].iter_mut().for_each(|v| *v = value);
-                        row[left..left + w].copy_from_slice(srow);
-                        row[left + w..].iter_mut().for_each(|v| *v = value);
-                    } else {
-                        for (x, v) in row.iter_mut().enumerate() {
-                            let sx = src_index(x as isize - left as isize, w as isize, border)
-                                .unwrap_or(0);
-                            *v = srow[sx];
-                        }
+        border_plane(
+            src.channel(q),
+            w,
+            h,
+            out.channel_mut(q),
+            ow,
+            oh,
+            top,
+            left,
+            border,
+            value,
+        );
+    }
+    out
+}
+
+/// One `w × h` plane `s` into the `ow × oh` plane `o`, its top-left corner
+/// at (`left`, `top`), the border filled as `border` says.
+#[allow(clippy::too_many_arguments)]
+fn border_plane(
+    s: &[f32],
+    w: usize,
+    h: usize,
+    o: &mut [f32],
+    ow: usize,
+    oh: usize,
+    top: usize,
+    left: usize,
+    border: BorderType,
+    value: f32,
+) {
+    for y in 0..oh {
+        let sy = src_index(y as isize - top as isize, h as isize, border);
+        let row = &mut o[y * ow..(y + 1) * ow];
+        match sy {
+            None => row.iter_mut().for_each(|v| *v = value),
+            Some(sy) => {
+                let srow = &s[sy * w..(sy + 1) * w];
+                if border == BorderType::Constant {
+                    row[..left].iter_mut().for_each(|v| *v = value);
+                    row[left..left + w].copy_from_slice(srow);
+                    row[left + w..].iter_mut().for_each(|v| *v = value);
+                } else {
+                    for (x, v) in row.iter_mut().enumerate() {
+                        let sx =
+                            src_index(x as isize - left as isize, w as isize, border).unwrap_or(0);
+                        *v = srow[sx];
                     }
                 }
             }
         }
     }
-    out
 }
 
 /// Constant-pads every channel of an int8 Mat (keeps its scale).
@@ -140,7 +167,7 @@ impl Layer for Padding {
         self.value = pd.get_float(5, 0.0)?;
         self.per_channel_size = non_negative(pd.get_int(6, 0)?, "per-channel pad size")?;
         self.front = non_negative(pd.get_int(7, 0)?, "front")?;
-        self.behind = non_negative(pd.get_int(8, self.front as i32)?, "behind")?;
+        self.behind = non_negative(pd.get_int(8, 0)?, "behind")?;
         Ok(())
     }
 
@@ -154,58 +181,72 @@ impl Layer for Padding {
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let src = single(inputs)?;
         let border = self.border.unwrap_or(BorderType::Constant);
+        let (l, r, t, b) = (self.left, self.right, self.top, self.bottom);
+        if l + r + t + b + self.front + self.behind == 0 {
+            return Ok(vec![src]);
+        }
+        let (w, h, d, c) = (src.w(), src.h(), src.d(), src.c());
         if src.dims() == 1 {
-            let w = src.w();
-            let mut out = Mat::new_1d(w + self.left + self.right);
+            let mut out = Mat::new_1d(w + l + r);
             let o = out.data_mut();
             for (x, v) in o.iter_mut().enumerate() {
-                *v = match src_index(x as isize - self.left as isize, w as isize, border) {
+                *v = match src_index(x as isize - l as isize, w as isize, border) {
                     Some(i) => src.data()[i],
                     None => self.value,
                 };
             }
             return Ok(vec![out]);
         }
-        let padded = copy_make_border(
-            &src,
-            self.top,
-            self.bottom,
-            self.left,
-            self.right,
-            border,
-            self.value,
-        );
-        if src.dims() < 3 || (self.front == 0 && self.behind == 0 && self.per_channel.is_empty()) {
-            return Ok(vec![padded]);
+        if src.dims() == 2 {
+            return Ok(vec![copy_make_border(&src, t, b, l, r, border, self.value)]);
         }
-        let c = src.c();
-        let oc = c + self.front + self.behind;
-        let mut out = Mat::new_3d(padded.w(), padded.h(), oc);
-        for q in 0..oc {
-            let dst = out.channel_mut(q);
-            match src_index(q as isize - self.front as isize, c as isize, border) {
-                Some(sq) => dst.copy_from_slice(padded.channel(sq)),
-                None => dst.iter_mut().for_each(|v| *v = self.value),
-            }
+        let (ow, oh) = (w + l + r, h + t + b);
+        // 3-D: front/behind pad channels; 4-D: they pad depth. Per-channel
+        // values (6=) are indexed by the output channel.
+        let (outd, outc) = if src.dims() == 3 {
+            (1, c + self.front + self.behind)
+        } else {
+            (d + self.front + self.behind, c)
+        };
+        if !self.per_channel.is_empty() && self.per_channel.len() < outc {
+            return Err(format!(
+                "{} per-channel pad values (6=) for {outc} output channels",
+                self.per_channel.len()
+            )
+            .into());
         }
-        if !self.per_channel.is_empty() {
-            for q in 0..oc.min(self.per_channel.len()) {
-                let v = self.per_channel[q];
-                let pw = padded.w();
-                let plane = out.channel_mut(q);
-                for (i, x) in plane.iter_mut().enumerate() {
-                    let (y, xx) = (i / pw, i % pw);
-                    let inside = y >= self.top
-                        && y < self.top + src.h()
-                        && xx >= self.left
-                        && xx < self.left + src.w();
-                    if !inside {
-                        *x = v;
+        let mut out = Mat::with_shape(src.dims(), ow, oh, outd, outc);
+        let (plane, oplane) = (w * h, ow * oh);
+        for q in 0..outc {
+            let value = self.per_channel.get(q).copied().unwrap_or(self.value);
+            for z in 0..outd {
+                let dst = &mut out.channel_mut(q)[z * oplane..(z + 1) * oplane];
+                // The source channel (3-D) or depth slice (4-D) of this output plane.
+                let (sq, sz) = if src.dims() == 3 {
+                    (
+                        src_index(q as isize - self.front as isize, c as isize, border),
+                        Some(0),
+                    )
+                } else {
+                    (
+                        Some(q),
+                        src_index(z as isize - self.front as isize, d as isize, border),
+                    )
+                };
+                match (sq, sz) {
+                    (Some(sq), Some(sz)) => {
+                        let s = &src.channel(sq)[sz * plane..(sz + 1) * plane];
+                        border_plane(s, w, h, dst, ow, oh, t, l, border, value);
                     }
+                    _ => dst.iter_mut().for_each(|v| *v = value),
                 }
             }
         }
         Ok(vec![out])
+    }
+
+    fn max_input_dims(&self) -> usize {
+        4
     }
 }
 

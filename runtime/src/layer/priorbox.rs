@@ -1,7 +1,8 @@
 //! PriorBox (Caffe SSD; MXNet style when `9=10=-233` with one input and no
 //! max sizes): `-23300=min_sizes -23301=max_sizes -23302=aspect_ratios
 //! 3..6=variances 7=flip 8=clip 9=image_width 10=image_height 11=step_width
-//! 12=step_height 13=offset`.
+//! 12=step_height 13=offset 14=step_mmdetection
+//! 15=center_mmdetection`.
 
 use crate::error::LayerResult;
 use crate::layer::{ForwardContext, Int8Input, Layer};
@@ -21,6 +22,10 @@ pub struct PriorBox {
     step_width: f32,
     step_height: f32,
     offset: f32,
+    /// Steps from the image size rounded up (mmdetection's anchors).
+    step_mmdetection: bool,
+    /// Centres at `offset · (step − 1)` (mmdetection's anchors).
+    center_mmdetection: bool,
 }
 
 impl Layer for PriorBox {
@@ -41,6 +46,8 @@ impl Layer for PriorBox {
         self.step_width = pd.get_float(11, -233.0)?;
         self.step_height = pd.get_float(12, -233.0)?;
         self.offset = pd.get_float(13, 0.0)?;
+        self.step_mmdetection = pd.get_int(14, 0)? != 0;
+        self.center_mmdetection = pd.get_int(15, 0)? != 0;
         if self.min_sizes.is_empty() {
             return Err("min_sizes (-23300) must not be empty".into());
         }
@@ -122,15 +129,28 @@ impl Layer for PriorBox {
         } else {
             self.image_height as f32
         };
+        let derived = |image: f32, n: usize| {
+            let s = image / n as f32;
+            if self.step_mmdetection {
+                s.ceil()
+            } else {
+                s
+            }
+        };
         let step_w = if self.step_width == -233.0 {
-            image_w / w as f32
+            derived(image_w, w)
         } else {
             self.step_width
         };
         let step_h = if self.step_height == -233.0 {
-            image_h / h as f32
+            derived(image_h, h)
         } else {
             self.step_height
+        };
+        let (cx0, cy0) = if self.center_mmdetection {
+            (self.offset * (step_w - 1.0), self.offset * (step_h - 1.0))
+        } else {
+            (self.offset * step_w, self.offset * step_h)
         };
         let nmin = self.min_sizes.len();
         let nmax = self.max_sizes.len();
@@ -151,8 +171,8 @@ impl Layer for PriorBox {
             k += 4;
         };
         for i in 0..h {
-            let cy = self.offset * step_h + i as f32 * step_h;
-            let mut cx = self.offset * step_w;
+            let cy = cy0 + i as f32 * step_h;
+            let mut cx = cx0;
             for _ in 0..w {
                 for (ki, &min_size) in self.min_sizes.iter().enumerate() {
                     push(d, cx, cy, min_size, min_size);

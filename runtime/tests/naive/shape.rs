@@ -163,39 +163,43 @@ pub fn padding(p: &Params, x: &Tensor, bin: &mut Bin) -> Tensor {
     } else {
         Vec::new()
     };
-    assert!(x.dims() <= 3, "4-D Padding is not a case");
-    let (w, h, _, c) = x.whdc();
-    let (w, h, c) = (w as i64, h as i64, c as i64);
+    let (w, h, d, c) = x.whdc();
+    let (w, h, d, c) = (w as i64, h as i64, d as i64, c as i64);
     let (top, bottom) = if x.dims() == 1 { (0, 0) } else { (top, bottom) };
-    let (front, behind) = if x.dims() == 3 {
-        (front, behind)
-    } else {
-        (0, 0)
+    // front/behind pad channels of a 3-D blob, depth of a 4-D one.
+    let (cf, cb, df, db) = match x.dims() {
+        3 => (front, behind, 0, 0),
+        4 => (0, 0, front, behind),
+        _ => (0, 0, 0, 0),
     };
-    let (ow, oh, oc) = (w + left + right, h + top + bottom, c + front + behind);
-    let mut out = Vec::with_capacity((ow * oh * oc) as usize);
+    let (ow, oh, od, oc) = (w + left + right, h + top + bottom, d + df + db, c + cf + cb);
+    let mut out = Vec::with_capacity((ow * oh * od * oc) as usize);
     for q in 0..oc {
-        let v = if per_channel > 0 && x.dims() == 3 {
+        let v = if per_channel > 0 && x.dims() >= 3 {
             channel_values[q as usize]
         } else {
             value
         };
-        let sq = border_index(q, front, c, kind);
-        for y in 0..oh {
-            let sy = border_index(y, top, h, kind);
-            for xx in 0..ow {
-                let sx = border_index(xx, left, w, kind);
-                out.push(match (sq, sy, sx) {
-                    (Some(q), Some(y), Some(xx)) => x.at(q, 0, y, xx),
-                    _ => v,
-                });
+        let sq = border_index(q, cf, c, kind);
+        for z in 0..od {
+            let sz = border_index(z, df, d, kind);
+            for y in 0..oh {
+                let sy = border_index(y, top, h, kind);
+                for xx in 0..ow {
+                    let sx = border_index(xx, left, w, kind);
+                    out.push(match (sq, sz, sy, sx) {
+                        (Some(q), Some(z), Some(y), Some(xx)) => x.at(q, z, y, xx),
+                        _ => v,
+                    });
+                }
             }
         }
     }
     let shape: Vec<usize> = match x.dims() {
         1 => vec![ow as usize],
         2 => vec![oh as usize, ow as usize],
-        _ => vec![oc as usize, oh as usize, ow as usize],
+        3 => vec![oc as usize, oh as usize, ow as usize],
+        _ => vec![oc as usize, od as usize, oh as usize, ow as usize],
     };
     Tensor::new(&shape, out)
 }
