@@ -19,6 +19,7 @@ pub mod cpu;
 pub mod fp32;
 pub mod generic;
 pub mod int8;
+pub mod ops;
 pub mod parallel;
 mod pooling;
 pub mod reference;
@@ -32,6 +33,7 @@ pub mod arm64;
 pub mod x86;
 
 pub use activation::Activation;
+pub use ops::{ops, KernelSet, Ops};
 pub use tensor::{Planes, PlanesMut};
 
 /// Geometry of a 2-D convolution (the input is already padded).

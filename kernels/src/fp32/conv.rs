@@ -100,7 +100,7 @@ impl Clone for Conv2dF32 {
 /// map is `out_size` (`None`: unknown), with this CPU's kernel set; see
 /// [`select_algo_for`].
 pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> ConvAlgo {
-    select_algo_for(geom, out_size, Fp32Kernels::best())
+    select_algo_for(geom, out_size, crate::ops().fp32())
 }
 
 /// The algorithm [`ConvAlgo::Auto`] picks, for the kernel set `kern`.
@@ -270,7 +270,7 @@ impl Conv2dF32 {
             act,
             algo,
             out_size,
-            Fp32Kernels::best(),
+            crate::ops().fp32(),
         )
     }
 

@@ -1,0 +1,171 @@
+//! The kernel registry: one kernel object per family, chosen once for the
+//! running CPU (in the style of tract-linalg's `Ops`).
+//!
+//! A *family* is a set of kernels that are chosen together because they
+//! share data layouts or are only worth having together: [`Fp32Kernels`]
+//! (fp32 GEMM, Winograd, depthwise, GEMV), [`Int8Kernels`] (int8 GEMM,
+//! Winograd, depthwise, inner product, quantization), [`PoolKernels`] (3×3
+//! max pooling rows, fp32 and int8) and [`EltwiseKernels`] (fp32 element-wise
+//! operations). A *kernel object* of a family is a table of function
+//! pointers and layout constants for one CPU family, with a name and an
+//! availability predicate ([`KernelSet::runs_on`]).
+//!
+//! How a registry is filled: [`Ops::generic`] holds the portable object of
+//! every family; then each platform module (`arm32`, `arm64`, `x86`) has a
+//! `plug(&mut Ops, &CpuFeatures)` that offers its objects, in increasing
+//! order of preference, through `Ops::offer`, which keeps an object only if
+//! its predicate holds for the features. [`ops()`] is the registry for
+//! [`cpu::features`] (so `OCTET_KERNELS=generic` / `avx2` apply), built once.
+//!
+//! Why this is sound: the ISA-specific kernels are `unsafe` to call (an
+//! instruction the CPU lacks is undefined behaviour). Kernel objects cannot
+//! be built outside this crate (private fields, crate-private statics), so a
+//! `&'static` kernel object held outside the crate came from [`ops()`] or
+//! from [`KernelSet::available`], both of which only hand out objects whose
+//! predicate holds for the detected CPU. The object is a token: every safe
+//! function that takes one may run its kernels without checking again.
+
+use std::sync::OnceLock;
+
+use crate::cpu::{self, CpuFeatures};
+use crate::fp32::kernels::{self as fp32k, Fp32Kernels};
+
+/// What every kernel object has, whatever its family.
+pub trait KernelSet: std::fmt::Debug + Sync + 'static {
+    /// A short name (`"armv7-neon"`, `"generic"`, …); portable objects'
+    /// names start with `generic`.
+    fn name(&self) -> &'static str;
+
+    /// The availability predicate: whether a CPU with features `f` runs
+    /// every kernel of this object.
+    fn runs_on(&self, f: &CpuFeatures) -> bool;
+
+    /// Whether this CPU runs it ([`cpu::detect`], ignoring `OCTET_KERNELS`).
+    fn is_available(&self) -> bool {
+        self.runs_on(&cpu::detected())
+    }
+
+    /// Whether it runs on every CPU (needs no feature at all).
+    fn is_portable(&self) -> bool {
+        self.runs_on(&CpuFeatures::default())
+    }
+
+    /// The portable object with this object's data layouts (itself if it is
+    /// portable): the reference a test compares it with on the same data.
+    fn portable_twin(&self) -> &'static Self;
+
+    /// Every object of the family that this CPU runs (ignoring
+    /// `OCTET_KERNELS`), the portable ones first.
+    fn available() -> Vec<&'static Self>
+    where
+        Self: Sized;
+}
+
+/// How [`Ops`] reaches a family's slot and list (crate-private, so that only
+/// this crate can put a kernel object into a registry).
+pub(crate) trait Family: KernelSet + Sized {
+    fn slot(ops: &mut Ops) -> &mut &'static Self;
+    fn offered(ops: &mut Ops) -> &mut Vec<&'static Self>;
+    fn list(ops: &Ops) -> &[&'static Self];
+}
+
+/// The registry: one kernel object per family.
+#[derive(Debug)]
+pub struct Ops {
+    fp32: &'static Fp32Kernels,
+    /// Every object offered to this registry, kept or not, portable ones
+    /// first: what this build has compiled in, for [`KernelSet::available`].
+    offered: Offered,
+}
+
+#[derive(Debug, Default)]
+struct Offered {
+    fp32: Vec<&'static Fp32Kernels>,
+}
+
+macro_rules! family {
+    ($t:ty, $field:ident) => {
+        impl Family for $t {
+            fn slot(ops: &mut Ops) -> &mut &'static Self {
+                &mut ops.$field
+            }
+            fn offered(ops: &mut Ops) -> &mut Vec<&'static Self> {
+                &mut ops.offered.$field
+            }
+            fn list(ops: &Ops) -> &[&'static Self] {
+                &ops.offered.$field
+            }
+        }
+    };
+}
+family!(Fp32Kernels, fp32);
+
+impl Ops {
+    /// The portable kernel object of every family.
+    pub fn generic() -> Ops {
+        let mut ops = Ops {
+            fp32: &fp32k::GENERIC_6X8,
+            offered: Offered::default(),
+        };
+        // The fp32 family has one portable object per architecture set's
+        // shapes (their twins); the registry keeps the first.
+        ops.offered.fp32.extend(fp32k::PORTABLE);
+        ops
+    }
+
+    /// The portable objects overridden by what the platform module plugs in
+    /// for `f`. Crate-private: `f` must not claim a feature the CPU lacks
+    /// ([`cpu::features`] and [`cpu::detect`] never do).
+    pub(crate) fn for_features(f: &CpuFeatures) -> Ops {
+        #[allow(unused_mut)]
+        let mut ops = Ops::generic();
+        #[cfg(target_arch = "arm")]
+        crate::arm32::plug(&mut ops, f);
+        #[cfg(target_arch = "aarch64")]
+        crate::arm64::plug(&mut ops, f);
+        #[cfg(target_arch = "x86_64")]
+        crate::x86::plug(&mut ops, f);
+        let _ = f;
+        ops
+    }
+
+    /// Offers `k` to the registry: it replaces the family's object if its
+    /// predicate holds for `f` (so a platform's `plug` offers its objects
+    /// from the least to the most preferred), and is listed either way.
+    pub(crate) fn offer<K: Family>(&mut self, f: &CpuFeatures, k: &'static K) {
+        if k.runs_on(f) {
+            *K::slot(self) = k;
+        }
+        K::offered(self).push(k);
+    }
+
+    /// The fp32 convolution, GEMM and inner-product kernels.
+    pub fn fp32(&self) -> &'static Fp32Kernels {
+        self.fp32
+    }
+}
+
+/// The registry for this CPU ([`cpu::features`]: portable kernels only
+/// under `OCTET_KERNELS=generic`, no AVX-512 under `OCTET_KERNELS=avx2`),
+/// built at the first call.
+pub fn ops() -> &'static Ops {
+    static OPS: OnceLock<Ops> = OnceLock::new();
+    OPS.get_or_init(|| Ops::for_features(&cpu::features()))
+}
+
+/// The registry for every feature this CPU has ([`cpu::detect`], ignoring
+/// `OCTET_KERNELS`): its lists are what [`KernelSet::available`] filters.
+fn detected_ops() -> &'static Ops {
+    static OPS: OnceLock<Ops> = OnceLock::new();
+    OPS.get_or_init(|| Ops::for_features(&cpu::detected()))
+}
+
+/// [`KernelSet::available`] of a family: the objects compiled into this
+/// build (portable first) that pass their predicate on this CPU.
+pub(crate) fn available<K: Family>() -> Vec<&'static K> {
+    K::list(detected_ops())
+        .iter()
+        .copied()
+        .filter(|k| k.is_available())
+        .collect()
+}
