@@ -21,7 +21,7 @@ pub mod generic;
 pub mod int8;
 pub mod ops;
 pub mod parallel;
-mod pooling;
+pub mod pooling;
 pub mod reference;
 pub mod tensor;
 

@@ -28,7 +28,9 @@
 use std::sync::OnceLock;
 
 use crate::cpu::{self, CpuFeatures};
+use crate::fp32::eltwise::EltwiseKernels;
 use crate::fp32::kernels::{self as fp32k, Fp32Kernels};
+use crate::pooling::PoolKernels;
 
 /// What every kernel object has, whatever its family.
 pub trait KernelSet: std::fmt::Debug + Sync + 'static {
@@ -73,6 +75,8 @@ pub(crate) trait Family: KernelSet + Sized {
 #[derive(Debug)]
 pub struct Ops {
     fp32: &'static Fp32Kernels,
+    pooling: &'static PoolKernels,
+    eltwise: &'static EltwiseKernels,
     /// Every object offered to this registry, kept or not, portable ones
     /// first: what this build has compiled in, for [`KernelSet::available`].
     offered: Offered,
@@ -81,6 +85,8 @@ pub struct Ops {
 #[derive(Debug, Default)]
 struct Offered {
     fp32: Vec<&'static Fp32Kernels>,
+    pooling: Vec<&'static PoolKernels>,
+    eltwise: Vec<&'static EltwiseKernels>,
 }
 
 macro_rules! family {
@@ -99,17 +105,23 @@ macro_rules! family {
     };
 }
 family!(Fp32Kernels, fp32);
+family!(PoolKernels, pooling);
+family!(EltwiseKernels, eltwise);
 
 impl Ops {
     /// The portable kernel object of every family.
     pub fn generic() -> Ops {
         let mut ops = Ops {
             fp32: &fp32k::GENERIC_6X8,
+            pooling: &crate::pooling::GENERIC,
+            eltwise: &crate::fp32::eltwise::GENERIC,
             offered: Offered::default(),
         };
         // The fp32 family has one portable object per architecture set's
         // shapes (their twins); the registry keeps the first.
         ops.offered.fp32.extend(fp32k::PORTABLE);
+        ops.offered.pooling.push(ops.pooling);
+        ops.offered.eltwise.push(ops.eltwise);
         ops
     }
 
@@ -142,6 +154,16 @@ impl Ops {
     /// The fp32 convolution, GEMM and inner-product kernels.
     pub fn fp32(&self) -> &'static Fp32Kernels {
         self.fp32
+    }
+
+    /// The 3×3 max pooling rows (fp32 and int8).
+    pub fn pooling(&self) -> &'static PoolKernels {
+        self.pooling
+    }
+
+    /// The fp32 element-wise operations.
+    pub fn eltwise(&self) -> &'static EltwiseKernels {
+        self.eltwise
     }
 }
 

@@ -7,8 +7,10 @@ pub mod fp32;
 pub mod int8;
 
 use crate::cpu::CpuFeatures;
+use crate::fp32::eltwise::EltwiseKernels;
 use crate::fp32::kernels::{Fp32Kernels, GENERIC_6X8};
 use crate::ops::Ops;
+use crate::pooling::PoolKernels;
 
 fn neon(f: &CpuFeatures) -> bool {
     f.neon
@@ -35,8 +37,34 @@ pub(crate) static ARMV7_NEON: Fp32Kernels = {
     }
 };
 
+/// armv7 NEON 3×3 max pooling rows: fp32 4 outputs per block, int8 16 and 8.
+pub(crate) static ARMV7_NEON_POOL: PoolKernels = {
+    use crate::arm32::fp32::pooling as f;
+    use crate::arm32::int8::pooling as i;
+    PoolKernels {
+        name: "armv7-neon",
+        runs_on: neon,
+        f32_x4: Some([f::max3x3s1_x4, f::max3x3s2_x4]),
+        i8_x16: Some([i::max3x3s1_x16, i::max3x3s2_x16]),
+        i8_x8: Some([i::max3x3s1_x8, i::max3x3s2_x8]),
+    }
+};
+
+/// armv7 NEON fp32 element-wise operations, 8 floats per block (the
+/// portable loops stay scalar here: LLVM does not vectorise fp32 on armv7).
+pub(crate) static ARMV7_NEON_ELTWISE: EltwiseKernels = {
+    use crate::arm32::fp32::eltwise as e;
+    EltwiseKernels {
+        name: "armv7-neon",
+        runs_on: neon,
+        binary_x8: Some([e::add_x8, e::mul_x8, e::max_x8]),
+    }
+};
+
 /// Offers the armv7 kernel objects to the registry (each kept only if its
 /// predicate holds for `f`).
 pub(crate) fn plug(ops: &mut Ops, f: &CpuFeatures) {
     ops.offer(f, &ARMV7_NEON);
+    ops.offer(f, &ARMV7_NEON_POOL);
+    ops.offer(f, &ARMV7_NEON_ELTWISE);
 }

@@ -9,6 +9,7 @@ pub mod int8;
 use crate::cpu::CpuFeatures;
 use crate::fp32::kernels::{Fp32Kernels, GENERIC_8X12};
 use crate::ops::Ops;
+use crate::pooling::PoolKernels;
 
 /// NEON is architectural on aarch64 (`cpu::detect` always reports it, and
 /// only `OCTET_KERNELS=generic` hides it).
@@ -40,8 +41,35 @@ pub(crate) static AARCH64_NEON: Fp32Kernels = {
     }
 };
 
+/// `max3x3_x4` and `max3x3_x16` for one stride, the type the registry's
+/// pooling rows have.
+macro_rules! stride_fn {
+    ($name:ident, $kernel:path, $t:ty, $stride:literal) => {
+        /// # Safety
+        /// As the kernel's, for this stride.
+        unsafe fn $name(r0: *const $t, r1: *const $t, r2: *const $t, out: *mut $t, blocks: usize) {
+            // SAFETY: the caller's contract is the kernel's.
+            unsafe { $kernel(r0, r1, r2, $stride, out, blocks) }
+        }
+    };
+}
+stride_fn!(max3x3s1_f32, crate::arm64::fp32::pooling::max3x3_x4, f32, 1);
+stride_fn!(max3x3s2_f32, crate::arm64::fp32::pooling::max3x3_x4, f32, 2);
+stride_fn!(max3x3s1_i8, crate::arm64::int8::pooling::max3x3_x16, i8, 1);
+stride_fn!(max3x3s2_i8, crate::arm64::int8::pooling::max3x3_x16, i8, 2);
+
+/// aarch64 NEON 3×3 max pooling rows: fp32 4 outputs per block, int8 16.
+pub(crate) static AARCH64_NEON_POOL: PoolKernels = PoolKernels {
+    name: "aarch64-neon",
+    runs_on: neon,
+    f32_x4: Some([max3x3s1_f32, max3x3s2_f32]),
+    i8_x16: Some([max3x3s1_i8, max3x3s2_i8]),
+    i8_x8: None,
+};
+
 /// Offers the aarch64 kernel objects to the registry, least preferred
 /// first (each kept only if its predicate holds for `f`).
 pub(crate) fn plug(ops: &mut Ops, f: &CpuFeatures) {
     ops.offer(f, &AARCH64_NEON);
+    ops.offer(f, &AARCH64_NEON_POOL);
 }
