@@ -30,6 +30,7 @@ use std::sync::OnceLock;
 use crate::cpu::{self, CpuFeatures};
 use crate::fp32::eltwise::EltwiseKernels;
 use crate::fp32::kernels::{self as fp32k, Fp32Kernels};
+use crate::int8::kernels::{self as int8k, Int8Kernels};
 use crate::pooling::PoolKernels;
 
 /// What every kernel object has, whatever its family.
@@ -75,6 +76,7 @@ pub(crate) trait Family: KernelSet + Sized {
 #[derive(Debug)]
 pub struct Ops {
     fp32: &'static Fp32Kernels,
+    int8: &'static Int8Kernels,
     pooling: &'static PoolKernels,
     eltwise: &'static EltwiseKernels,
     /// Every object offered to this registry, kept or not, portable ones
@@ -85,6 +87,7 @@ pub struct Ops {
 #[derive(Debug, Default)]
 struct Offered {
     fp32: Vec<&'static Fp32Kernels>,
+    int8: Vec<&'static Int8Kernels>,
     pooling: Vec<&'static PoolKernels>,
     eltwise: Vec<&'static EltwiseKernels>,
 }
@@ -105,6 +108,7 @@ macro_rules! family {
     };
 }
 family!(Fp32Kernels, fp32);
+family!(Int8Kernels, int8);
 family!(PoolKernels, pooling);
 family!(EltwiseKernels, eltwise);
 
@@ -113,6 +117,7 @@ impl Ops {
     pub fn generic() -> Ops {
         let mut ops = Ops {
             fp32: &fp32k::GENERIC_6X8,
+            int8: &int8k::GENERIC,
             pooling: &crate::pooling::GENERIC,
             eltwise: &crate::fp32::eltwise::GENERIC,
             offered: Offered::default(),
@@ -120,6 +125,7 @@ impl Ops {
         // The fp32 family has one portable object per architecture set's
         // shapes (their twins); the registry keeps the first.
         ops.offered.fp32.extend(fp32k::PORTABLE);
+        ops.offered.int8.push(ops.int8);
         ops.offered.pooling.push(ops.pooling);
         ops.offered.eltwise.push(ops.eltwise);
         ops
@@ -154,6 +160,11 @@ impl Ops {
     /// The fp32 convolution, GEMM and inner-product kernels.
     pub fn fp32(&self) -> &'static Fp32Kernels {
         self.fp32
+    }
+
+    /// The int8 convolution, inner-product and quantization kernels.
+    pub fn int8(&self) -> &'static Int8Kernels {
+        self.int8
     }
 
     /// The 3×3 max pooling rows (fp32 and int8).

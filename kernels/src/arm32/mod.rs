@@ -65,6 +65,7 @@ pub(crate) static ARMV7_NEON_ELTWISE: EltwiseKernels = {
 /// predicate holds for `f`).
 pub(crate) fn plug(ops: &mut Ops, f: &CpuFeatures) {
     ops.offer(f, &ARMV7_NEON);
+    ops.offer(f, &int8::ARMV7_NEON_INT8);
     ops.offer(f, &ARMV7_NEON_POOL);
     ops.offer(f, &ARMV7_NEON_ELTWISE);
 }

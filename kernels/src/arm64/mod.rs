@@ -71,5 +71,7 @@ pub(crate) static AARCH64_NEON_POOL: PoolKernels = PoolKernels {
 /// first (each kept only if its predicate holds for `f`).
 pub(crate) fn plug(ops: &mut Ops, f: &CpuFeatures) {
     ops.offer(f, &AARCH64_NEON);
+    ops.offer(f, &int8::AARCH64_NEON_INT8);
+    ops.offer(f, &int8::AARCH64_DOT_INT8);
     ops.offer(f, &AARCH64_NEON_POOL);
 }

@@ -66,4 +66,6 @@ pub(crate) static X86_AVX512: Fp32Kernels = {
 pub(crate) fn plug(ops: &mut Ops, f: &CpuFeatures) {
     ops.offer(f, &X86_AVX2);
     ops.offer(f, &X86_AVX512);
+    ops.offer(f, &int8::X86_AVX2_INT8);
+    ops.offer(f, &int8::X86_AVX512_VNNI_INT8);
 }
