@@ -202,3 +202,132 @@ pub(crate) fn available<K: Family>() -> Vec<&'static K> {
         .filter(|k| k.is_available())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every feature: only for reading which objects a registry would keep
+    /// (none of their kernels is run here).
+    const ALL: CpuFeatures = CpuFeatures {
+        neon: true,
+        dotprod: true,
+        avx2_fma: true,
+        avx512f: true,
+        avx512vnni: true,
+    };
+
+    #[test]
+    fn generic_holds_only_portable_kernels() {
+        let g = Ops::generic();
+        assert!(g.fp32().is_portable() && g.fp32().name() == "generic-6x8");
+        assert!(g.int8().is_portable() && g.pooling().is_portable() && g.eltwise().is_portable());
+        assert!(g.offered.fp32.iter().all(|k| k.is_portable()));
+        assert!(g.offered.int8.iter().all(|k| k.is_portable()));
+        assert!(g.offered.pooling.iter().all(|k| k.is_portable()));
+        assert!(g.offered.eltwise.iter().all(|k| k.is_portable()));
+        // No features: the platforms plug nothing in.
+        let none = Ops::for_features(&CpuFeatures::default());
+        assert!(none.fp32().is_portable() && none.int8().is_portable());
+        assert!(none.pooling().is_portable() && none.eltwise().is_portable());
+    }
+
+    /// Whatever the features, each family's object passes its predicate on
+    /// them, and the registry keeps the last (most preferred) object offered
+    /// that does.
+    #[test]
+    fn registries_keep_the_preferred_object_whose_predicate_holds() {
+        fn check<K: Family>(ops: &mut Ops, f: &CpuFeatures) {
+            let kept = *K::slot(ops);
+            assert!(kept.runs_on(f), "{kept:?}");
+            let best = K::list(ops)
+                .iter()
+                .rev()
+                .find(|k| !k.is_portable() && k.runs_on(f));
+            match best {
+                Some(b) => assert!(std::ptr::eq(*b, kept), "{f:?}: {kept:?}, not {b:?}"),
+                None => assert!(kept.is_portable(), "{f:?}: {kept:?}"),
+            }
+        }
+        let mut combos = vec![CpuFeatures::default(), ALL, cpu::detect(), cpu::features()];
+        combos.push(CpuFeatures {
+            avx512f: false,
+            avx512vnni: false,
+            dotprod: false,
+            ..ALL
+        });
+        for f in combos {
+            let mut ops = Ops::for_features(&f);
+            check::<Fp32Kernels>(&mut ops, &f);
+            check::<Int8Kernels>(&mut ops, &f);
+            check::<PoolKernels>(&mut ops, &f);
+            check::<EltwiseKernels>(&mut ops, &f);
+        }
+        // With every feature, every architecture's best object is plugged.
+        let best = Ops::for_features(&ALL);
+        let arch = cfg!(any(
+            target_arch = "arm",
+            target_arch = "aarch64",
+            target_arch = "x86_64"
+        ));
+        assert_eq!(!best.fp32().is_portable(), arch);
+        assert_eq!(!best.int8().is_portable(), arch);
+    }
+
+    /// The tables' entries agree with their layouts (what the operations
+    /// rely on when they pick a strategy from an entry).
+    #[test]
+    fn int8_tables_are_consistent() {
+        use crate::generic::int8::gemm::{GemmLayout, PanelForm};
+        for k in &Ops::for_features(&ALL).offered.int8 {
+            let l = k.layout;
+            assert!(k.wino_rows == 4 || k.wino_rows == 6, "{k:?}");
+            if k.wino_pairs {
+                assert!(
+                    k.input_transform_pair.is_some() && k.wino_rows == 4,
+                    "{k:?}"
+                );
+                assert!(
+                    k.gemm16[0].iter().all(|g| g.is_some()),
+                    "{k:?}: no portable pair tiles"
+                );
+                assert!(k.gemm16[1].iter().all(|g| g.is_none()), "{k:?}");
+                assert!(k.gemm16_12x4.is_none(), "{k:?}");
+            }
+            if k.gemm16_12x4.is_some() {
+                assert_eq!(k.wino_rows, 6, "{k:?}");
+            }
+            assert!(
+                k.pack_b_chunk.is_none() || k.pack_b_panel.is_none(),
+                "{k:?}"
+            );
+            if k.pack_b_panel.is_some() {
+                assert!(l == GemmLayout::AVX2 || l == GemmLayout::VNNI, "{k:?}");
+            } else {
+                // The chunk packer and the portable one write int8 panels.
+                assert_eq!(l.form, PanelForm::Plain, "{k:?}");
+                assert!(l == GemmLayout::K16 || l == GemmLayout::DOT, "{k:?}");
+            }
+            if k.gemm_col.is_some() || k.gemm_row.is_some() {
+                assert_eq!(l, GemmLayout::K16, "{k:?}");
+            }
+            assert_eq!(
+                k.dot_product,
+                l == GemmLayout::DOT || l == GemmLayout::VNNI,
+                "{k:?}"
+            );
+        }
+    }
+
+    /// Every fp32 set has a portable twin of its shapes.
+    #[test]
+    fn fp32_sets_have_twins() {
+        for k in &Ops::for_features(&ALL).offered.fp32 {
+            let t = k.portable_twin();
+            assert!(
+                t.is_portable()
+                    && (t.mr, t.mr_small, t.nr, t.lanes) == (k.mr, k.mr_small, k.nr, k.lanes)
+            );
+        }
+    }
+}
