@@ -1,4 +1,6 @@
-//! CPU features, detected once at run time, that pick the kernels.
+//! CPU features, detected once at run time, that pick the kernels (through
+//! the registry, [`crate::ops`]: each kernel object's availability predicate
+//! reads a [`CpuFeatures`]).
 //!
 //! - armv7: NEON, from the ELF auxiliary vector (`AT_HWCAP`, `HWCAP_NEON`).
 //!   Stable Rust has no armv7 NEON intrinsics or feature detection, so the
@@ -46,6 +48,14 @@ pub fn features() -> CpuFeatures {
         },
         _ => detect(),
     })
+}
+
+/// [`detect`], once: the features kernel objects' availability predicates
+/// are checked against (`detect` reads the auxiliary vector on every call,
+/// too slow for a per-call check).
+pub(crate) fn detected() -> CpuFeatures {
+    static DETECTED: OnceLock<CpuFeatures> = OnceLock::new();
+    *DETECTED.get_or_init(detect)
 }
 
 /// The features of this CPU, ignoring `OCTET_KERNELS`.

@@ -6,11 +6,32 @@
 //!   "prepared" object (weights packed once at load time) with a `forward`.
 //! - Micro-kernels are separated by architecture: [`generic`] (portable),
 //!   `arm32` (armv7 `asm!`; the fp32 kernels' regular asm is rendered by
-//!   `build.rs`), `arm64` (aarch64 intrinsics, `sdot`), `x86` (portable code
-//!   recompiled for AVX2+FMA). They are chosen at build time (`cfg`) and,
-//!   where CPUs differ, at run time ([`cpu`]).
+//!   `build.rs`), `arm64` (aarch64 intrinsics, `sdot`), `x86`
+//!   (portable code recompiled for AVX2+FMA, AVX2 intrinsics, AVX-512 `asm!`).
+//!   The architecture modules are compiled per target (`cfg`); which of their
+//!   kernels run is decided once at run time, by one idiom for every family:
+//! - **Kernel dispatch** ([`ops`]): each *family* (fp32 [`fp32::Fp32Kernels`],
+//!   int8 [`int8::Int8Kernels`], 3×3 max pooling [`pooling::PoolKernels`],
+//!   eltwise [`fp32::eltwise::EltwiseKernels`]) has *kernel objects*: tables
+//!   of function pointers and layout constants, one per CPU family, each with
+//!   a name and an availability predicate on the [`cpu`] features. The
+//!   registry [`ops()`] starts from [`Ops::generic`] (the portable object of
+//!   every family) and lets each platform module's `plug` override what the
+//!   detected features allow. Operations take a kernel object (`*_with`,
+//!   `with_kernels`) or use the registry's; tests enumerate
+//!   [`KernelSet::available`] (portable first) and run each object against
+//!   its portable twin. Kernel objects are built only in this crate, so one
+//!   held outside it is a token that the CPU runs it: the safe functions
+//!   that take one call its `unsafe` kernels without checking again.
 //! - [`reference`] holds naive implementations that every fast path is tested
 //!   against.
+//!
+//! To add kernels for a new ISA: write them in its architecture module, fill
+//! a table of the family (`..` the portable or a related table for what it
+//! does not replace), give it a predicate (a [`cpu::CpuFeatures`] field, set
+//! by `cpu::detect`), and offer it in the module's `plug`. The family's test
+//! suite (`kernels/tests/kernel_suites.rs`) then runs it against the
+//! portable object wherever the CPU has the feature.
 //!
 //! Tensors are passed as [`Planes`] / [`PlanesMut`]: `c` planes of `h × w`
 //! elements, plane `q` starting at `q * cstep` (ncnn's `Mat` layout).
@@ -20,8 +41,9 @@ pub mod cpu;
 pub mod fp32;
 pub mod generic;
 pub mod int8;
+pub mod ops;
 pub mod parallel;
-mod pooling;
+pub mod pooling;
 pub mod reference;
 pub mod tensor;
 
@@ -33,6 +55,7 @@ pub mod arm64;
 pub mod x86;
 
 pub use activation::Activation;
+pub use ops::{ops, KernelSet, Ops};
 pub use tensor::{Planes, PlanesMut};
 
 /// Geometry of a 2-D convolution (the input is already padded).

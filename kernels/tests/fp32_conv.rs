@@ -6,6 +6,7 @@
 
 use octet_kernels::fp32::{Conv2dF32, ConvAlgo, Fp32Kernels};
 use octet_kernels::{reference, Activation, ConvGeometry, Planes, PlanesMut};
+use octet_kernels::{KernelSet, Ops};
 
 /// Deterministic values in [-1, 1).
 fn rand_vec(n: usize, seed: u64) -> Vec<f32> {
@@ -289,7 +290,7 @@ fn winograd_variants_match_reference_for_every_kernel_set() {
 
 #[test]
 fn winograd_is_selected_and_reported() {
-    let kern = Fp32Kernels::best();
+    let kern = octet_kernels::ops().fp32();
     let g = geom(16, 16, 3, 1, 1, 1);
     let w = rand_vec(g.weight_len(), 7);
     for (algo, want) in [
@@ -332,7 +333,6 @@ fn winograd_is_selected_and_reported() {
 /// `Auto` when the map size is only known at the first run.
 #[test]
 fn auto_picks_by_channels_and_map_size() {
-    use octet_kernels::fp32::kernels::GENERIC_6X8;
     use octet_kernels::fp32::select_algo_for;
     for kern in Fp32Kernels::available() {
         let sel = |k, m, s: Option<usize>| {
@@ -368,13 +368,15 @@ fn auto_picks_by_channels_and_map_size() {
         assert_eq!(sel(64, 64, Some(1)), ConvAlgo::Gemm, "{kern:?}");
     }
     // The portable/armv7 shape, whose counts match instruction costs on Cortex-A7.
-    let sel = |k, m, s| select_algo_for(&geom(k, m, 3, 1, 1, 1), Some((s, s)), &GENERIC_6X8);
+    let generic = Ops::generic().fp32();
+    assert_eq!(generic.name(), "generic-6x8");
+    let sel = |k, m, s| select_algo_for(&geom(k, m, 3, 1, 1, 1), Some((s, s)), generic);
     assert_eq!(sel(64, 64, 56), ConvAlgo::Winograd63);
     assert_eq!(sel(512, 512, 7), ConvAlgo::Winograd43);
     assert_eq!(sel(48, 192, 14), ConvAlgo::Winograd43);
 
     // Deferred: the raw weights until the first run, then the size rule.
-    let kern = Fp32Kernels::best();
+    let kern = octet_kernels::ops().fp32();
     for size in [20, 12, 7, 4, 2] {
         let g = geom(9, 10, 3, 1, 1, 1);
         let want = select_algo_for(&g, Some((size, size)), kern);
@@ -508,7 +510,7 @@ fn architecture_kernels_match_their_portable_twins() {
     cases.extend(depthwise_cases());
     for kern in arch {
         let twin = kern.portable_twin();
-        assert!(twin.is_portable() && twin.nr == kern.nr && twin.mr == kern.mr);
+        assert!(twin.is_portable() && twin.nr() == kern.nr() && twin.mr() == kern.mr());
         for (i, case) in cases.iter().enumerate() {
             let algos: &[ConvAlgo] = if case.geom.is_3x3_s1() {
                 &[

@@ -1,5 +1,5 @@
-//! fp32 element-wise binary operations: the NEON loops (where the CPU has
-//! them) and the portable ones against a naive per-element loop, on lengths
+//! fp32 element-wise binary operations: every element-wise kernel object
+//! this CPU runs (NEON loops on armv7, the portable ones everywhere) against a naive per-element loop, on lengths
 //! around the 8-float block, with offsets that leave the slices unaligned,
 //! and values that reach overflow (±inf) and cancellation. Normal numbers and
 //! infinities only: subnormals and NaN under `Max` are where NEON may differ
@@ -8,7 +8,8 @@
 mod int8_common;
 
 use int8_common::Rng;
-use octet_kernels::fp32::eltwise::{binary_in_place_with, BinaryOp};
+use octet_kernels::fp32::eltwise::{binary_in_place_with, BinaryOp, EltwiseKernels};
+use octet_kernels::{KernelSet, Ops};
 
 fn values(rng: &mut Rng, n: usize) -> Vec<f32> {
     (0..n)
@@ -26,14 +27,14 @@ fn values(rng: &mut Rng, n: usize) -> Vec<f32> {
 #[test]
 fn binary_ops_match_a_naive_loop() {
     let mut rng = Rng(43);
-    for neon in [false, true] {
+    for kern in EltwiseKernels::available() {
         for op in [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Max] {
             for n in [0, 1, 7, 8, 9, 15, 16, 17, 31, 100, 3137] {
                 for offset in [0, 1, 3] {
                     let a = values(&mut rng, n + offset);
                     let b = values(&mut rng, n + offset);
                     let mut got = a.clone();
-                    binary_in_place_with(neon, op, &mut got[offset..], &b[offset..]);
+                    binary_in_place_with(kern, op, &mut got[offset..], &b[offset..]);
                     for i in 0..n + offset {
                         let (x, y) = (a[i], b[i]);
                         let want = if i < offset {
@@ -51,7 +52,7 @@ fn binary_ops_match_a_naive_loop() {
                             got[i].to_bits() == want.to_bits()
                                 || (got[i].is_nan() && want.is_nan())
                                 || (op == BinaryOp::Max && got[i] == 0.0 && want == 0.0),
-                            "neon {neon} {op:?} n {n} offset {offset} at {i}: {x} op {y} = {}, want {want}",
+                            "{kern:?} {op:?} n {n} offset {offset} at {i}: {x} op {y} = {}, want {want}",
                             got[i]
                         );
                     }
@@ -64,5 +65,10 @@ fn binary_ops_match_a_naive_loop() {
 #[test]
 #[should_panic]
 fn binary_ops_reject_different_lengths() {
-    binary_in_place_with(false, BinaryOp::Add, &mut [0.0; 3], &[0.0; 4]);
+    binary_in_place_with(
+        Ops::generic().eltwise(),
+        BinaryOp::Add,
+        &mut [0.0; 3],
+        &[0.0; 4],
+    );
 }

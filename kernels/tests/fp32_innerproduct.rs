@@ -2,6 +2,7 @@
 //! reference, for every kernel set this CPU runs.
 
 use octet_kernels::fp32::{Fp32Kernels, InnerProductF32};
+use octet_kernels::KernelSet;
 use octet_kernels::{reference, Activation};
 
 fn rand_vec(n: usize, seed: u64) -> Vec<f32> {

@@ -1,5 +1,5 @@
-//! fp32 3×3 max pooling: the NEON rows (where the CPU has them) and the
-//! portable ones against a naive window maximum, on widths around the
+//! fp32 3×3 max pooling: every pooling kernel object this CPU runs (NEON
+//! rows on ARM, the portable ones everywhere) against a naive window maximum, on widths around the
 //! 4-output block, both strides, and whole planes through both strategies.
 //! Finite values only (with repeats and both zeros): NaN, the order of
 //! equal zeros and subnormals are where NEON's `vmax` may differ (module doc).
@@ -8,6 +8,8 @@ mod int8_common;
 
 use int8_common::Rng;
 use octet_kernels::fp32::pooling::{max3x3_row_with, max_pool3x3_with};
+use octet_kernels::pooling::PoolKernels;
+use octet_kernels::{KernelSet, Ops};
 
 fn values(rng: &mut Rng, n: usize) -> Vec<f32> {
     (0..n)
@@ -38,7 +40,7 @@ fn naive(rows: [&[f32]; 3], stride: usize, n: usize) -> Vec<f32> {
 #[test]
 fn max3x3_rows_match_a_naive_window_max() {
     let mut rng = Rng(41);
-    for neon in [false, true] {
+    for kern in PoolKernels::available() {
         for stride in [1, 2] {
             for n in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 56, 113] {
                 for extra in [0, 3] {
@@ -50,12 +52,12 @@ fn max3x3_rows_match_a_naive_window_max() {
                     );
                     let mut out = vec![0f32; n + 2];
                     out[n..].fill(7.0);
-                    max3x3_row_with(neon, &a, &b, &c, stride, &mut out[..n]);
+                    max3x3_row_with(kern, &a, &b, &c, stride, &mut out[..n]);
                     let want = naive([&a, &b, &c], stride, n);
                     // == treats +0 and −0 as one value.
                     assert!(
                         out[..n].iter().zip(&want).all(|(x, y)| x == y),
-                        "neon {neon} stride {stride} n {n}: {:?} vs {want:?}",
+                        "{kern:?} stride {stride} n {n}: {:?} vs {want:?}",
                         &out[..n]
                     );
                     assert!(out[n..].iter().all(|&v| v == 7.0), "wrote past the row");
@@ -68,7 +70,7 @@ fn max3x3_rows_match_a_naive_window_max() {
 #[test]
 fn max_pool3x3_planes_match_a_naive_window_max() {
     let mut rng = Rng(42);
-    for neon in [false, true] {
+    for kern in PoolKernels::available() {
         for stride in [1, 2] {
             for (outw, outh) in [
                 (1, 1),
@@ -84,7 +86,7 @@ fn max_pool3x3_planes_match_a_naive_window_max() {
                 let ph = stride * (outh - 1) + 3;
                 let p = values(&mut rng, pw * ph);
                 let mut out = vec![9f32; outw * outh + 3];
-                max_pool3x3_with(neon, &p, pw, stride, outw, outh, &mut out[..outw * outh]);
+                max_pool3x3_with(kern, &p, pw, stride, outw, outh, &mut out[..outw * outh]);
                 for i in 0..outh {
                     let r = |k: usize| &p[(i * stride + k) * pw..];
                     let want = naive([r(0), r(1), r(2)], stride, outw);
@@ -93,7 +95,7 @@ fn max_pool3x3_planes_match_a_naive_window_max() {
                             .iter()
                             .zip(&want)
                             .all(|(x, y)| x == y),
-                        "neon {neon} stride {stride} {outw}×{outh} row {i}"
+                        "{kern:?} stride {stride} {outw}×{outh} row {i}"
                     );
                 }
                 assert!(out[outw * outh..].iter().all(|&v| v == 9.0));
@@ -110,8 +112,22 @@ fn the_portable_row_follows_std_max_order() {
     let nan_later = [1.0, f32::NAN, 2.0];
     let low = [0.0f32; 3];
     let mut out = [0f32; 1];
-    max3x3_row_with(false, &nan_first, &low, &low, 1, &mut out);
+    max3x3_row_with(
+        Ops::generic().pooling(),
+        &nan_first,
+        &low,
+        &low,
+        1,
+        &mut out,
+    );
     assert!(out[0].is_nan());
-    max3x3_row_with(false, &nan_later, &low, &low, 1, &mut out);
+    max3x3_row_with(
+        Ops::generic().pooling(),
+        &nan_later,
+        &low,
+        &low,
+        1,
+        &mut out,
+    );
     assert_eq!(out[0], 2.0);
 }

@@ -6,9 +6,10 @@
 mod int8_common;
 
 use int8_common::{expect_f32, expect_i8, mul_of, pad, Rng};
-use octet_kernels::int8::{Border, Conv2dI8, Int8Algo, Int8Isa, Int8Output};
+use octet_kernels::int8::{Border, Conv2dI8, Int8Algo, Int8Kernels, Int8Output};
 use octet_kernels::reference::conv2d_i8;
 use octet_kernels::{Activation, ConvGeometry, Planes, PlanesMut};
+use octet_kernels::{KernelSet, Ops};
 
 struct Case {
     geom: ConvGeometry,
@@ -104,8 +105,8 @@ impl Case {
         )
     }
 
-    fn build(&self, algo: Int8Algo, isa: Int8Isa) -> Conv2dI8 {
-        Conv2dI8::new_with_isa(
+    fn build(&self, algo: Int8Algo, kern: &'static Int8Kernels) -> Conv2dI8 {
+        Conv2dI8::with_kernels(
             self.geom,
             &self.weights,
             &self.scales,
@@ -113,7 +114,7 @@ impl Case {
             self.act,
             algo,
             None,
-            isa,
+            kern,
         )
         .unwrap()
     }
@@ -138,12 +139,12 @@ fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
     let out_scale = 0.37f32;
     let mut ran = None;
     let mut first: Option<(Vec<u32>, Vec<i8>)> = None;
-    for isa in Int8Isa::available() {
+    for kern in Int8Kernels::available() {
         for threads in [1, 3] {
-            let conv = case.build(algo, isa);
+            let conv = case.build(algo, kern);
             match ran {
                 Some(a) if algo != Int8Algo::Auto => {
-                    assert_eq!(conv.algo(), a, "algorithm differs by isa")
+                    assert_eq!(conv.algo(), a, "algorithm differs by kern")
                 }
                 Some(_) => {}
                 None => ran = Some(conv.algo()),
@@ -158,7 +159,7 @@ fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
             assert_eq!(
                 o32,
                 sums,
-                "int32 sums, {isa:?} {:?} {}",
+                "int32 sums, {kern:?} {:?} {}",
                 conv.algo(),
                 case.name()
             );
@@ -184,7 +185,7 @@ fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
                 assert_eq!(
                     o32,
                     sums,
-                    "int32 sums with the border added by the kernel, {isa:?} {:?} {}",
+                    "int32 sums with the border added by the kernel, {kern:?} {:?} {}",
                     conv.algo(),
                     case.name()
                 );
@@ -217,7 +218,7 @@ fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
                     let got = of[p * cstep + i];
                     assert!(
                         got == e,
-                        "fp32 out p{p} i{i}: {got} vs {e}, {isa:?} {:?} {}",
+                        "fp32 out p{p} i{i}: {got} vs {e}, {kern:?} {:?} {}",
                         conv.algo(),
                         case.name()
                     );
@@ -225,7 +226,7 @@ fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
                     assert_eq!(
                         oi[p * n + i],
                         e,
-                        "int8 out p{p} i{i}, {isa:?} {}",
+                        "int8 out p{p} i{i}, {kern:?} {}",
                         case.name()
                     );
                 }
@@ -241,12 +242,12 @@ fn check(case: &Case, algo: Int8Algo) -> Int8Algo {
                 Some((b0, i0)) => {
                     assert!(
                         *b0 == bits,
-                        "fp32 bits differ from the first implementation, {isa:?} {}",
+                        "fp32 bits differ from the first implementation, {kern:?} {}",
                         case.name()
                     );
                     assert!(
                         *i0 == oi,
-                        "int8 differs from the first implementation, {isa:?} {}",
+                        "int8 differs from the first implementation, {kern:?} {}",
                         case.name()
                     );
                 }
@@ -411,17 +412,16 @@ fn auto_follows_the_documented_rule() {
     );
     assert_eq!(choose_int8_algo(&geom(64, 64, 3, 2), None), Int8Algo::Gemm);
     assert_eq!(choose_int8_algo(&geom(64, 64, 1, 1), None), Int8Algo::Gemm);
-    // Per ISA: the int8 dot products (AVX-512 VNNI, aarch64 sdot) run GEMM
-    // wherever the portable rule says Winograd; every other implementation
+    // Per kernel object: the int8 dot products (AVX-512 VNNI, aarch64 sdot)
+    // run GEMM wherever the portable rule says Winograd; every other object
     // follows the portable rule.
     use octet_kernels::int8::choose_int8_algo_for;
-    for isa in [
-        Int8Isa::Generic,
-        Int8Isa::Neon,
-        Int8Isa::NeonDot,
-        Int8Isa::Avx2,
-        Int8Isa::Avx512Vnni,
-    ] {
+    for kern in Int8Kernels::available() {
+        assert_eq!(
+            kern.has_dot_product(),
+            ["x86-avx512-vnni", "aarch64-neon-dot"].contains(&kern.name()),
+            "{kern:?}"
+        );
         for (g, size) in [
             (geom(64, 64, 3, 1), Some((56, 56))),
             (geom(64, 64, 3, 1), Some((4, 4))),
@@ -431,14 +431,16 @@ fn auto_follows_the_documented_rule() {
         ] {
             let portable = choose_int8_algo(&g, size);
             let expect = match portable {
-                Int8Algo::Winograd23 | Int8Algo::Winograd43
-                    if matches!(isa, Int8Isa::Avx512Vnni | Int8Isa::NeonDot) =>
-                {
+                Int8Algo::Winograd23 | Int8Algo::Winograd43 if kern.has_dot_product() => {
                     Int8Algo::Gemm
                 }
                 a => a,
             };
-            assert_eq!(choose_int8_algo_for(isa, &g, size), expect, "{isa:?} {g:?}");
+            assert_eq!(
+                choose_int8_algo_for(kern, &g, size),
+                expect,
+                "{kern:?} {g:?}"
+            );
         }
     }
     // Auto on a real layer runs what the rule says (weights within the bound).
@@ -488,7 +490,7 @@ fn one_by_one_on_a_constant_input_is_exact() {
 fn gemm_refuses_a_border() {
     let mut rng = Rng(9);
     let case = Case::new(&mut rng, geom(3, 4, 3, 2), 9, 9, [0, 0, 0, 0], false);
-    let conv = case.build(Int8Algo::Gemm, Int8Isa::Generic);
+    let conv = case.build(Int8Algo::Gemm, Ops::generic().int8());
     assert!(!conv.pads_itself());
     let mut o32 = vec![0i32; 4 * 5 * 5];
     let border = Border {

@@ -7,8 +7,9 @@ mod int8_common;
 
 use int8_common::{mul_of, Rng};
 use octet_kernels::int8::quantize::float2int8;
-use octet_kernels::int8::{InnerProductI8, Int8Isa};
+use octet_kernels::int8::{InnerProductI8, Int8Kernels};
 use octet_kernels::Activation;
+use octet_kernels::KernelSet;
 
 #[test]
 fn inner_product_matches_dot_products_on_every_isa() {
@@ -50,23 +51,23 @@ fn inner_product_matches_dot_products_on_every_isa() {
             })
             .collect();
         let mut first: Option<Vec<u32>> = None;
-        for isa in Int8Isa::available() {
+        for kern in Int8Kernels::available() {
             let ip =
-                InnerProductI8::new_with_isa(&w, &scales, Some(&bias), outs, act, isa).unwrap();
+                InnerProductI8::with_kernels(&w, &scales, Some(&bias), outs, act, kern).unwrap();
             for threads in [1, 3] {
                 let mut out = vec![f32::NAN; outs];
                 ip.forward_i8(&xq, in_scale, &mut out, threads);
-                assert_eq!(out, expect, "{isa:?} {outs}x{ins}");
+                assert_eq!(out, expect, "{kern:?} {outs}x{ins}");
                 let bits: Vec<u32> = out.iter().map(|v| v.to_bits()).collect();
                 match &first {
                     None => first = Some(bits),
-                    Some(b) => assert!(*b == bits, "{isa:?} differs"),
+                    Some(b) => assert!(*b == bits, "{kern:?} differs"),
                 }
                 if !sat {
                     // The fp32 entry point quantizes like float2int8.
                     let mut out2 = vec![f32::NAN; outs];
                     ip.forward(&x, in_scale, &mut out2, threads);
-                    assert_eq!(out2, expect, "{isa:?} fp32 input");
+                    assert_eq!(out2, expect, "{kern:?} fp32 input");
                 }
             }
         }

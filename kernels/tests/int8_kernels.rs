@@ -6,11 +6,12 @@ mod int8_common;
 
 use int8_common::Rng;
 use octet_kernels::generic::int8::gemm::{pack_a, pack_b_panel, GemmLayout};
-use octet_kernels::int8::gemm::{gemm_columns, gemm_row, gemm_tile, layout_for};
+use octet_kernels::int8::gemm::{gemm_columns, gemm_row, gemm_tile};
 use octet_kernels::int8::winograd::{
     gemm16_12x4_positions, gemm16_pairs, gemm16_positions, gemm16_rows, gemm16_tile, output_blocks,
 };
-use octet_kernels::int8::Int8Isa;
+use octet_kernels::int8::Int8Kernels;
+use octet_kernels::KernelSet;
 
 /// A (`mr × k` weights) and B (`k` planes of `n` pixels, a 1×1 im2col):
 /// random, or saturated (±127 weights against 127 / −128 inputs) when `sat`.
@@ -27,8 +28,8 @@ fn gemm_operands(rng: &mut Rng, mr: usize, k: usize, n: usize, sat: bool) -> (Ve
 #[test]
 fn gemm_tiles_match_a_naive_product() {
     let mut rng = Rng(21);
-    for isa in Int8Isa::available() {
-        let layout = layout_for(isa);
+    for kern in Int8Kernels::available() {
+        let layout = kern.layout();
         let (mr, nr) = (layout.mr, layout.nr);
         for (k, sat) in [
             (1, false),
@@ -45,18 +46,18 @@ fn gemm_tiles_match_a_naive_product() {
             pack_b_panel(layout, &b, nr, k, nr, 0, 0, &mut pb);
             let ldc = nr + 5;
             let mut c = vec![7i32; mr * ldc];
-            gemm_tile(isa, layout, &pa, &pb, kp, &mut c, ldc);
+            gemm_tile(kern, layout, &pa, &pb, kp, &mut c, ldc);
             for r in 0..mr {
                 for col in 0..nr {
                     let e: i32 = (0..k)
                         .map(|kk| a[r * k + kk] as i32 * b[kk * nr + col] as i32)
                         .sum();
-                    assert_eq!(c[r * ldc + col], e, "{isa:?} k {k} ({r},{col})");
+                    assert_eq!(c[r * ldc + col], e, "{kern:?} k {k} ({r},{col})");
                 }
                 // Columns past the tile are untouched.
                 assert!(
                     c[r * ldc + nr..(r + 1) * ldc].iter().all(|&v| v == 7),
-                    "{isa:?}"
+                    "{kern:?}"
                 );
             }
         }
@@ -69,8 +70,8 @@ fn gemm_tiles_match_a_naive_product() {
 #[test]
 fn gemm_partial_panels_match_a_naive_product() {
     let mut rng = Rng(25);
-    for isa in Int8Isa::available() {
-        let layout = layout_for(isa);
+    for kern in Int8Kernels::available() {
+        let layout = kern.layout();
         let (mr, nr) = (layout.mr, layout.nr);
         for (k, sat) in [
             (5, false),
@@ -87,17 +88,21 @@ fn gemm_partial_panels_match_a_naive_product() {
                 pack_b_panel(layout, &b, cols, k, cols, 0, 0, &mut pb);
                 let ldc = cols + 3;
                 let mut c = vec![7i32; mr * ldc];
-                gemm_columns(isa, layout, &pa, &pb, kp, &mut c, ldc, cols);
+                gemm_columns(kern, layout, &pa, &pb, kp, &mut c, ldc, cols);
                 for r in 0..mr {
                     for col in 0..cols {
                         let e: i32 = (0..k)
                             .map(|kk| a[r * k + kk] as i32 * b[kk * cols + col] as i32)
                             .sum();
-                        assert_eq!(c[r * ldc + col], e, "{isa:?} k {k} cols {cols} ({r},{col})");
+                        assert_eq!(
+                            c[r * ldc + col],
+                            e,
+                            "{kern:?} k {k} cols {cols} ({r},{col})"
+                        );
                     }
                     assert!(
                         c[r * ldc + cols..(r + 1) * ldc].iter().all(|&v| v == 7),
-                        "{isa:?} k {k} cols {cols}"
+                        "{kern:?} k {k} cols {cols}"
                     );
                 }
             }
@@ -111,8 +116,8 @@ fn gemm_partial_panels_match_a_naive_product() {
 #[test]
 fn gemm_rows_match_a_naive_product() {
     let mut rng = Rng(22);
-    for isa in Int8Isa::available() {
-        let layout = layout_for(isa);
+    for kern in Int8Kernels::available() {
+        let layout = kern.layout();
         let (mr, nr) = (layout.mr, layout.nr);
         for (k, panels, sat) in [
             (3, 1, false),
@@ -145,17 +150,17 @@ fn gemm_rows_match_a_naive_product() {
             }
             let ldc = n + 3;
             let mut c = vec![-9i32; mr * ldc];
-            gemm_row(isa, layout, &pa, &pb, kp, &mut c, ldc, panels);
+            gemm_row(kern, layout, &pa, &pb, kp, &mut c, ldc, panels);
             for r in 0..mr {
                 for col in 0..n {
                     let e: i32 = (0..k)
                         .map(|kk| a[r * k + kk] as i32 * b[kk * n + col] as i32)
                         .sum();
-                    assert_eq!(c[r * ldc + col], e, "{isa:?} k {k} ({r},{col})");
+                    assert_eq!(c[r * ldc + col], e, "{kern:?} k {k} ({r},{col})");
                 }
                 assert!(
                     c[r * ldc + n..(r + 1) * ldc].iter().all(|&v| v == -9),
-                    "{isa:?} k {k}"
+                    "{kern:?} k {k}"
                 );
             }
         }
@@ -163,11 +168,11 @@ fn gemm_rows_match_a_naive_product() {
 }
 
 /// `x` (`k` rows of `width` values, from `x[0]`, then anything) in the form
-/// the int16 GEMM of `isa` reads: unchanged, or rows paired
+/// the int16 GEMM of `kern` reads: unchanged, or rows paired
 /// (`[k/2][width][2]`) where [`gemm16_pairs`].
-fn gemm16_operand(isa: Int8Isa, x: &[i16], k: usize, width: usize) -> Vec<i16> {
+fn gemm16_operand(kern: &Int8Kernels, x: &[i16], k: usize, width: usize) -> Vec<i16> {
     let mut out = x.to_vec();
-    if gemm16_pairs(isa) {
+    if gemm16_pairs(kern) {
         for q in 0..k {
             for i in 0..width {
                 out[(q / 2) * 2 * width + 2 * i + q % 2] = x[q * width + i];
@@ -180,7 +185,7 @@ fn gemm16_operand(isa: Int8Isa, x: &[i16], k: usize, width: usize) -> Vec<i16> {
 #[test]
 fn winograd_tiles_match_the_portable_one_with_wrapping() {
     let mut rng = Rng(22);
-    for isa in Int8Isa::available() {
+    for kern in Int8Kernels::available() {
         for lanes in [4, 8] {
             for k in [4, 8, 64, 260] {
                 // Full int16 range: sums of products wrap, as the exactness
@@ -190,10 +195,10 @@ fn winograd_tiles_match_the_portable_one_with_wrapping() {
                 let mut c = vec![0i32; 4 * lanes];
                 let mut e = vec![0i32; 4 * lanes];
                 let (ui, vi) = (
-                    gemm16_operand(isa, &u, k, 4),
-                    gemm16_operand(isa, &v, k, lanes),
+                    gemm16_operand(kern, &u, k, 4),
+                    gemm16_operand(kern, &v, k, lanes),
                 );
-                gemm16_tile(isa, &ui, &vi, k, lanes, &mut c);
+                gemm16_tile(kern, &ui, &vi, k, lanes, &mut c);
                 for r in 0..4 {
                     for l in 0..lanes {
                         e[r * lanes + l] = (0..k).fold(0i32, |s, q| {
@@ -201,7 +206,7 @@ fn winograd_tiles_match_the_portable_one_with_wrapping() {
                         });
                     }
                 }
-                assert_eq!(c, e, "{isa:?} lanes {lanes} k {k}");
+                assert_eq!(c, e, "{kern:?} lanes {lanes} k {k}");
             }
         }
     }
@@ -236,9 +241,9 @@ fn winograd_operands(
 #[test]
 fn winograd_tiles_over_positions_follow_the_strides() {
     let mut rng = Rng(23);
-    for isa in Int8Isa::available() {
-        let heights: &[usize] = if gemm16_pairs(isa) { &[4] } else { &[4, 6] };
-        assert!(heights.contains(&gemm16_rows(isa)));
+    for kern in Int8Kernels::available() {
+        let heights: &[usize] = if gemm16_pairs(kern) { &[4] } else { &[4, 6] };
+        assert!(heights.contains(&gemm16_rows(kern)));
         for &rows in heights {
             for lanes in [4, 8] {
                 for (k, positions, wrap) in [(4, 3, false), (12, 5, false), (260, 2, true)] {
@@ -247,13 +252,13 @@ fn winograd_tiles_over_positions_follow_the_strides() {
                     let mut c = vec![-1i32; rows * 8 * positions];
                     let (mut ui, mut vi) = (u.clone(), v.clone());
                     for p in 0..positions {
-                        let up = gemm16_operand(isa, &u[p * ustride..], k, rows);
+                        let up = gemm16_operand(kern, &u[p * ustride..], k, rows);
                         ui[p * ustride..][..rows * k].copy_from_slice(&up[..rows * k]);
-                        let vp = gemm16_operand(isa, &v[p * vstride..], k, lanes);
+                        let vp = gemm16_operand(kern, &v[p * vstride..], k, lanes);
                         vi[p * vstride..][..lanes * k].copy_from_slice(&vp[..lanes * k]);
                     }
                     gemm16_positions(
-                        isa, rows, &ui, ustride, &vi, vstride, k, lanes, &mut c, positions,
+                        kern, rows, &ui, ustride, &vi, vstride, k, lanes, &mut c, positions,
                     );
                     for p in 0..positions {
                         for r in 0..rows {
@@ -267,7 +272,7 @@ fn winograd_tiles_over_positions_follow_the_strides() {
                                 assert_eq!(
                                     c[rows * 8 * p + r * lanes + l],
                                     e,
-                                    "{isa:?} rows {rows} lanes {lanes} k {k} p {p}"
+                                    "{kern:?} rows {rows} lanes {lanes} k {k} p {p}"
                                 );
                             }
                         }
@@ -284,7 +289,7 @@ fn winograd_tiles_over_positions_follow_the_strides() {
 #[test]
 fn winograd_block_pairs_match_a_naive_product() {
     let mut rng = Rng(24);
-    for isa in Int8Isa::available() {
+    for kern in Int8Kernels::available() {
         for (k, positions, wrap) in [(4, 3, false), (8, 1, true), (12, 5, false), (260, 2, true)] {
             let udelta = 6 * k + 4;
             let (ustride, vstride) = (udelta + 6 * k + 12, 4 * k + 8);
@@ -292,7 +297,7 @@ fn winograd_block_pairs_match_a_naive_product() {
             let clen = 48 * positions;
             let (mut c0, mut c1) = (vec![-1i32; clen], vec![-1i32; clen]);
             gemm16_12x4_positions(
-                isa, &u, udelta, ustride, &v, vstride, k, &mut c0, &mut c1, positions,
+                kern, &u, udelta, ustride, &v, vstride, k, &mut c0, &mut c1, positions,
             );
             for p in 0..positions {
                 for (b, c) in [(0, &c0), (1, &c1)] {
@@ -307,7 +312,7 @@ fn winograd_block_pairs_match_a_naive_product() {
                             assert_eq!(
                                 c[48 * p + r * 4 + l],
                                 e,
-                                "{isa:?} k {k} p {p} block {b} row {r} lane {l}"
+                                "{kern:?} k {k} p {p} block {b} row {r} lane {l}"
                             );
                         }
                     }

@@ -5,8 +5,9 @@
 mod int8_common;
 
 use int8_common::Rng;
-use octet_kernels::int8::pooling::{max3x3_row, max_pool3x3};
-use octet_kernels::int8::Int8Isa;
+use octet_kernels::int8::pooling::{max3x3_row_with, max_pool3x3_with};
+use octet_kernels::pooling::PoolKernels;
+use octet_kernels::{KernelSet, Ops};
 
 fn naive(rows: [&[i8]; 3], stride: usize, n: usize) -> Vec<i8> {
     (0..n)
@@ -25,7 +26,7 @@ fn naive(rows: [&[i8]; 3], stride: usize, n: usize) -> Vec<i8> {
 #[test]
 fn max3x3_rows_match_a_naive_window_max() {
     let mut rng = Rng(31);
-    for isa in Int8Isa::available() {
+    for kern in PoolKernels::available() {
         for stride in [1, 2] {
             for n in [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 56, 113] {
                 for (case, extra) in [(0, 0), (1, 5), (2, 0)] {
@@ -42,16 +43,16 @@ fn max3x3_rows_match_a_naive_window_max() {
                     let (a, b, c) = (gen(&mut rng), gen(&mut rng), gen(&mut rng));
                     let mut out = vec![0i8; n + 3];
                     out[n..].fill(55);
-                    max3x3_row(isa, &a, &b, &c, stride, &mut out[..n]);
+                    max3x3_row_with(kern, &a, &b, &c, stride, &mut out[..n]);
                     let want = naive([&a, &b, &c], stride, n);
                     assert_eq!(
                         out[..n],
                         want[..],
-                        "{isa:?} stride {stride} n {n} case {case}"
+                        "{kern:?} stride {stride} n {n} case {case}"
                     );
                     assert!(
                         out[n..].iter().all(|&v| v == 55),
-                        "{isa:?} wrote past the row"
+                        "{kern:?} wrote past the row"
                     );
                 }
             }
@@ -64,7 +65,7 @@ fn max3x3_rows_match_a_naive_window_max() {
 #[test]
 fn max_pool3x3_planes_match_a_naive_window_max() {
     let mut rng = Rng(32);
-    for isa in Int8Isa::available() {
+    for kern in PoolKernels::available() {
         for stride in [1, 2] {
             for (outw, outh) in [
                 (1, 1),
@@ -81,14 +82,14 @@ fn max_pool3x3_planes_match_a_naive_window_max() {
                     let ph = stride * (outh - 1) + 3 + slack;
                     let p = rng.i8s(pw * ph, -128, 127);
                     let mut out = vec![99i8; outw * outh + 4];
-                    max_pool3x3(isa, &p, pw, stride, outw, outh, &mut out[..outw * outh]);
+                    max_pool3x3_with(kern, &p, pw, stride, outw, outh, &mut out[..outw * outh]);
                     for i in 0..outh {
                         let r = |k: usize| &p[(i * stride + k) * pw..];
                         let want = naive([r(0), r(1), r(2)], stride, outw);
                         assert_eq!(
                             out[i * outw..(i + 1) * outw],
                             want[..],
-                            "{isa:?} stride {stride} {outw}×{outh} row {i}"
+                            "{kern:?} stride {stride} {outw}×{outh} row {i}"
                         );
                     }
                     assert!(out[outw * outh..].iter().all(|&v| v == 99));
@@ -104,5 +105,5 @@ fn a_short_row_is_refused() {
     let r = vec![0i8; 10];
     let mut out = vec![0i8; 5];
     // Stride 2 × 5 outputs needs 11 bytes per row.
-    max3x3_row(Int8Isa::Generic, &r, &r, &r, 2, &mut out);
+    max3x3_row_with(Ops::generic().pooling(), &r, &r, &r, 2, &mut out);
 }

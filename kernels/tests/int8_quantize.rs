@@ -8,8 +8,9 @@ use int8_common::Rng;
 use octet_kernels::int8::quantize::{
     dequantize_i32_with, dequantize_with, float2int8, quantize_with, requantize_i32_with,
 };
-use octet_kernels::int8::Int8Isa;
+use octet_kernels::int8::Int8Kernels;
 use octet_kernels::Activation;
+use octet_kernels::KernelSet;
 
 /// Floats that stress the rounding: exact ties, their neighbours, values just
 /// below ½, the clamp edges, huge values, infinities, NaN, signed zeros.
@@ -57,22 +58,26 @@ fn tricky_floats(rng: &mut Rng) -> Vec<f32> {
 }
 
 #[test]
-fn simd_isas_are_detected() {
-    let isas = Int8Isa::available();
-    assert_eq!(isas[0], Int8Isa::Generic);
+fn simd_kernel_objects_are_detected() {
+    let kernels = Int8Kernels::available();
+    let names: Vec<&str> = kernels.iter().map(|k| k.name()).collect();
+    assert_eq!(names[0], "generic");
+    assert!(kernels[0].is_portable());
     if cfg!(any(target_arch = "arm", target_arch = "aarch64")) {
-        assert!(
-            isas.contains(&Int8Isa::Neon),
-            "NEON paths would go untested"
-        );
+        let neon = if cfg!(target_arch = "arm") {
+            "armv7-neon"
+        } else {
+            "aarch64-neon"
+        };
+        assert!(names.contains(&neon), "NEON paths would go untested");
     }
     if cfg!(target_arch = "x86_64") {
         let f = octet_kernels::cpu::detect();
         // Every x86 machine Octet is developed on has AVX2; AVX-512 VNNI
         // kernels are tested wherever the CPU has them.
-        assert_eq!(isas.contains(&Int8Isa::Avx2), f.avx2_fma);
-        assert_eq!(isas.contains(&Int8Isa::Avx512Vnni), f.avx512vnni);
-        assert!(!isas.iter().any(|i| i.is_neon()));
+        assert_eq!(names.contains(&"x86-avx2"), f.avx2_fma);
+        assert_eq!(names.contains(&"x86-avx512-vnni"), f.avx512vnni);
+        assert!(!names.iter().any(|n| n.contains("neon")));
     }
 }
 
@@ -82,21 +87,21 @@ fn quantize_rounds_half_away_and_all_isas_agree() {
     let src = tricky_floats(&mut rng);
     for scale in [1.0f32, 0.5, 3.7, 0.0] {
         let expect: Vec<i8> = src.iter().map(|&x| float2int8(x * scale)).collect();
-        for isa in Int8Isa::available() {
+        for kern in Int8Kernels::available() {
             // Every length up to 24 (tails) and the whole vector.
             for n in (0..24).chain([src.len()]) {
                 let mut dst = vec![55i8; n];
-                quantize_with(isa, &src[..n], scale, &mut dst);
-                assert_eq!(dst, expect[..n], "{isa:?} scale {scale} n {n}");
+                quantize_with(kern, &src[..n], scale, &mut dst);
+                assert_eq!(dst, expect[..n], "{kern:?} scale {scale} n {n}");
             }
         }
     }
     // The rule itself, spelled out on the values that trip naive rounding.
     let mut d = [0i8; 8];
     let s = [0.49999997, 2.5, -2.5, 127.5, -127.5, 1e10, f32::NAN, -0.5];
-    for isa in Int8Isa::available() {
-        quantize_with(isa, &s, 1.0, &mut d);
-        assert_eq!(d, [0, 3, -3, 127, -127, 127, 0, -1], "{isa:?}");
+    for kern in Int8Kernels::available() {
+        quantize_with(kern, &s, 1.0, &mut d);
+        assert_eq!(d, [0, 3, -3, 127, -127, 127, 0, -1], "{kern:?}");
     }
 }
 
@@ -106,12 +111,12 @@ fn dequantize_agrees_across_isas() {
     for scale in [1.0f32, 17.3, 0.001, 0.0] {
         let inv = if scale == 0.0 { 0.0 } else { 1.0 / scale };
         let expect: Vec<u32> = src.iter().map(|&x| (x as f32 * inv).to_bits()).collect();
-        for isa in Int8Isa::available() {
+        for kern in Int8Kernels::available() {
             for n in (0..20).chain([src.len()]) {
                 let mut dst = vec![f32::NAN; n];
-                dequantize_with(isa, &src[..n], scale, &mut dst);
+                dequantize_with(kern, &src[..n], scale, &mut dst);
                 let bits: Vec<u32> = dst.iter().map(|v| v.to_bits()).collect();
-                assert_eq!(bits, expect[..n], "{isa:?} scale {scale}");
+                assert_eq!(bits, expect[..n], "{kern:?} scale {scale}");
             }
         }
     }
@@ -191,22 +196,26 @@ fn output_stage_agrees_across_isas_and_with_the_rule() {
                 .map(|&s| float2int8(act.apply(s as f32 * mul + bias) * out_scale))
                 .collect();
             let mut first: Option<Vec<u32>> = None;
-            for isa in Int8Isa::available() {
+            for kern in Int8Kernels::available() {
                 for n in (0..20).chain([src.len()]) {
                     let mut f = vec![f32::NAN; n];
-                    dequantize_i32_with(isa, &src[..n], mul, bias, act, &mut f);
+                    dequantize_i32_with(kern, &src[..n], mul, bias, act, &mut f);
                     let bits: Vec<u32> = f.iter().map(|v| flush(*v).to_bits()).collect();
                     let normed: Vec<u32> = f.iter().map(|&v| norm(v)).collect();
-                    assert_eq!(normed, exp_f[..n], "{isa:?} {act:?} mul {mul}");
+                    assert_eq!(normed, exp_f[..n], "{kern:?} {act:?} mul {mul}");
                     if n == src.len() {
                         match &first {
                             None => first = Some(bits),
-                            Some(b) => assert!(*b == bits, "{isa:?} {act:?}: bits differ"),
+                            Some(b) => assert!(*b == bits, "{kern:?} {act:?}: bits differ"),
                         }
                     }
                     let mut q = vec![99i8; n];
-                    requantize_i32_with(isa, &src[..n], mul, bias, act, out_scale, &mut q);
-                    assert_eq!(q, exp_i[..n], "{isa:?} {act:?} mul {mul} scale {out_scale}");
+                    requantize_i32_with(kern, &src[..n], mul, bias, act, out_scale, &mut q);
+                    assert_eq!(
+                        q,
+                        exp_i[..n],
+                        "{kern:?} {act:?} mul {mul} scale {out_scale}"
+                    );
                 }
             }
         }

@@ -9,8 +9,9 @@ mod int8_common;
 use octet_kernels::int8::winograd::{
     max_weight_l1, winograd43_is_exact, winograd43_segments, WINOGRAD43_MAX_L1,
 };
-use octet_kernels::int8::{choose_int8_algo_for, Conv2dI8, Int8Algo, Int8Isa, Int8Output};
+use octet_kernels::int8::{choose_int8_algo_for, Conv2dI8, Int8Algo, Int8Kernels, Int8Output};
 use octet_kernels::reference::conv2d_i8;
+use octet_kernels::KernelSet;
 use octet_kernels::{Activation, ConvGeometry, Planes, PlanesMut};
 
 /// `len` weights of one sign with |w| ≤ 127 summing to `l1`.
@@ -37,8 +38,8 @@ fn run(
 ) -> (Int8Algo, Vec<i32>) {
     let (outw, outh) = g.output_size(iw, ih).unwrap();
     let mut result: Option<(Int8Algo, Vec<i32>)> = None;
-    for isa in Int8Isa::available() {
-        let conv = Conv2dI8::new_with_isa(
+    for kern in Int8Kernels::available() {
+        let conv = Conv2dI8::with_kernels(
             g,
             w,
             &vec![1.0; g.out_c],
@@ -46,7 +47,7 @@ fn run(
             Activation::None,
             algo,
             None,
-            isa,
+            kern,
         )
         .unwrap();
         let mut out = vec![0i32; g.out_c * outw * outh];
@@ -60,11 +61,11 @@ fn run(
         // Auto may pick per ISA (GEMM under AVX-512 VNNI), so each ISA
         // must follow its own rule; the sums must agree whatever ran.
         if algo == Int8Algo::Auto {
-            let expected = choose_int8_algo_for(isa, &g, Some((outw, outh)));
-            assert_eq!(conv.algo(), expected, "{isa:?}");
+            let expected = choose_int8_algo_for(kern, &g, Some((outw, outh)));
+            assert_eq!(conv.algo(), expected, "{kern:?}");
         }
         match &result {
-            Some((_, r)) => assert_eq!(r, &out, "{isa:?}"),
+            Some((_, r)) => assert_eq!(r, &out, "{kern:?}"),
             // The portable ISA comes first; its algorithm is reported.
             None => result = Some((conv.algo(), out)),
         }

@@ -100,7 +100,7 @@ impl Clone for Conv2dF32 {
 /// map is `out_size` (`None`: unknown), with this CPU's kernel set; see
 /// [`select_algo_for`].
 pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> ConvAlgo {
-    select_algo_for(geom, out_size, Fp32Kernels::best())
+    select_algo_for(geom, out_size, crate::ops().fp32())
 }
 
 /// The algorithm [`ConvAlgo::Auto`] picks, for the kernel set `kern`.
@@ -125,10 +125,10 @@ pub fn select_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -> Con
 ///
 ///   where `cᵢₙ`, `cₒᵤₜ` are the per-tile, per-channel costs of the input and
 ///   output transforms in multiply-adds of the same kernel set
-///   ([`Fp32Kernels::wino_cost`]: armv7 F(6,3) 600 and 520, F(4,3) 380 and
+///   (`Fp32Kernels::wino_cost`: armv7 F(6,3) 600 and 520, F(4,3) 380 and
 ///   250, F(2,3) 115 and 90, counted from the NEON kernels' instruction costs
 ///   and checked per layer under qemu; x86 530, 290, 300, timed), and `β` the
-///   cost of streaming one weight ([`Fp32Kernels::weight_read_cost`], 2 on
+///   cost of streaming one weight (`Fp32Kernels::weight_read_cost`, 2 on
 ///   the boards, 4 on x86: the transformed weights are `T²/9` times the 3×3
 ///   ones and each is used once per tile, so on small maps with many
 ///   channels reading them dominates).
@@ -270,7 +270,7 @@ impl Conv2dF32 {
             act,
             algo,
             out_size,
-            Fp32Kernels::best(),
+            crate::ops().fp32(),
         )
     }
 

@@ -6,44 +6,93 @@
 //! the portable ones for normal numbers; subnormals flush to zero and `Max`
 //! propagates NaN (ncnn's ARM Eltwise does the same).
 
+use crate::cpu::CpuFeatures;
+use crate::ops::KernelSet;
+
 /// The operation of [`binary_in_place_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
-    Add,
-    Mul,
-    Max,
+    // The discriminants index `EltwiseKernels::binary_x8`.
+    Add = 0,
+    Mul = 1,
+    Max = 2,
 }
 
-/// [`binary_in_place_with`] on NEON where the CPU has it.
+/// `(dst, src, blocks)`: `dst[i] = dst[i] op src[i]` for `i < 8·blocks`.
+pub type BinaryX8Fn = unsafe fn(*mut f32, *const f32, usize);
+
+/// The element-wise kernels of one CPU family: SIMD blocks of 8 floats for
+/// [`BinaryOp::Add`], `Mul` and `Max` (in that order), before the portable
+/// loop finishes a slice (`None`: portable loops only, which LLVM
+/// vectorises everywhere but on armv7). Only this crate builds one (see
+/// [`crate::ops`]).
+#[derive(Clone, Copy)]
+pub struct EltwiseKernels {
+    pub(crate) name: &'static str,
+    pub(crate) runs_on: fn(&CpuFeatures) -> bool,
+    pub(crate) binary_x8: Option<[BinaryX8Fn; 3]>,
+}
+
+/// The portable loops.
+pub(crate) static GENERIC: EltwiseKernels = EltwiseKernels {
+    name: "generic",
+    runs_on: super::kernels::everywhere,
+    binary_x8: None,
+};
+
+impl std::fmt::Debug for EltwiseKernels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (eltwise)", self.name)
+    }
+}
+
+impl PartialEq for EltwiseKernels {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name
+    }
+}
+
+impl KernelSet for EltwiseKernels {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn runs_on(&self, f: &CpuFeatures) -> bool {
+        (self.runs_on)(f)
+    }
+
+    fn portable_twin(&self) -> &'static EltwiseKernels {
+        &GENERIC
+    }
+
+    fn available() -> Vec<&'static EltwiseKernels> {
+        crate::ops::available()
+    }
+}
+
+/// [`binary_in_place_with`] with the registry's element-wise kernels.
 pub fn binary_in_place(op: BinaryOp, dst: &mut [f32], src: &[f32]) {
-    binary_in_place_with(crate::cpu::features().neon, op, dst, src)
+    binary_in_place_with(crate::ops().eltwise(), op, dst, src)
 }
 
-/// `dst[i] = dst[i] op src[i]`, with the armv7 NEON loops when `neon` (and
-/// this is an armv7 build whose CPU has NEON), else the portable ones.
+/// `dst[i] = dst[i] op src[i]`, by `kern`'s SIMD blocks where it has them,
+/// the portable loop for the rest.
 ///
 /// # Panics
 /// If the slices differ in length.
-#[cfg_attr(not(target_arch = "arm"), allow(unused_variables))]
-pub fn binary_in_place_with(neon: bool, op: BinaryOp, dst: &mut [f32], src: &[f32]) {
+pub fn binary_in_place_with(kern: &EltwiseKernels, op: BinaryOp, dst: &mut [f32], src: &[f32]) {
     assert_eq!(dst.len(), src.len());
-    #[allow(unused_mut)]
     let mut done = 0;
-    #[cfg(target_arch = "arm")]
-    if neon && crate::cpu::features().neon && dst.len() >= 8 {
-        use crate::arm32::fp32::eltwise as k;
+    if let Some(x8) = kern.binary_x8 {
         let blocks = dst.len() / 8;
-        let (d, s) = (dst.as_mut_ptr(), src.as_ptr());
-        // SAFETY: the CPU has NEON (checked above); both slices hold
-        // 8·blocks floats.
-        unsafe {
-            match op {
-                BinaryOp::Add => k::add_x8(d, s, blocks),
-                BinaryOp::Mul => k::mul_x8(d, s, blocks),
-                BinaryOp::Max => k::max_x8(d, s, blocks),
-            }
+        if blocks > 0 {
+            let f = x8[op as usize];
+            // SAFETY: `kern` is a token that this CPU runs its kernels (only
+            // the registry and the enumeration hand kernel objects out); both
+            // slices hold 8·blocks floats.
+            unsafe { f(dst.as_mut_ptr(), src.as_ptr(), blocks) }
+            done = 8 * blocks;
         }
-        done = 8 * blocks;
     }
     let (dst, src) = (&mut dst[done..], &src[done..]);
     match op {

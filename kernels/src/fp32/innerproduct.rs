@@ -30,7 +30,7 @@ impl InnerProductF32 {
         num_output: usize,
         act: Activation,
     ) -> Result<Self, String> {
-        Self::with_kernels(weights, bias, num_output, act, Fp32Kernels::best())
+        Self::with_kernels(weights, bias, num_output, act, crate::ops().fp32())
     }
 
     /// [`Self::new`] with an explicit kernel set.

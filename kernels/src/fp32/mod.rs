@@ -1,6 +1,7 @@
 //! fp32 kernels: packed SGEMM, convolution (im2col/1x1 GEMM, depthwise,
 //! Winograd), inner product. CPU-specific micro-kernels are chosen through
-//! [`kernels::Fp32Kernels`].
+//! [`kernels::Fp32Kernels`] (the registry's, [`crate::ops()`]`.fp32()`, unless
+//! given one).
 
 pub mod conv;
 pub mod depthwise;

@@ -6,25 +6,28 @@
 //! value and (armv7) subnormals are flushed to zero.
 
 use crate::generic::fp32::pooling as generic;
+use crate::pooling::PoolKernels;
 
-/// [`max3x3_row_with`] on NEON where the CPU has it.
+/// Whether the registry's pooling kernels have SIMD fp32 rows: then
+/// [`max_pool3x3`] beats a caller's own window loops (ARM; on x86 the
+/// portable loops vectorise, and a caller's loops may do as well).
+pub fn max_pool3x3_is_simd() -> bool {
+    crate::ops().pooling().f32_x4.is_some()
+}
+
+/// [`max3x3_row_with`] with the registry's pooling kernels.
 pub fn max3x3_row(r0: &[f32], r1: &[f32], r2: &[f32], stride: usize, out: &mut [f32]) {
-    max3x3_row_with(crate::cpu::features().neon, r0, r1, r2, stride, out)
+    max3x3_row_with(crate::ops().pooling(), r0, r1, r2, stride, out)
 }
 
 /// `out[j] = max` of the 3×3 window at column `stride·j` of rows `r0`–`r2`,
-/// on NEON when `neon` (and this is an ARM build whose CPU has it), else
-/// portable.
+/// by `kern`'s SIMD blocks where it has them, the portable loop for the rest.
 ///
 /// # Panics
 /// If `stride` is not 1 or 2, or a row is shorter than
 /// `stride·(out.len() − 1) + 3`.
-#[cfg_attr(
-    not(any(target_arch = "arm", target_arch = "aarch64")),
-    allow(unused_variables)
-)]
 pub fn max3x3_row_with(
-    neon: bool,
+    kern: &PoolKernels,
     r0: &[f32],
     r1: &[f32],
     r2: &[f32],
@@ -38,43 +41,33 @@ pub fn max3x3_row_with(
     }
     let need = stride * (n - 1) + 3;
     assert!(r0.len() >= need && r1.len() >= need && r2.len() >= need);
-    // A NEON block of 4 outputs from j reads stride·(j + 4) + 3 − stride ≤
+    // A SIMD block of 4 outputs from j reads stride·(j + 4) + 3 − stride ≤
     // need floats when j + 4 ≤ n: every block below is in bounds.
-    #[allow(unused_mut)]
     let mut done = 0;
-    #[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
-    if neon && crate::cpu::features().neon && n >= 4 {
-        let (p0, p1, p2, o) = (r0.as_ptr(), r1.as_ptr(), r2.as_ptr(), out.as_mut_ptr());
+    if let Some(rows) = kern.f32_x4 {
         let blocks = n / 4;
-        #[cfg(target_arch = "arm")]
-        // SAFETY: the CPU has NEON (checked above); the blocks are in bounds.
-        unsafe {
-            if stride == 2 {
-                crate::arm32::fp32::pooling::max3x3s2_x4(p0, p1, p2, o, blocks)
-            } else {
-                crate::arm32::fp32::pooling::max3x3s1_x4(p0, p1, p2, o, blocks)
-            }
+        if blocks > 0 {
+            let (p0, p1, p2, o) = (r0.as_ptr(), r1.as_ptr(), r2.as_ptr(), out.as_mut_ptr());
+            // SAFETY: `kern` is a token that this CPU runs its kernels (only
+            // the registry and the enumeration hand kernel objects out); the
+            // blocks are in bounds (above).
+            unsafe { rows[stride - 1](p0, p1, p2, o, blocks) }
+            done = 4 * blocks;
         }
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural; the blocks are in bounds.
-        unsafe {
-            crate::arm64::fp32::pooling::max3x3_x4(p0, p1, p2, stride, o, blocks)
-        }
-        done = 4 * blocks;
     }
     let x = stride * done;
     generic::max3x3_row(&r0[x..], &r1[x..], &r2[x..], stride, &mut out[done..]);
 }
 
 /// Max over the 3×3 windows at stride `stride` (1 or 2, both directions) of
-/// a plane `pw` wide (already padded): `outh` rows of `outw` into `out`, on
-/// NEON when `neon`; rows of fewer than 16 outputs run as one long row (see
+/// a plane `pw` wide (already padded): `outh` rows of `outw` into `out`, by
+/// `kern`'s rows; rows of fewer than 16 outputs run as one long row (see
 /// [`crate::pooling::max3x3_plane`]).
 ///
 /// # Panics
 /// If `stride` is not 1 or 2, or the plane is smaller than the windows need.
 pub fn max_pool3x3_with(
-    neon: bool,
+    kern: &PoolKernels,
     plane: &[f32],
     pw: usize,
     stride: usize,
@@ -91,11 +84,11 @@ pub fn max_pool3x3_with(
         out,
         16,
         |n, f| super::scratch::with(n, |b| f(b)),
-        |r0, r1, r2, o| max3x3_row_with(neon, r0, r1, r2, stride, o),
+        |r0, r1, r2, o| max3x3_row_with(kern, r0, r1, r2, stride, o),
     )
 }
 
-/// [`max_pool3x3_with`] on NEON where the CPU has it.
+/// [`max_pool3x3_with`] with the registry's pooling kernels.
 pub fn max_pool3x3(
     plane: &[f32],
     pw: usize,
@@ -104,13 +97,5 @@ pub fn max_pool3x3(
     outh: usize,
     out: &mut [f32],
 ) {
-    max_pool3x3_with(
-        crate::cpu::features().neon,
-        plane,
-        pw,
-        stride,
-        outw,
-        outh,
-        out,
-    )
+    max_pool3x3_with(crate::ops().pooling(), plane, pw, stride, outw, outh, out)
 }

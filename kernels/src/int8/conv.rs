@@ -11,11 +11,11 @@
 //! for bit.
 
 use super::depthwise::{depthwise_sums, SUMS_SLACK};
-use super::gemm::{layout_for, pack_b, PackedA, Stage};
+use super::gemm::{pack_b, PackedA, Stage};
+use super::kernels::Int8Kernels;
 
 use super::quantize::{dequant_multiplier, stage_with, StageOut};
 use super::winograd::{winograd23_is_exact, winograd43_is_exact, WinogradI8};
-use super::Int8Isa;
 use crate::generic::int8::gemm::Im2col;
 use crate::{parallel, Activation, ConvGeometry, Planes, PlanesMut};
 
@@ -109,7 +109,7 @@ pub fn choose_int8_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -
     }
 }
 
-/// The algorithm [`Int8Algo::Auto`] picks for a layer run by `isa`:
+/// The algorithm [`Int8Algo::Auto`] picks for a layer run by `kern`:
 /// [`choose_int8_algo`], except that where the CPU has an int8 dot product
 /// (AVX-512 VNNI, aarch64 `sdot`) every non-depthwise layer runs GEMM.
 /// `vpdpbusd` multiplies 64 int8 pairs per instruction and `sdot` 16, while
@@ -125,16 +125,12 @@ pub fn choose_int8_algo(geom: &ConvGeometry, out_size: Option<(usize, usize)>) -
 /// all-GEMM), as it does with AVX2 alone (`vpmaddwd` for both: within a few
 /// percent on resnet18), so those follow the portable rule.
 pub fn choose_int8_algo_for(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     geom: &ConvGeometry,
     out_size: Option<(usize, usize)>,
 ) -> Int8Algo {
     match choose_int8_algo(geom, out_size) {
-        Int8Algo::Winograd23 | Int8Algo::Winograd43
-            if matches!(isa, Int8Isa::Avx512Vnni | Int8Isa::NeonDot) =>
-        {
-            Int8Algo::Gemm
-        }
+        Int8Algo::Winograd23 | Int8Algo::Winograd43 if kern.has_dot_product() => Int8Algo::Gemm,
         a => a,
     }
 }
@@ -181,7 +177,7 @@ pub enum Int8Output<'a> {
 #[derive(Clone, Debug)]
 pub struct Conv2dI8 {
     pub geom: ConvGeometry,
-    isa: Int8Isa,
+    kern: &'static Int8Kernels,
     plan: Plan,
     weight_scales: Vec<f32>,
     bias: Option<Vec<f32>>,
@@ -258,7 +254,7 @@ impl Conv2dI8 {
         algo: Int8Algo,
         out_size: Option<(usize, usize)>,
     ) -> Result<Self, String> {
-        Self::new_with_isa(
+        Self::with_kernels(
             geom,
             weights,
             weight_scales,
@@ -266,14 +262,14 @@ impl Conv2dI8 {
             act,
             algo,
             out_size,
-            Int8Isa::detect(),
+            crate::ops().int8(),
         )
     }
 
-    /// [`Conv2dI8::new`] with an explicit micro-kernel implementation (an
-    /// error if this CPU cannot run it).
+    /// [`Conv2dI8::new`] with an explicit kernel object (tests compare them;
+    /// the object proves this CPU runs it).
     #[allow(clippy::too_many_arguments)]
-    pub fn new_with_isa(
+    pub fn with_kernels(
         geom: ConvGeometry,
         weights: &[i8],
         weight_scales: &[f32],
@@ -281,19 +277,16 @@ impl Conv2dI8 {
         act: Activation,
         algo: Int8Algo,
         out_size: Option<(usize, usize)>,
-        isa: Int8Isa,
+        kern: &'static Int8Kernels,
     ) -> Result<Self, String> {
         validate(&geom, weights, weight_scales.len(), bias.map(|b| b.len()))?;
-        if !isa.is_available() {
-            return Err(format!("{isa:?} int8 kernels cannot run on this CPU"));
-        }
         let winograd_shape = geom.is_3x3_s1() && geom.group == 1;
         let algo = match algo {
             Int8Algo::Depthwise if !geom.is_depthwise() => {
                 return Err("depthwise algorithm asked for a non-depthwise convolution".into())
             }
             _ if geom.is_depthwise() => Int8Algo::Depthwise,
-            Int8Algo::Auto => choose_int8_algo_for(isa, &geom, out_size),
+            Int8Algo::Auto => choose_int8_algo_for(kern, &geom, out_size),
             Int8Algo::Winograd23 | Int8Algo::Winograd43 if !winograd_shape => Int8Algo::Gemm,
             a => a,
         };
@@ -307,12 +300,12 @@ impl Conv2dI8 {
         };
         let plan = match algo {
             Int8Algo::Depthwise => Plan::Depthwise(weights.to_vec()),
-            Int8Algo::Winograd23 => Plan::Winograd(WinogradI8::new(2, &geom, weights, isa)),
-            Int8Algo::Winograd43 => Plan::Winograd(WinogradI8::new(4, &geom, weights, isa)),
+            Int8Algo::Winograd23 => Plan::Winograd(WinogradI8::new(2, &geom, weights, kern)),
+            Int8Algo::Winograd43 => Plan::Winograd(WinogradI8::new(4, &geom, weights, kern)),
             _ => {
                 let (in_g, out_g) = (geom.in_c / geom.group, geom.out_c / geom.group);
                 let k = in_g * geom.maxk();
-                let layout = layout_for(isa);
+                let layout = kern.layout();
                 Plan::Gemm(
                     (0..geom.group)
                         .map(|g| {
@@ -329,7 +322,7 @@ impl Conv2dI8 {
         };
         Ok(Conv2dI8 {
             geom,
-            isa,
+            kern,
             plan,
             weight_scales: weight_scales.to_vec(),
             bias: bias.map(|b| b.to_vec()),
@@ -343,9 +336,9 @@ impl Conv2dI8 {
         self.algo
     }
 
-    /// The micro-kernel implementation used.
-    pub fn isa(&self) -> Int8Isa {
-        self.isa
+    /// The kernel object the weights are prepared for.
+    pub fn kernels(&self) -> &'static Int8Kernels {
+        self.kern
     }
 
     pub fn weight_bytes(&self) -> usize {
@@ -448,7 +441,7 @@ impl Conv2dI8 {
                     .collect()
             }
         };
-        let isa = self.isa;
+        let kern = self.kern;
         match &self.plan {
             Plan::Depthwise(weights) => {
                 let maxk = g.maxk();
@@ -467,7 +460,7 @@ impl Conv2dI8 {
                         let q = gi * per + j;
                         let k = &weights[q * maxk..(q + 1) * maxk];
                         depthwise_sums(
-                            isa,
+                            kern,
                             input.plane(q),
                             input.w,
                             g,
@@ -477,7 +470,7 @@ impl Conv2dI8 {
                             &mut sums,
                             &mut scratch,
                         );
-                        stage_with(isa, &sums[..n], mul[q], bias[q], self.act, out.reborrow());
+                        stage_with(kern, &sums[..n], mul[q], bias[q], self.act, out.reborrow());
                     }
                 });
             }
@@ -487,7 +480,7 @@ impl Conv2dI8 {
                     bias,
                     act: self.act,
                 };
-                wino.forward(isa, input, border, outw, outh, &stage, &mut outs, threads);
+                wino.forward(kern, input, border, outw, outh, &stage, &mut outs, threads);
             }
             Plan::Gemm(groups) => {
                 let (in_g, out_g) = (g.in_c / g.group, g.out_c / g.group);
@@ -502,7 +495,7 @@ impl Conv2dI8 {
                             act: self.act,
                         };
                         return framed_1x1(
-                            isa, &groups[0], &input, frame, &stage, &mut outs, threads,
+                            kern, &groups[0], &input, frame, &stage, &mut outs, threads,
                         );
                     }
                 }
@@ -514,14 +507,14 @@ impl Conv2dI8 {
                         stride_h: g.stride_h,
                         tap_ofs: &ofs,
                     };
-                    let b = pack_b(isa, a.layout, &src, one_by_one, outh, threads);
+                    let b = pack_b(kern, a.layout, &src, one_by_one, outh, threads);
                     let stage = Stage {
                         mul: &mul[grp * out_g..(grp + 1) * out_g],
                         bias: &bias[grp * out_g..(grp + 1) * out_g],
                         act: self.act,
                     };
                     super::gemm::gemm_rows(
-                        isa,
+                        kern,
                         a,
                         &b,
                         n,
@@ -596,7 +589,7 @@ fn constant_frame(input: &Planes<i8>) -> Option<Frame> {
 /// interior only, and every frame output of channel `p` is the output stage
 /// of `value · Σ_q w[p][q]`, exactly what the full GEMM would compute there.
 fn framed_1x1(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     a: &PackedA,
     input: &Planes<i8>,
     f: Frame,
@@ -621,7 +614,7 @@ fn framed_1x1(
         stride_h: 1,
         tap_ofs: &[0],
     };
-    let b = pack_b(isa, a.layout, &src, true, ih, threads);
+    let b = pack_b(kern, a.layout, &src, true, ih, threads);
     // Interior outputs into temporaries of the output's type, then placed.
     let m = outs.len();
     let mut tf: Vec<f32>;
@@ -644,14 +637,14 @@ fn framed_1x1(
             t32.chunks_exact_mut(ni).map(StageOut::I32).collect()
         }
     };
-    super::gemm::gemm_rows(isa, a, &b, ni, stage, &mut tmp, threads);
+    super::gemm::gemm_rows(kern, a, &b, ni, stage, &mut tmp, threads);
     parallel::for_each_mut(outs, threads, |p, out| {
         let sum = [f.value as i32 * a.row_sums[p]];
         match (out, &tmp[p]) {
             (StageOut::F32(o), StageOut::F32(t)) => {
                 let mut e = [0f32];
                 stage_with(
-                    isa,
+                    kern,
                     &sum,
                     stage.mul[p],
                     stage.bias[p],
@@ -663,7 +656,7 @@ fn framed_1x1(
             (StageOut::I8(o, s), StageOut::I8(t, _)) => {
                 let mut e = [0i8];
                 stage_with(
-                    isa,
+                    kern,
                     &sum,
                     stage.mul[p],
                     stage.bias[p],

@@ -1,13 +1,14 @@
 //! int8 depthwise convolution (one input and one output channel per group):
 //! exact int32 sums per channel, then the output stage.
 //!
-//! 3×3 stride 1 and stride 2 run a NEON kernel (`crate::arm32::int8::depthwise`,
-//! `crate::arm64::int8::depthwise`) over whole rows of blocks of 8 outputs;
-//! the last rows (whose loads would leave the plane) use whole blocks where
-//! they fit and portable code for the rest. Other shapes use a portable
-//! tap-by-tap loop.
+//! 3×3 stride 1 and stride 2 run the kernel object's row kernel where it has
+//! one (NEON: `crate::arm32::int8::depthwise`, `crate::arm64::int8::depthwise`)
+//! over whole rows of blocks of 8 outputs; the last rows (whose loads would
+//! leave the plane) use whole blocks where they fit and portable code for the
+//! rest. Other shapes (and objects without one) use its `dw_sums`, a portable
+//! tap-by-tap loop (compiled for AVX2 on x86).
 
-use super::Int8Isa;
+use super::kernels::{DwRowsFn, Int8Kernels};
 use crate::ConvGeometry;
 
 /// Portable 3×3 row: `out[j] = Σ k[3r + c] · row_r[s·j + c]` for `j ≥ j0`.
@@ -37,17 +38,14 @@ fn row_need(s: usize, blocks: usize) -> usize {
     }
 }
 
-/// Runs the NEON 3×3 kernel of `isa` on `rows` output rows of `blocks`
-/// blocks of 8, row `i` written at `out[i·ostride..]` (rows in order: with
-/// `ostride < 8·blocks` the next row overwrites a row's overhang), reading
-/// from `src` (the first input row, `w` bytes per row).
-#[cfg_attr(
-    not(any(target_arch = "arm", target_arch = "aarch64")),
-    allow(unused_variables)
-)]
+/// Runs the 3×3 row kernel `rows3x3` (of a token for this CPU: see the
+/// callers) on `rows` output rows of `blocks` blocks of 8, row `i` written
+/// at `out[i·ostride..]` (rows in order: with `ostride < 8·blocks` the next
+/// row overwrites a row's overhang), reading from `src` (the first input
+/// row, `w` bytes per row).
 #[allow(clippy::too_many_arguments)]
-fn rows3x3_neon(
-    isa: Int8Isa,
+fn rows3x3(
+    rows3x3: DwRowsFn,
     src: &[i8],
     w: usize,
     k: &[i8],
@@ -61,29 +59,10 @@ fn rows3x3_neon(
     assert!(out.len() >= (rows - 1) * ostride + 8 * blocks);
     assert!(src.len() >= (s * (rows - 1) + 2) * w + row_need(s, blocks));
     let (p, k, o) = (src.as_ptr(), k.as_ptr(), out.as_mut_ptr());
-    match isa {
-        #[cfg(target_arch = "arm")]
-        // SAFETY: Neon is only selected when the CPU has NEON; the asserts
-        // give the bytes the kernel reads (the last output row's last input
-        // row reaches furthest) and the outputs it writes.
-        Int8Isa::Neon => unsafe {
-            if s == 1 {
-                crate::arm32::int8::depthwise::dw3x3s1_rows(p, w, k, o, ostride, blocks, rows)
-            } else {
-                crate::arm32::int8::depthwise::dw3x3s2_rows(p, w, k, o, ostride, blocks, rows)
-            }
-        },
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural; the asserts give the extents.
-        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-            if s == 1 {
-                crate::arm64::int8::depthwise::dw3x3s1_rows(p, w, k, o, ostride, blocks, rows)
-            } else {
-                crate::arm64::int8::depthwise::dw3x3s2_rows(p, w, k, o, ostride, blocks, rows)
-            }
-        },
-        _ => unreachable!("no NEON depthwise for {isa:?}"),
-    }
+    // SAFETY: the kernel comes from a kernel object, a token for this CPU;
+    // the asserts give the bytes it reads (the last output row's last input
+    // row reaches furthest) and the outputs it writes.
+    unsafe { rows3x3(p, w, k, o, ostride, blocks, rows) }
 }
 
 /// Extra elements [`depthwise_sums`] needs after `outw·outh` in `sums` (the
@@ -97,7 +76,7 @@ pub const SUMS_SLACK: usize = 8;
 /// NEON loads never leave it).
 #[allow(clippy::too_many_arguments)]
 pub fn depthwise_sums(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     plane: &[i8],
     w: usize,
     g: &ConvGeometry,
@@ -110,8 +89,11 @@ pub fn depthwise_sums(
     assert!(sums.len() >= outw * outh + SUMS_SLACK);
     let three = g.kernel_w == 3 && g.kernel_h == 3 && g.dilation_w == 1 && g.dilation_h == 1;
     let s = g.stride_w;
-    let neon = isa != Int8Isa::Generic && cfg!(any(target_arch = "arm", target_arch = "aarch64"));
-    if three && g.stride_h == s && (s == 1 || s == 2) && neon {
+    if let (true, Some(kernels)) = (
+        three && g.stride_h == s && (s == 1 || s == 2),
+        kern.dw3x3_rows,
+    ) {
+        let kernel = kernels[s - 1];
         // Whole rows of blocks of 8, written with the real row stride. Loads
         // run past each input row's end into the next rows (only discarded
         // outputs read those); output row i reads up to (s·i + 2)·w + need.
@@ -123,7 +105,7 @@ pub fn depthwise_sums(
             ((plane.len() - need - 2 * w) / w / s + 1).min(outh)
         };
         if i0 > 0 {
-            rows3x3_neon(isa, plane, w, k, s, sums, outw, nblk, i0);
+            rows3x3(kernel, plane, w, k, s, sums, outw, nblk, i0);
         }
         if i0 < outh {
             // The last rows from a zero-padded copy of their input rows.
@@ -134,8 +116,8 @@ pub fn depthwise_sums(
             let from = &plane[s * i0 * w..];
             let n = from.len().min(len);
             scratch[..n].copy_from_slice(&from[..n]);
-            rows3x3_neon(
-                isa,
+            rows3x3(
+                kernel,
                 scratch,
                 w,
                 k,
@@ -149,14 +131,9 @@ pub fn depthwise_sums(
         return;
     }
     let sums = &mut sums[..outw * outh];
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::depthwise_portable_avx2(plane, w, g, k, outw, sums)
-        },
-        _ => depthwise_portable(plane, w, g, k, outw, sums),
-    }
+    // SAFETY: `kern` is a token that this CPU runs its kernels; `dw_sums`
+    // takes slices and checks their bounds.
+    unsafe { (kern.dw_sums)(plane, w, g, k, outw, sums) }
 }
 
 /// The portable part of [`depthwise_sums`] (`sums` exactly `outw·outh`),

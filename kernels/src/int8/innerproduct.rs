@@ -1,10 +1,11 @@
 //! int8 inner product: int8 input and weights, int32 dot products,
-//! dequantized fp32 output. Weights stay row-major; NEON computes 4 rows ×
-//! 16 inputs per step (`crate::arm32::int8::innerproduct`,
-//! `crate::arm64::int8::innerproduct`), portable code the rest.
+//! dequantized fp32 output. Weights stay row-major; where the kernel object
+//! has a 4-row kernel (NEON: `crate::arm32::int8::innerproduct`,
+//! `crate::arm64::int8::innerproduct`) it computes 4 rows × 16 inputs per
+//! step, its `dot_rows` (portable, or AVX2) the rest.
 
+use super::kernels::Int8Kernels;
 use super::quantize::{dequant_multiplier, quantize_with};
-use super::Int8Isa;
 use crate::{parallel, Activation};
 
 /// Prepared int8 fully connected layer.
@@ -16,7 +17,7 @@ pub struct InnerProductI8 {
     weight_scales: Vec<f32>,
     bias: Option<Vec<f32>>,
     act: Activation,
-    isa: Int8Isa,
+    kern: &'static Int8Kernels,
 }
 
 /// Exact int8 dot product (wrapping past int32, like the NEON kernels).
@@ -27,20 +28,31 @@ pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
         .fold(0i32, |s, (&x, &y)| s.wrapping_add(x as i32 * y as i32))
 }
 
-/// `out[r] = dot_i8(w[r·n..(r+1)·n], x)` for every row, with the NEON
-/// kernel of `isa` on groups of 4 rows × multiples of 16 inputs.
-pub fn dot_rows(isa: Int8Isa, w: &[i8], n: usize, x: &[i8], out: &mut [i32]) {
+/// `out[r] = dot_i8(w[r·n..(r+1)·n], x)` for every row, with `kern`'s
+/// 4-row kernel on groups of 4 rows × multiples of 16 inputs where it has
+/// one, its `dot_rows` for the rest.
+pub fn dot_rows(kern: &Int8Kernels, w: &[i8], n: usize, x: &[i8], out: &mut [i32]) {
     assert!(x.len() >= n && w.len() >= out.len() * n);
-    if isa.is_x86() && isa.is_available() {
-        // SAFETY: the x86 ISAs include AVX2, available per the check.
-        #[cfg(target_arch = "x86_64")]
-        unsafe {
-            crate::x86::int8::dot_rows_avx2(w, n, x, out)
+    let kb = n / 16;
+    let mut r0 = 0;
+    if let (Some(dot4), true) = (kern.dot4, kb > 0) {
+        while r0 + 4 <= out.len() {
+            let (wp, xp, op) = (w[r0 * n..].as_ptr(), x.as_ptr(), out[r0..].as_mut_ptr());
+            // SAFETY: `kern` is a token that this CPU runs its kernels; rows
+            // r0..r0+4 have n ≥ 16·kb bytes each inside `w` (assert above),
+            // x has n, out has 4 from r0.
+            unsafe { dot4(wp, n, xp, kb, op) }
+            for (r, o) in out[r0..r0 + 4].iter_mut().enumerate() {
+                let row = &w[(r0 + r) * n..(r0 + r + 1) * n];
+                *o = o.wrapping_add(dot_i8(&row[16 * kb..], &x[16 * kb..n]));
+            }
+            r0 += 4;
         }
-        return;
     }
-    let r0 = dot_rows_neon(isa, w, n, x, out);
-    dot_rows_portable(w, n, x, out, r0);
+    if r0 < out.len() {
+        // SAFETY: as above; the rows from r0 are inside `w`, `x` has n.
+        unsafe { (kern.dot_rows)(&w[r0 * n..], n, x, &mut out[r0..]) }
+    }
 }
 
 /// `out[r] = dot_i8(row r, x)` for `r ≥ r0`, always inlined so that the x86
@@ -52,42 +64,6 @@ pub(crate) fn dot_rows_portable(w: &[i8], n: usize, x: &[i8], out: &mut [i32], r
     }
 }
 
-/// The NEON part of [`dot_rows`]: whole groups of 4 rows; returns how many
-/// rows it computed.
-#[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
-fn dot_rows_neon(isa: Int8Isa, w: &[i8], n: usize, x: &[i8], out: &mut [i32]) -> usize {
-    let kb = n / 16;
-    if isa == Int8Isa::Generic || !isa.is_available() || kb == 0 {
-        return 0;
-    }
-    let mut r0 = 0;
-    while r0 + 4 <= out.len() {
-        let (wp, xp, op) = (w[r0 * n..].as_ptr(), x.as_ptr(), out[r0..].as_mut_ptr());
-        #[cfg(target_arch = "arm")]
-        // SAFETY: NEON checked above; rows r0..r0+4 have n ≥ 16·kb bytes
-        // each inside `w` (dot_rows' assert), x has n, out has 4 from r0.
-        unsafe {
-            crate::arm32::int8::innerproduct::dot4(wp, n, xp, kb, op)
-        }
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: as above (NEON is architectural).
-        unsafe {
-            crate::arm64::int8::innerproduct::dot4(wp, n, xp, kb, op)
-        }
-        for (r, o) in out[r0..r0 + 4].iter_mut().enumerate() {
-            let row = &w[(r0 + r) * n..(r0 + r + 1) * n];
-            *o = o.wrapping_add(dot_i8(&row[16 * kb..], &x[16 * kb..n]));
-        }
-        r0 += 4;
-    }
-    r0
-}
-
-#[cfg(not(any(target_arch = "arm", target_arch = "aarch64")))]
-fn dot_rows_neon(_: Int8Isa, _: &[i8], _: usize, _: &[i8], _: &mut [i32]) -> usize {
-    0
-}
-
 impl InnerProductI8 {
     pub fn new(
         weights: &[i8],
@@ -96,29 +72,26 @@ impl InnerProductI8 {
         num_output: usize,
         act: Activation,
     ) -> Result<Self, String> {
-        Self::new_with_isa(
+        Self::with_kernels(
             weights,
             weight_scales,
             bias,
             num_output,
             act,
-            Int8Isa::detect(),
+            crate::ops().int8(),
         )
     }
 
-    /// [`InnerProductI8::new`] with an explicit implementation (an error if
-    /// this CPU cannot run it).
-    pub fn new_with_isa(
+    /// [`InnerProductI8::new`] with an explicit kernel object (tests compare
+    /// them; the object proves this CPU runs it).
+    pub fn with_kernels(
         weights: &[i8],
         weight_scales: &[f32],
         bias: Option<&[f32]>,
         num_output: usize,
         act: Activation,
-        isa: Int8Isa,
+        kern: &'static Int8Kernels,
     ) -> Result<Self, String> {
-        if !isa.is_available() {
-            return Err(format!("{isa:?} int8 kernels cannot run on this CPU"));
-        }
         if weights.contains(&i8::MIN) {
             return Err("int8 weights must lie in [-127, 127]".into());
         }
@@ -144,7 +117,7 @@ impl InnerProductI8 {
             weight_scales: weight_scales.to_vec(),
             bias: bias.map(|b| b.to_vec()),
             act,
-            isa,
+            kern,
         })
     }
 
@@ -156,7 +129,7 @@ impl InnerProductI8 {
     /// Quantizes `x` at `in_scale`, then `out[p] = act(dot · 1/(in_scale·w_scale[p]) + bias[p])`.
     pub fn forward(&self, x: &[f32], in_scale: f32, out: &mut [f32], threads: usize) {
         let mut xq = vec![0i8; x.len()];
-        quantize_with(self.isa, x, in_scale, &mut xq);
+        quantize_with(self.kern, x, in_scale, &mut xq);
         self.forward_i8(&xq, in_scale, out, threads);
     }
 
@@ -171,7 +144,7 @@ impl InnerProductI8 {
             let p0 = ci * chunk;
             let mut dots = vec![0i32; o.len()];
             let rows = &self.weights[p0 * n..(p0 + o.len()) * n];
-            dot_rows(self.isa, rows, n, xq, &mut dots);
+            dot_rows(self.kern, rows, n, xq, &mut dots);
             for (i, (v, &d)) in o.iter_mut().zip(&dots).enumerate() {
                 let p = p0 + i;
                 let s = d as f32 * dequant_multiplier(in_scale, self.weight_scales[p]);

@@ -1,15 +1,16 @@
 //! fp32 ↔ int8 conversions with ncnn's rounding and clamping, and the
 //! per-channel output stage of int8 convolutions.
 //!
-//! Each operation dispatches to the NEON or AVX2 kernel of the running CPU
-//! (see [`Int8Isa`]); the `*_with` variants take the implementation explicitly.
+//! Each operation runs the kernels of the registry's [`Int8Kernels`]
+//! ([`crate::ops()`]); the `*_with` variants take the kernel object
+//! explicitly.
 //! All implementations agree bit for bit with the portable one
 //! ([`crate::generic::int8::quantize`]), with one documented exception: on
 //! armv7, NEON flushes subnormal floats to zero (and the compiler also runs
 //! scalar f32 arithmetic there), so an fp32 result whose magnitude is below
 //! `f32::MIN_POSITIVE` (≈1.2e-38) may come out as zero.
 
-use super::Int8Isa;
+use super::kernels::Int8Kernels;
 use crate::generic::int8::quantize as generic;
 use crate::Activation;
 
@@ -27,17 +28,6 @@ pub fn float2int8(v: f32) -> i8 {
     }
 }
 
-/// The implementation that actually runs for `isa`: an unavailable one
-/// falls back to the portable code.
-#[inline]
-fn resolve(isa: Int8Isa) -> Int8Isa {
-    if isa == Int8Isa::Generic || isa.is_available() {
-        isa
-    } else {
-        Int8Isa::Generic
-    }
-}
-
 /// Whether the NEON and AVX2 output stages handle `act` (others use the
 /// portable stage).
 #[inline]
@@ -50,55 +40,29 @@ pub(crate) fn neon_stage_act(act: Activation) -> bool {
 
 /// `dst[i] = float2int8(src[i] * scale)`.
 pub fn quantize(src: &[f32], scale: f32, dst: &mut [i8]) {
-    quantize_with(Int8Isa::detect(), src, scale, dst)
+    quantize_with(crate::ops().int8(), src, scale, dst)
 }
 
-/// [`quantize`] with an explicit implementation.
-pub fn quantize_with(isa: Int8Isa, src: &[f32], scale: f32, dst: &mut [i8]) {
+/// [`quantize`] with `kern`'s kernel.
+pub fn quantize_with(kern: &Int8Kernels, src: &[f32], scale: f32, dst: &mut [i8]) {
     assert_eq!(src.len(), dst.len());
-    match resolve(isa) {
-        #[cfg(target_arch = "arm")]
-        // SAFETY: `resolve` only keeps Neon when the CPU has NEON.
-        Int8Isa::Neon => unsafe { crate::arm32::int8::quantize::quantize(src, scale, dst) },
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural on aarch64.
-        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-            crate::arm64::int8::quantize::quantize(src, scale, dst)
-        },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `resolve` only keeps an x86 ISA when the CPU has AVX2.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::quantize::quantize(src, scale, dst)
-        },
-        _ => generic::quantize(src, scale, dst),
-    }
+    // SAFETY: `kern` is a token that this CPU runs its kernels (only the
+    // registry and the enumeration hand kernel objects out); the slices are
+    // the kernel's whole extents.
+    unsafe { (kern.quantize)(src, scale, dst) }
 }
 
 /// `dst[i] = src[i] / scale` (a zero scale gives zeros).
 pub fn dequantize(src: &[i8], scale: f32, dst: &mut [f32]) {
-    dequantize_with(Int8Isa::detect(), src, scale, dst)
+    dequantize_with(crate::ops().int8(), src, scale, dst)
 }
 
-/// [`dequantize`] with an explicit implementation.
-pub fn dequantize_with(isa: Int8Isa, src: &[i8], scale: f32, dst: &mut [f32]) {
+/// [`dequantize`] with `kern`'s kernel.
+pub fn dequantize_with(kern: &Int8Kernels, src: &[i8], scale: f32, dst: &mut [f32]) {
     assert_eq!(src.len(), dst.len());
     let inv = if scale == 0.0 { 0.0 } else { 1.0 / scale };
-    match resolve(isa) {
-        #[cfg(target_arch = "arm")]
-        // SAFETY: `resolve` only keeps Neon when the CPU has NEON.
-        Int8Isa::Neon => unsafe { crate::arm32::int8::quantize::dequantize(src, inv, dst) },
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural on aarch64.
-        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-            crate::arm64::int8::quantize::dequantize(src, inv, dst)
-        },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `resolve` only keeps an x86 ISA when the CPU has AVX2.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::quantize::dequantize(src, inv, dst)
-        },
-        _ => generic::dequantize(src, inv, dst),
-    }
+    // SAFETY: as in `quantize_with`.
+    unsafe { (kern.dequantize)(src, inv, dst) }
 }
 
 /// Multiplier from an int32 sum to its real value: `1 / (in_scale · w_scale)`,
@@ -114,12 +78,13 @@ pub fn dequant_multiplier(in_scale: f32, w_scale: f32) -> f32 {
 
 /// `dst[i] = act(src[i] · mul + bias)` — int32 sums to fp32.
 pub fn dequantize_i32(src: &[i32], mul: f32, bias: f32, act: Activation, dst: &mut [f32]) {
-    dequantize_i32_with(Int8Isa::detect(), src, mul, bias, act, dst)
+    dequantize_i32_with(crate::ops().int8(), src, mul, bias, act, dst)
 }
 
-/// [`dequantize_i32`] with an explicit implementation.
+/// [`dequantize_i32`] with `kern`'s kernel (the portable stage for the
+/// activations the SIMD stages do not handle).
 pub fn dequantize_i32_with(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     src: &[i32],
     mul: f32,
     bias: f32,
@@ -130,24 +95,8 @@ pub fn dequantize_i32_with(
     if !neon_stage_act(act) {
         return generic::dequantize_i32(src, mul, bias, act, dst);
     }
-    match resolve(isa) {
-        #[cfg(target_arch = "arm")]
-        // SAFETY: `resolve` only keeps Neon when the CPU has NEON.
-        Int8Isa::Neon => unsafe {
-            crate::arm32::int8::quantize::dequantize_i32(src, mul, bias, act, dst)
-        },
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural on aarch64.
-        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-            crate::arm64::int8::quantize::dequantize_i32(src, mul, bias, act, dst)
-        },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `resolve` only keeps an x86 ISA when the CPU has AVX2.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::quantize::dequantize_i32(src, mul, bias, act, dst)
-        },
-        _ => generic::dequantize_i32(src, mul, bias, act, dst),
-    }
+    // SAFETY: as in `quantize_with`.
+    unsafe { (kern.dequantize_i32)(src, mul, bias, act, dst) }
 }
 
 /// `dst[i] = float2int8(act(src[i] · mul + bias) · out_scale)` — int32 sums
@@ -160,12 +109,13 @@ pub fn requantize_i32(
     out_scale: f32,
     dst: &mut [i8],
 ) {
-    requantize_i32_with(Int8Isa::detect(), src, mul, bias, act, out_scale, dst)
+    requantize_i32_with(crate::ops().int8(), src, mul, bias, act, out_scale, dst)
 }
 
-/// [`requantize_i32`] with an explicit implementation.
+/// [`requantize_i32`] with `kern`'s kernel (the portable stage for the
+/// activations the SIMD stages do not handle).
 pub fn requantize_i32_with(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     src: &[i32],
     mul: f32,
     bias: f32,
@@ -177,24 +127,8 @@ pub fn requantize_i32_with(
     if !neon_stage_act(act) {
         return generic::requantize_i32(src, mul, bias, act, out_scale, dst);
     }
-    match resolve(isa) {
-        #[cfg(target_arch = "arm")]
-        // SAFETY: `resolve` only keeps Neon when the CPU has NEON.
-        Int8Isa::Neon => unsafe {
-            crate::arm32::int8::quantize::requantize_i32(src, mul, bias, act, out_scale, dst)
-        },
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural on aarch64.
-        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-            crate::arm64::int8::quantize::requantize_i32(src, mul, bias, act, out_scale, dst)
-        },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `resolve` only keeps an x86 ISA when the CPU has AVX2.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::quantize::requantize_i32(src, mul, bias, act, out_scale, dst)
-        },
-        _ => generic::requantize_i32(src, mul, bias, act, out_scale, dst),
-    }
+    // SAFETY: as in `quantize_with`.
+    unsafe { (kern.requantize_i32)(src, mul, bias, act, out_scale, dst) }
 }
 
 /// Where the output stage of an int8 kernel writes one channel.
@@ -219,7 +153,7 @@ impl StageOut<'_> {
 /// Applies the output stage of one channel (`mul`, `bias`) to `src`.
 #[inline]
 pub(crate) fn stage_with(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     src: &[i32],
     mul: f32,
     bias: f32,
@@ -227,8 +161,8 @@ pub(crate) fn stage_with(
     dst: StageOut,
 ) {
     match dst {
-        StageOut::F32(d) => dequantize_i32_with(isa, src, mul, bias, act, d),
-        StageOut::I8(d, s) => requantize_i32_with(isa, src, mul, bias, act, s, d),
+        StageOut::F32(d) => dequantize_i32_with(kern, src, mul, bias, act, d),
+        StageOut::I8(d, s) => requantize_i32_with(kern, src, mul, bias, act, s, d),
         StageOut::I32(d) => d.copy_from_slice(src),
     }
 }
@@ -236,6 +170,7 @@ pub(crate) fn stage_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::KernelSet;
 
     #[test]
     fn rounding_and_saturation() {
@@ -253,10 +188,10 @@ mod tests {
     fn zero_scale_gives_zero() {
         assert_eq!(dequant_multiplier(0.0, 3.0), 0.0);
         assert_eq!(dequant_multiplier(2.0, 0.0), 0.0);
-        for isa in Int8Isa::available() {
+        for kern in Int8Kernels::available() {
             let mut d = [1f32; 9];
-            dequantize_with(isa, &[5, -5, 1, 2, 3, 4, 5, 6, 7], 0.0, &mut d);
-            assert_eq!(d, [0.0; 9], "{isa:?}");
+            dequantize_with(kern, &[5, -5, 1, 2, 3, 4, 5, 6, 7], 0.0, &mut d);
+            assert_eq!(d, [0.0; 9], "{kern:?}");
         }
     }
 }

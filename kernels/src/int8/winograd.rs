@@ -57,8 +57,9 @@
 
 use super::conv::Border;
 use super::gemm::Stage;
+use super::kernels::Int8Kernels;
 use super::quantize::{stage_with, StageOut};
-use super::{scratch, Int8Isa};
+use super::scratch;
 use crate::generic::int8::winograd::{self as generic, TileGrid, LANES};
 use crate::{parallel, ConvGeometry, Planes};
 
@@ -147,34 +148,37 @@ pub fn winograd23_is_exact(geom: &ConvGeometry, weights: &[i8]) -> bool {
     winograd_applies(geom, weights) && !weights.contains(&i8::MIN)
 }
 
-/// Whether the int16 GEMM of `isa` reads its operands pair-interleaved: the
+/// Whether the int16 GEMM of `kern` reads its operands pair-interleaved: the
 /// x86 kernels multiply pairs of input channels (`vpmaddwd`, `vpdpwssd`), so
 /// there `U(q, r)` is stored at `8·(q/2) + 2r + q%2` and `V(q, l)` at
 /// `2·lanes·(q/2) + 2l + q%2` instead of `4q + r` and `lanes·q + l`.
-pub fn gemm16_pairs(isa: Int8Isa) -> bool {
-    isa.is_x86()
+pub fn gemm16_pairs(kern: &Int8Kernels) -> bool {
+    kern.wino_pairs
 }
 
-/// Runs the int16 GEMM tile of `isa`: 4 output channels × `lanes` (4 or 8)
+/// Runs the int16 GEMM tile of `kern`: 4 output channels × `lanes` (4 or 8)
 /// tiles over `k` (a positive multiple of 4) input channels:
 /// `c[r·lanes + l] = Σ_q u[4q + r] · v[lanes·q + l]` (wrapping; operands
 /// pair-interleaved where [`gemm16_pairs`]).
-pub fn gemm16_tile(isa: Int8Isa, u: &[i16], v: &[i16], k: usize, lanes: usize, c: &mut [i32]) {
+pub fn gemm16_tile(
+    kern: &Int8Kernels,
+    u: &[i16],
+    v: &[i16],
+    k: usize,
+    lanes: usize,
+    c: &mut [i32],
+) {
     let mut c32 = [0i32; 32];
-    gemm16_positions(isa, 4, u, 4 * k, v, lanes * k, k, lanes, &mut c32, 1);
+    gemm16_positions(kern, 4, u, 4 * k, v, lanes * k, k, lanes, &mut c32, 1);
     c[..4 * lanes].copy_from_slice(&c32[..4 * lanes]);
 }
 
-/// How many output channels the int16 GEMM tile of `isa` computes at once:
+/// How many output channels the int16 GEMM tile of `kern` computes at once:
 /// 6 on armv7 NEON ([`crate::arm32::int8::winograd::gemm16_6x8`], fewer
 /// operand loads per multiply; layers are cut into blocks of 6, with blocks
 /// of 4 for the remainder, see [`output_blocks`]), 4 elsewhere.
-pub fn gemm16_rows(isa: Int8Isa) -> usize {
-    if cfg!(target_arch = "arm") && isa == Int8Isa::Neon {
-        6
-    } else {
-        4
-    }
+pub fn gemm16_rows(kern: &Int8Kernels) -> usize {
+    kern.wino_rows
 }
 
 /// Output channels in GEMM blocks `(first channel, rows)` for tiles of up to
@@ -216,7 +220,7 @@ pub fn output_blocks(out_c: usize, rows: usize) -> Vec<(usize, usize)> {
 /// (`c[rows·8·p + r·lanes + l] = Σ_q u[rows·q + r] · v[lanes·q + l]`).
 #[allow(clippy::too_many_arguments)]
 pub fn gemm16_positions(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     rows: usize,
     u: &[i16],
     ustride: usize,
@@ -229,90 +233,31 @@ pub fn gemm16_positions(
 ) {
     assert!(k > 0 && k % 4 == 0 && (lanes == 4 || lanes == 8) && positions > 0);
     assert!(
-        rows == 4 || (rows == 6 && !gemm16_pairs(isa)),
+        rows == 4 || (rows == 6 && !gemm16_pairs(kern)),
         "{rows} rows"
     );
     assert!(ustride >= rows * k && vstride >= lanes * k);
     assert!(u.len() >= (positions - 1) * ustride + rows * k);
     assert!(v.len() >= (positions - 1) * vstride + lanes * k);
     assert!(c.len() >= rows * LANES * (positions - 1) + rows * lanes);
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: Avx512Vnni is only selected when the CPU has AVX-512 VNNI
-        // (with VL); the asserts give the extents the kernel reads and writes
-        // (4 rows: pair-interleaved operands allow no other).
-        Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::winograd::gemm16_pairs_vnni(
+    match kern.gemm16[rows / 6][lanes / 8] {
+        // SAFETY: `kern` is a token that this CPU runs its kernels (only the
+        // registry and the enumeration hand kernel objects out); the asserts
+        // give the extents the kernel reads and writes (pair-interleaved
+        // operands: 4 rows, asserted above).
+        Some(kernel) => unsafe {
+            kernel(
                 u.as_ptr(),
                 ustride,
                 v.as_ptr(),
                 vstride,
                 k,
-                lanes,
                 c.as_mut_ptr(),
                 positions,
             )
         },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: Avx2 is only selected when the CPU has AVX2; the asserts
-        // give the extents (4 rows, as above).
-        Int8Isa::Avx2 => unsafe {
-            crate::x86::int8::winograd::gemm16_pairs_avx2(
-                u.as_ptr(),
-                ustride,
-                v.as_ptr(),
-                vstride,
-                k,
-                lanes,
-                c.as_mut_ptr(),
-                positions,
-            )
-        },
-        #[cfg(target_arch = "arm")]
-        Int8Isa::Neon => {
-            use crate::arm32::int8::winograd as neon;
-            let kernel = match (rows, lanes) {
-                (6, 8) => neon::gemm16_6x8,
-                (6, _) => neon::gemm16_6x4,
-                (_, 8) => neon::gemm16_4x8,
-                _ => neon::gemm16_4x4,
-            };
-            // SAFETY: Neon is only selected when the CPU has NEON; the asserts
-            // give the extents the kernels read and write.
-            unsafe {
-                kernel(
-                    u.as_ptr(),
-                    ustride,
-                    v.as_ptr(),
-                    vstride,
-                    k,
-                    c.as_mut_ptr(),
-                    positions,
-                )
-            }
-        }
-        #[cfg(target_arch = "aarch64")]
-        Int8Isa::Neon | Int8Isa::NeonDot if rows == 4 => {
-            use crate::arm64::int8::winograd as neon;
-            let kernel = if lanes == 8 {
-                neon::gemm16_4x8
-            } else {
-                neon::gemm16_4x4
-            };
-            // SAFETY: NEON is architectural; the asserts give the extents.
-            unsafe {
-                kernel(
-                    u.as_ptr(),
-                    ustride,
-                    v.as_ptr(),
-                    vstride,
-                    k,
-                    c.as_mut_ptr(),
-                    positions,
-                )
-            }
-        }
-        _ => {
+        None => {
+            assert!(!gemm16_pairs(kern), "no portable pair-interleaved tile");
             for p in 0..positions {
                 generic::gemm16_tile_rows(
                     &u[p * ustride..],
@@ -350,10 +295,11 @@ fn block_groups(pair: bool, blocks: &[(usize, usize)]) -> Vec<(usize, usize)> {
 /// and they write `c0` and `c1` as two calls with 6 rows would. On armv7
 /// NEON one 12 × 4 kernel ([`crate::arm32::int8::winograd::gemm16_12x4`])
 /// shares each tile load between the 12 rows: 6 × 4 tiles load 5 registers
-/// per 12 multiply-accumulates, 12 × 4 load 8 per 24.
+/// per 12 multiply-accumulates, 12 × 4 load 8 per 24. Kernel objects without
+/// it run the portable 6-row tiles.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm16_12x4_positions(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     u: &[i16],
     udelta: usize,
     ustride: usize,
@@ -370,90 +316,98 @@ pub fn gemm16_12x4_positions(
     assert!(v.len() >= (positions - 1) * vstride + 4 * k);
     let clen = 6 * LANES * (positions - 1) + 6 * 4;
     assert!(c0.len() >= clen && c1.len() >= clen);
-    match isa {
-        #[cfg(target_arch = "arm")]
-        Int8Isa::Neon => {
-            for p in 0..positions {
-                let u0 = u[p * ustride..].as_ptr();
-                let u1 = u[p * ustride + udelta..].as_ptr();
-                let vp = v[p * vstride..].as_ptr();
-                let (d0, d1) = (c0[48 * p..].as_mut_ptr(), c1[48 * p..].as_mut_ptr());
-                // SAFETY: NEON per Int8Isa; the asserts give 6k int16 at u0
-                // and u1, 4k at vp and 24 int32 at d0 and d1.
-                unsafe { crate::arm32::int8::winograd::gemm16_12x4(u0, u1, vp, k, d0, d1) }
-            }
-        }
-        _ => {
-            let g = Int8Isa::Generic;
+    match kern.gemm16_12x4 {
+        // SAFETY: `kern` is a token for this CPU; the asserts give the extents
+        // (per position 6k int16 at u and u + udelta, 4k at v, 24 int32 in
+        // c0 and c1 at 48·p).
+        Some(kernel) => unsafe { kernel(u, udelta, ustride, v, vstride, k, c0, c1, positions) },
+        None => {
+            let g = &super::kernels::GENERIC;
             gemm16_positions(g, 6, u, ustride, v, vstride, k, 4, c0, positions);
             gemm16_positions(g, 6, &u[udelta..], ustride, v, vstride, k, 4, c1, positions);
         }
     }
 }
 
+/// [`gemm16_12x4_positions`]'s loop over positions with a 12 × 4 kernel
+/// `(u0, u1, v, k, c0, c1)`, after its asserts. Always inlined, so that a
+/// platform's `Gemm16PairFn` keeps its kernel inline.
+///
+/// # Safety
+/// `kernel` must run on this CPU; the extents are
+/// [`gemm16_12x4_positions`]'s.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(not(target_arch = "arm"), allow(dead_code))]
+pub(crate) unsafe fn gemm16_12x4_loop(
+    u: &[i16],
+    udelta: usize,
+    ustride: usize,
+    v: &[i16],
+    vstride: usize,
+    k: usize,
+    c0: &mut [i32],
+    c1: &mut [i32],
+    positions: usize,
+    kernel: impl Fn(*const i16, *const i16, *const i16, usize, *mut i32, *mut i32),
+) {
+    for p in 0..positions {
+        let u0 = u[p * ustride..].as_ptr();
+        let u1 = u[p * ustride + udelta..].as_ptr();
+        let vp = v[p * vstride..].as_ptr();
+        let (d0, d1) = (c0[48 * p..].as_mut_ptr(), c1[48 * p..].as_mut_ptr());
+        kernel(u0, u1, vp, k, d0, d1)
+    }
+}
+
 /// Gathers the patches of one zero-padded input plane (see
 /// [`generic::TileGrid`]).
-pub fn gather_with(isa: Int8Isa, grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
+pub fn gather_with(kern: &Int8Kernels, grid: &TileGrid, xp: &[i8], d: &mut [i8]) {
     let (wp, slots) = (grid.padded_w(), grid.slots());
     assert!(xp.len() >= grid.padded_h() * wp && d.len() >= grid.positions() * slots);
-    match isa {
-        #[cfg(target_arch = "arm")]
-        Int8Isa::Neon => {
-            let (m, t) = (grid.m, grid.t());
-            for ty in 0..grid.th {
-                for cx in 0..grid.chunks() {
-                    let slot0 = ty * grid.tw + LANES * cx;
-                    let src = &xp[ty * m * wp + LANES * cx * m..];
-                    // Chunk reads: t rows of `wp` from `src`, the first 4·8+4
-                    // (m = 4) or 2·8+2 (m = 2) bytes of each; padded_w leaves
-                    // room and padded_h covers the rows.
-                    assert!(src.len() >= (t - 1) * wp + LANES * m + 4);
-                    assert!(slot0 + LANES <= slots);
-                    let dst = d[slot0..].as_mut_ptr();
-                    // SAFETY: NEON per Int8Isa; the asserts give the extents.
-                    unsafe {
-                        if m == 4 {
-                            crate::arm32::int8::winograd::gather4(src.as_ptr(), wp, dst, slots)
-                        } else {
-                            crate::arm32::int8::winograd::gather2(src.as_ptr(), wp, dst, slots)
-                        }
-                    }
-                }
-            }
+    // SAFETY: `kern` is a token for this CPU; the gather kernels take
+    // slices (the NEON ones, `gather_chunks`, assert each chunk's extents).
+    unsafe { (kern.gather)(grid, xp, d) }
+}
+
+/// [`gather_with`] by 8-tile chunks with `chunk(src, wp, dst, slots)` (NEON:
+/// reads `t` rows of `wp` from `src`, the first `8m + 4` bytes of each, and
+/// writes 8 bytes at each of the `t²` positions spaced `slots` from `dst`).
+/// Always inlined, so that each platform's `GatherFn` keeps its chunk
+/// kernel inline.
+///
+/// # Safety
+/// `chunk` must run on this CPU and read and write only as described.
+#[inline(always)]
+#[cfg_attr(
+    not(any(target_arch = "arm", target_arch = "aarch64")),
+    allow(dead_code)
+)]
+pub(crate) unsafe fn gather_chunks(
+    grid: &TileGrid,
+    xp: &[i8],
+    d: &mut [i8],
+    chunk: impl Fn(*const i8, usize, *mut i8, usize),
+) {
+    let (m, t, wp, slots) = (grid.m, grid.t(), grid.padded_w(), grid.slots());
+    assert!(d.len() >= grid.positions() * slots);
+    for ty in 0..grid.th {
+        for cx in 0..grid.chunks() {
+            let slot0 = ty * grid.tw + LANES * cx;
+            let src = &xp[ty * m * wp + LANES * cx * m..];
+            // Chunk reads: t rows of `wp` from `src`, the first 4·8+4 (m =
+            // 4) or 2·8+2 (m = 2) bytes of each; padded_w leaves room and
+            // padded_h covers the rows.
+            assert!(src.len() >= (t - 1) * wp + LANES * m + 4);
+            assert!(slot0 + LANES <= slots);
+            chunk(src.as_ptr(), wp, d[slot0..].as_mut_ptr(), slots)
         }
-        #[cfg(target_arch = "aarch64")]
-        Int8Isa::Neon | Int8Isa::NeonDot => {
-            let (m, t) = (grid.m, grid.t());
-            for ty in 0..grid.th {
-                for cx in 0..grid.chunks() {
-                    let slot0 = ty * grid.tw + LANES * cx;
-                    let src = &xp[ty * m * wp + LANES * cx * m..];
-                    assert!(src.len() >= (t - 1) * wp + LANES * m + 4);
-                    assert!(slot0 + LANES <= slots);
-                    let dst = d[slot0..].as_mut_ptr();
-                    // SAFETY: NEON is architectural; the asserts give the extents.
-                    unsafe {
-                        if m == 4 {
-                            crate::arm64::int8::winograd::gather4(src.as_ptr(), wp, dst, slots)
-                        } else {
-                            crate::arm64::int8::winograd::gather2(src.as_ptr(), wp, dst, slots)
-                        }
-                    }
-                }
-            }
-        }
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::winograd::gather_avx2(grid, xp, d)
-        },
-        _ => generic::gather(grid, xp, d),
     }
 }
 
 /// Input transform of 8 tiles (see [`generic::input_transform`]).
 pub fn input_transform_with(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     m: usize,
     d: &[i8],
     slots: usize,
@@ -462,54 +416,23 @@ pub fn input_transform_with(
     lanes: usize,
 ) {
     let positions = (m + 2) * (m + 2);
-    assert!(lanes == 4 || lanes == 8);
+    assert!((m == 2 || m == 4) && (lanes == 4 || lanes == 8));
     assert!(d.len() >= (positions - 1) * slots + LANES);
     assert!(v.len() >= (positions - 1) * vstride + lanes);
-    match isa {
-        #[cfg(target_arch = "arm")]
-        // SAFETY: NEON per Int8Isa; the asserts give the extents.
-        Int8Isa::Neon => unsafe {
-            if m == 4 {
-                crate::arm32::int8::winograd::input_transform4(
-                    d.as_ptr(),
-                    slots,
-                    v.as_mut_ptr(),
-                    vstride,
-                    lanes,
-                )
-            } else {
-                crate::arm32::int8::winograd::input_transform2(
-                    d.as_ptr(),
-                    slots,
-                    v.as_mut_ptr(),
-                    vstride,
-                    lanes,
-                )
-            }
-        },
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural; the asserts give the extents.
-        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-            crate::arm64::int8::winograd::input_transform(
-                m,
-                d.as_ptr(),
-                slots,
-                v.as_mut_ptr(),
-                vstride,
-                lanes,
-            )
-        },
-        _ => generic::input_transform(m, d, slots, v, vstride, lanes),
-    }
+    let kernel = kern.input_transform[m / 4];
+    // SAFETY: `kern` is a token for this CPU; the asserts give the extents.
+    unsafe { kernel(d.as_ptr(), slots, v.as_mut_ptr(), vstride, lanes) }
 }
 
 /// Input transform of 8 tiles of channels `q` (patches `d0`) and `q + 1`
 /// (`d1`; `None` past the last channel) into pair-interleaved `v` (see
-/// [`gemm16_pairs`]): the x86 ISAs only.
+/// [`gemm16_pairs`]).
+///
+/// # Panics
+/// If `kern` does not read pair-interleaved operands.
 #[allow(clippy::too_many_arguments)]
-#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
 pub fn input_transform_pair_with(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     m: usize,
     d0: &[i8],
     d1: Option<&[i8]>,
@@ -523,27 +446,21 @@ pub fn input_transform_pair_with(
     let patches = (positions - 1) * slots + LANES;
     assert!(d0.len() >= patches && d1.is_none_or(|d| d.len() >= patches));
     assert!(v.len() >= (positions - 1) * vstride + 2 * lanes);
-    match isa {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2; the
-        // asserts give the extents.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::winograd::input_transform_pair_avx2(
-                m, d0, d1, slots, v, vstride, lanes,
-            )
-        },
-        _ => unreachable!("{isa:?} reads unpaired int16 operands"),
-    }
+    let kernel = kern
+        .input_transform_pair
+        .unwrap_or_else(|| panic!("{kern:?} reads unpaired int16 operands"));
+    // SAFETY: `kern` is a token for this CPU; the asserts give the extents.
+    unsafe { kernel(m, d0, d1, slots, v, vstride, lanes) }
 }
 
 /// Output transform of 8 tiles of one channel (see [`generic::output_transform`]),
 /// of which the first `lanes` (4 or 8) are needed: with 4 (a map's last
 /// block of at most 4 tiles; every block of a 7×7 map) armv7 skips the other
-/// half, the other ISAs transform all 8 (their extra lanes land in slots
-/// past the last tile).
+/// half, the other kernel objects transform all 8 (their extra lanes land in
+/// slots past the last tile).
 #[allow(clippy::too_many_arguments)]
 pub fn output_transform_with(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     m: usize,
     c: &[i32],
     cstride: usize,
@@ -552,99 +469,58 @@ pub fn output_transform_with(
     lanes: usize,
 ) {
     let positions = (m + 2) * (m + 2);
-    assert!(lanes == 4 || lanes == 8);
+    assert!((m == 2 || m == 4) && (lanes == 4 || lanes == 8));
     assert!(c.len() >= (positions - 1) * cstride + LANES);
     assert!(y.len() >= (m * m - 1) * ystride + LANES);
-    match isa {
-        #[cfg(target_arch = "arm")]
-        // SAFETY: NEON per Int8Isa; the asserts give the extents.
-        Int8Isa::Neon => unsafe {
-            let halves = lanes / 4;
-            if m == 4 {
-                crate::arm32::int8::winograd::output_transform4(
-                    c.as_ptr(),
-                    cstride,
-                    y.as_mut_ptr(),
-                    ystride,
-                    halves,
-                )
-            } else {
-                crate::arm32::int8::winograd::output_transform2(
-                    c.as_ptr(),
-                    cstride,
-                    y.as_mut_ptr(),
-                    ystride,
-                    halves,
-                )
-            }
-        },
-        #[cfg(target_arch = "aarch64")]
-        // SAFETY: NEON is architectural; the asserts give the extents.
-        Int8Isa::Neon | Int8Isa::NeonDot => unsafe {
-            crate::arm64::int8::winograd::output_transform(
-                m,
-                c.as_ptr(),
-                cstride,
-                y.as_mut_ptr(),
-                ystride,
-            )
-        },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::winograd::output_transform_avx2(m, c, cstride, y, ystride)
-        },
-        _ => generic::output_transform(m, c, cstride, y, ystride),
-    }
+    let kernel = kern.output_transform[m / 4];
+    // SAFETY: `kern` is a token for this CPU; the asserts give the extents.
+    unsafe { kernel(c.as_ptr(), cstride, y.as_mut_ptr(), ystride, lanes / 4) }
 }
 
 /// Un-gathers one channel's outputs into rows of `grid.out_w()`.
-pub fn ungather_with(isa: Int8Isa, grid: &TileGrid, y: &[i32], out: &mut [i32]) {
+pub fn ungather_with(kern: &Int8Kernels, grid: &TileGrid, y: &[i32], out: &mut [i32]) {
     let (m, slots, ow) = (grid.m, grid.slots(), grid.out_w());
     assert!(y.len() >= m * m * slots && out.len() >= grid.th * m * ow);
-    match isa {
-        #[cfg(target_arch = "arm")]
-        Int8Isa::Neon => {
-            for ty in 0..grid.th {
-                for cx in 0..grid.chunks() {
-                    let slot0 = ty * grid.tw + LANES * cx;
-                    let o = (ty * m) * ow + LANES * cx * m;
-                    assert!(slot0 + LANES <= slots && o + (m - 1) * ow + LANES * m <= out.len());
-                    let (src, dst) = (y[slot0..].as_ptr(), out[o..].as_mut_ptr());
-                    // SAFETY: NEON per Int8Isa; reads 8 int32 at m² positions
-                    // spaced `slots` from slot0 (< m²·slots by the asserts) and
-                    // writes m rows of 8m int32 (in bounds by the assert).
-                    unsafe {
-                        if m == 4 {
-                            crate::arm32::int8::winograd::ungather4(src, slots, dst, ow)
-                        } else {
-                            crate::arm32::int8::winograd::ungather2(src, slots, dst, ow)
-                        }
-                    }
-                }
-            }
+    // SAFETY: `kern` is a token for this CPU; the un-gather kernels take
+    // slices (the NEON ones, `ungather_chunks`, assert each chunk's extents).
+    unsafe { (kern.ungather)(grid, y, out) }
+}
+
+/// Un-gathers by 8-tile chunks with `chunk(src, slots, dst, ow)` (NEON: reads
+/// 8 int32 at the `m²` positions spaced `slots` from `src`, writes `m` rows
+/// of `8m` int32 spaced `ow` from `dst`) into rows `ow` wide: with `ow <
+/// grid.out_w()` (the cropped form, see [`ungather_cropped_with`]) each tile
+/// row's chunks go last to first. Always inlined, so that each platform's
+/// `UngatherFn` keeps its chunk kernel inline.
+///
+/// # Safety
+/// `chunk` must run on this CPU and read and write only as described.
+#[inline(always)]
+#[cfg_attr(
+    not(any(target_arch = "arm", target_arch = "aarch64")),
+    allow(dead_code)
+)]
+pub(crate) unsafe fn ungather_chunks(
+    grid: &TileGrid,
+    y: &[i32],
+    out: &mut [i32],
+    ow: usize,
+    chunk: impl Fn(*const i32, usize, *mut i32, usize),
+) {
+    let (m, slots) = (grid.m, grid.slots());
+    assert!(y.len() >= m * m * slots);
+    let cropped = ow < grid.out_w();
+    for ty in 0..grid.th {
+        for c in 0..grid.chunks() {
+            let cx = if cropped { grid.chunks() - 1 - c } else { c };
+            let slot0 = ty * grid.tw + LANES * cx;
+            let o = (ty * m) * ow + LANES * cx * m;
+            assert!(slot0 + LANES <= slots && o + (m - 1) * ow + LANES * m <= out.len());
+            // Reads 8 int32 at m² positions spaced `slots` from slot0 (<
+            // m²·slots by the asserts), writes m rows of 8m int32 spaced ow
+            // (in bounds by the assert).
+            chunk(y[slot0..].as_ptr(), slots, out[o..].as_mut_ptr(), ow)
         }
-        #[cfg(target_arch = "aarch64")]
-        Int8Isa::Neon | Int8Isa::NeonDot => {
-            for ty in 0..grid.th {
-                for cx in 0..grid.chunks() {
-                    let slot0 = ty * grid.tw + LANES * cx;
-                    let o = (ty * m) * ow + LANES * cx * m;
-                    assert!(slot0 + LANES <= slots && o + (m - 1) * ow + LANES * m <= out.len());
-                    let (src, dst) = (y[slot0..].as_ptr(), out[o..].as_mut_ptr());
-                    // SAFETY: NEON is architectural; reads 8 int32 at m²
-                    // positions spaced `slots` from slot0 and writes m rows of
-                    // 8m int32, in bounds by the asserts.
-                    unsafe { crate::arm64::int8::winograd::ungather(m, src, slots, dst, ow) }
-                }
-            }
-        }
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the x86 ISAs are only selected when the CPU has AVX2.
-        Int8Isa::Avx2 | Int8Isa::Avx512Vnni => unsafe {
-            crate::x86::int8::winograd::ungather_avx2(grid, y, out)
-        },
-        _ => generic::ungather(grid, y, out),
     }
 }
 
@@ -658,14 +534,14 @@ pub fn cropped_len(grid: &TileGrid, outw: usize) -> usize {
 /// `grid.out_w()`): `out[i·outw + j]` for `i < outh`, `j < outw` are the
 /// map's outputs (the rest of `out`, at least [`cropped_len`], is scratch).
 ///
-/// On NEON the chunk kernels write their whole rows at stride `outw`: a
-/// tile row's last chunk runs past its rows' ends into the following rows,
-/// so each tile row's chunks go last to first, and every byte past a row's
-/// end lands on an output that a later chunk (this tile row's first ones,
-/// or the next tile row) writes again. Cropping with a copy instead cost a
+/// The NEON chunk kernels write their whole rows at stride `outw`: a tile
+/// row's last chunk runs past its rows' ends into the following rows, so
+/// each tile row's chunks go last to first, and every byte past a row's end
+/// lands on an output that a later chunk (this tile row's first ones, or
+/// the next tile row) writes again. Cropping with a copy instead cost a
 /// `memcpy` call per row. Elsewhere: un-gather, then crop.
 pub fn ungather_cropped_with(
-    isa: Int8Isa,
+    kern: &Int8Kernels,
     grid: &TileGrid,
     y: &[i32],
     out: &mut [i32],
@@ -674,43 +550,19 @@ pub fn ungather_cropped_with(
     let (m, slots, ow) = (grid.m, grid.slots(), grid.out_w());
     assert!(outw <= ow && outw > ow.saturating_sub(LANES * m));
     assert!(y.len() >= m * m * slots && out.len() >= cropped_len(grid, outw));
-    match isa {
-        #[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
-        Int8Isa::Neon | Int8Isa::NeonDot => {
-            for ty in 0..grid.th {
-                for cx in (0..grid.chunks()).rev() {
-                    let slot0 = ty * grid.tw + LANES * cx;
-                    let o = (ty * m) * outw + LANES * cx * m;
-                    assert!(slot0 + LANES <= slots && o + (m - 1) * outw + LANES * m <= out.len());
-                    let (src, dst) = (y[slot0..].as_ptr(), out[o..].as_mut_ptr());
-                    // SAFETY: NEON per Int8Isa; reads 8 int32 at m² positions
-                    // spaced `slots` from slot0 (< m²·slots by the asserts) and
-                    // writes m rows of 8m int32 spaced outw (in bounds by the
-                    // assert).
-                    unsafe {
-                        #[cfg(target_arch = "arm")]
-                        if m == 4 {
-                            crate::arm32::int8::winograd::ungather4(src, slots, dst, outw)
-                        } else {
-                            crate::arm32::int8::winograd::ungather2(src, slots, dst, outw)
-                        }
-                        #[cfg(target_arch = "aarch64")]
-                        crate::arm64::int8::winograd::ungather(m, src, slots, dst, outw)
-                    }
-                }
-            }
-        }
-        _ => {
-            if ow == outw {
-                ungather_with(isa, grid, y, out);
-                return;
-            }
-            let mut full = scratch::take::<i32>(grid.th * m * ow);
-            ungather_with(isa, grid, y, &mut full);
-            for (row, src) in out.chunks_exact_mut(outw).zip(full.chunks_exact(ow)) {
-                row.copy_from_slice(&src[..outw]);
-            }
-        }
+    if let Some(kernel) = kern.ungather_cropped {
+        // SAFETY: `kern` is a token for this CPU; the kernels take slices
+        // (`ungather_chunks` asserts each chunk's extents).
+        return unsafe { kernel(grid, y, out, outw) };
+    }
+    if ow == outw {
+        ungather_with(kern, grid, y, out);
+        return;
+    }
+    let mut full = scratch::take::<i32>(grid.th * m * ow);
+    ungather_with(kern, grid, y, &mut full);
+    for (row, src) in out.chunks_exact_mut(outw).zip(full.chunks_exact(ow)) {
+        row.copy_from_slice(&src[..outw]);
     }
 }
 
@@ -738,15 +590,15 @@ pub(crate) struct WinogradI8 {
 }
 
 impl WinogradI8 {
-    /// Transforms the weights (`out_c × in_c × 3 × 3`) for the kernels of `isa`.
-    pub fn new(m: usize, geom: &ConvGeometry, weights: &[i8], isa: Int8Isa) -> WinogradI8 {
-        let pairs = gemm16_pairs(isa);
+    /// Transforms the weights (`out_c × in_c × 3 × 3`) for the kernels of `kern`.
+    pub fn new(m: usize, geom: &ConvGeometry, weights: &[i8], kern: &Int8Kernels) -> WinogradI8 {
+        let pairs = gemm16_pairs(kern);
         assert!(m == 2 || m == 4);
         let t = m + 2;
         let positions = t * t;
         let (in_c, out_c) = (geom.in_c, geom.out_c);
         let kq = in_c.div_ceil(4) * 4;
-        let blocks = output_blocks(out_c, gemm16_rows(isa));
+        let blocks = output_blocks(out_c, gemm16_rows(kern));
         let ocp: usize = blocks.iter().map(|b| b.1).sum();
         let mut u = vec![0i16; positions * ocp * kq];
         for &(start, rows) in &blocks {
@@ -794,7 +646,7 @@ impl WinogradI8 {
     #[allow(clippy::too_many_arguments)]
     pub fn forward(
         &self,
-        isa: Int8Isa,
+        kern: &Int8Kernels,
         input: Planes<i8>,
         border: Border,
         outw: usize,
@@ -806,8 +658,8 @@ impl WinogradI8 {
         let (m, kq) = (self.m, self.kq);
         assert_eq!(
             self.pairs,
-            gemm16_pairs(isa),
-            "kernels prepared for another ISA"
+            gemm16_pairs(kern),
+            "kernels prepared for another kernel object"
         );
         let grid = TileGrid::new(m, outw, outh);
         let positions = grid.positions();
@@ -850,7 +702,7 @@ impl WinogradI8 {
             for (row, src) in rows.zip(plane.chunks_exact(w)) {
                 row[b.left..b.left + w].copy_from_slice(src);
             }
-            gather_with(isa, &grid, &xp, dq);
+            gather_with(kern, &grid, &xp, dq);
         });
 
         // Pass 2: input transform, V[tb][pos][q][lane].
@@ -866,12 +718,12 @@ impl WinogradI8 {
                 for q in (0..self.in_c).step_by(2) {
                     let d1 = (q + 1 < self.in_c).then(|| dq(q + 1));
                     let vq = &mut vb[q * lanes..];
-                    input_transform_pair_with(isa, m, dq(q), d1, slots, vq, kq * lanes, lanes);
+                    input_transform_pair_with(kern, m, dq(q), d1, slots, vq, kq * lanes, lanes);
                 }
             } else {
                 for q in 0..self.in_c {
                     input_transform_with(
-                        isa,
+                        kern,
                         m,
                         dq(q),
                         slots,
@@ -885,9 +737,9 @@ impl WinogradI8 {
 
         // Pass 3: GEMM per position, output transform, un-gather and stage,
         // per group of output-channel blocks: one block, or on maps of at most
-        // 4 tiles two blocks of 6 for the 12 × 4 kernel (armv7; bigger maps
-        // keep single blocks, more tasks for the threads).
-        let pair = cfg!(target_arch = "arm") && isa == Int8Isa::Neon && nb == 1 && lanes_of(0) == 4;
+        // 4 tiles two blocks of 6 for the 12 × 4 kernel where there is one
+        // (armv7; bigger maps keep single blocks, more tasks for the threads).
+        let pair = kern.gemm16_12x4.is_some() && nb == 1 && lanes_of(0) == 4;
         let groups = block_groups(pair, &self.blocks);
         let mut work: Vec<&mut [StageOut]> = Vec::with_capacity(groups.len());
         let mut rest = outs;
@@ -918,7 +770,7 @@ impl WinogradI8 {
                         let u = &self.u[start * kq + q0 * 6..];
                         let (c0, c1) = c.split_at_mut(clen);
                         gemm16_12x4_positions(
-                            isa,
+                            kern,
                             u,
                             6 * kq,
                             self.ocp * kq,
@@ -934,7 +786,7 @@ impl WinogradI8 {
                             // Segments start at multiples of 4, so pairs stay whole.
                             let u = &self.u[bs * kq + q0 * rows..];
                             gemm16_positions(
-                                isa,
+                                kern,
                                 rows,
                                 u,
                                 self.ocp * kq,
@@ -958,11 +810,11 @@ impl WinogradI8 {
                         let y = &mut yt[r * ylen + tb * LANES..(r + 1) * ylen];
                         let cr = &cb[rr * lanes..];
                         if si == 0 {
-                            output_transform_with(isa, m, cr, rows * LANES, y, slots, lanes);
+                            output_transform_with(kern, m, cr, rows * LANES, y, slots, lanes);
                         } else {
                             // A later segment: its exact partial outputs add in.
                             output_transform_with(
-                                isa,
+                                kern,
                                 m,
                                 cr,
                                 rows * LANES,
@@ -982,10 +834,10 @@ impl WinogradI8 {
             }
             let mut y = scratch::take::<i32>(cropped_len(&grid, outw));
             for (r, out) in outs.iter_mut().enumerate() {
-                ungather_cropped_with(isa, &grid, &yt[r * ylen..(r + 1) * ylen], &mut y, outw);
+                ungather_cropped_with(kern, &grid, &yt[r * ylen..(r + 1) * ylen], &mut y, outw);
                 let p = start + r;
                 stage_with(
-                    isa,
+                    kern,
                     &y[..outw * outh],
                     stage.mul[p],
                     stage.bias[p],
@@ -1000,14 +852,14 @@ impl WinogradI8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Activation, ConvGeometry, Planes};
+    use crate::{Activation, ConvGeometry, KernelSet, Planes};
 
     /// Runs the F(`m`,3) kernel, in one accumulation when `single`.
     #[allow(clippy::too_many_arguments)]
     fn raw_sums(
         m: usize,
         single: bool,
-        isa: Int8Isa,
+        kern: &Int8Kernels,
         g: &ConvGeometry,
         w: &[i8],
         x: &[i8],
@@ -1015,7 +867,7 @@ mod tests {
         ih: usize,
     ) -> Vec<i32> {
         let (outw, outh) = g.output_size(iw, ih).unwrap();
-        let mut wino = WinogradI8::new(m, g, w, isa);
+        let mut wino = WinogradI8::new(m, g, w, kern);
         if single {
             wino.segments = vec![(0, wino.kq)];
         }
@@ -1029,7 +881,7 @@ mod tests {
         };
         let planes = Planes::new(x, iw, ih, g.in_c, iw * ih);
         wino.forward(
-            isa,
+            kern,
             planes,
             Border::default(),
             outw,
@@ -1060,20 +912,23 @@ mod tests {
                 .collect()
         };
         let x = vec![-128i8; in_c * 36];
-        for isa in Int8Isa::available() {
-            let at = raw_sums(4, true, isa, &g, &neg(WINOGRAD43_MAX_L1), &x, 6, 6);
+        for kern in Int8Kernels::available() {
+            let at = raw_sums(4, true, kern, &g, &neg(WINOGRAD43_MAX_L1), &x, 6, 6);
             assert!(
                 at.iter().all(|&s| s == 128 * WINOGRAD43_MAX_L1 as i32),
-                "{isa:?}"
+                "{kern:?}"
             );
             let past = neg(WINOGRAD43_MAX_L1 + 1);
             assert_eq!(winograd43_segments(&g, &past), 2);
-            let wrong = raw_sums(4, true, isa, &g, &past, &x, 6, 6);
-            assert!(wrong.iter().all(|&s| s == -(1 << 25)), "{isa:?}: {wrong:?}");
-            let split = raw_sums(4, false, isa, &g, &past, &x, 6, 6);
-            assert!(split.iter().all(|&s| s == 1 << 25), "{isa:?}");
-            let right = raw_sums(2, true, isa, &g, &past, &x, 6, 6);
-            assert!(right.iter().all(|&s| s == 1 << 25), "{isa:?}");
+            let wrong = raw_sums(4, true, kern, &g, &past, &x, 6, 6);
+            assert!(
+                wrong.iter().all(|&s| s == -(1 << 25)),
+                "{kern:?}: {wrong:?}"
+            );
+            let split = raw_sums(4, false, kern, &g, &past, &x, 6, 6);
+            assert!(split.iter().all(|&s| s == 1 << 25), "{kern:?}");
+            let right = raw_sums(2, true, kern, &g, &past, &x, 6, 6);
+            assert!(right.iter().all(|&s| s == 1 << 25), "{kern:?}");
         }
     }
 }

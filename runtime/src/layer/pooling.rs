@@ -8,8 +8,7 @@ use crate::layer::padding::{copy_make_border, copy_make_border_i8, BorderType};
 use crate::layer::{single, ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
-use octet_kernels::int8::pooling::max_pool3x3;
-use octet_kernels::int8::Int8Isa;
+use octet_kernels::int8::pooling::{max_pool3x3, max_pool3x3_is_simd};
 use octet_kernels::parallel;
 
 #[derive(Default)]
@@ -103,12 +102,11 @@ impl Pooling {
         let mut planes = out.planes_i8_mut();
         let mut planes = planes.planes_mut();
         let (sw, sh) = (self.stride_w, self.stride_h);
-        let isa = Int8Isa::detect();
-        if kw == 3 && kh == 3 && sw == sh && (sw == 1 || sw == 2) && isa.is_neon() {
-            // The common 3×3 pools on ARM: the NEON kernel. Elsewhere the
-            // slice loops below vectorise well (AVX2) and stay.
+        if kw == 3 && kh == 3 && sw == sh && (sw == 1 || sw == 2) && max_pool3x3_is_simd() {
+            // The common 3×3 pools where the kernels have SIMD rows (ARM).
+            // Elsewhere the slice loops below vectorise well (AVX2) and stay.
             parallel::for_each_mut(&mut planes, threads, |q, o| {
-                max_pool3x3(isa, padded.channel_i8(q), pw, sw, outw, outh, o);
+                max_pool3x3(padded.channel_i8(q), pw, sw, outw, outh, o);
             });
         } else {
             parallel::for_each_mut(&mut planes, threads, |q, o| {
@@ -339,14 +337,15 @@ impl Layer for Pooling {
         // Windows that never reach an excluded pad have a constant area.
         let plain_area = self.count_include_pad
             || (dt == 0 && db == 0 && dl == 0 && dr == 0 && wtailpad == 0 && htailpad == 0);
-        // The common 3×3 max pools on ARM: the NEON kernel (armv7 leaves the
-        // fp32 loops below scalar; x86 vectorises them, so they stay there).
+        // The common 3×3 max pools where the kernels have SIMD rows (ARM:
+        // armv7 leaves the fp32 loops below scalar; x86 vectorises them, so
+        // they stay there).
         let max3x3 = self.max
             && kw == 3
             && kh == 3
             && sw == sh
             && (sw == 1 || sw == 2)
-            && octet_kernels::cpu::features().neon;
+            && octet_kernels::fp32::pooling::max_pool3x3_is_simd();
         parallel::for_each_mut(&mut planes, threads, |q, o| {
             let p = padded.channel(q);
             if max3x3 {

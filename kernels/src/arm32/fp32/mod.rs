@@ -1,6 +1,7 @@
 //! armv7 (Cortex-A7/A17) NEON fp32 micro-kernels: `asm!` blocks, since
 //! stable Rust has no armv7 NEON intrinsics. Used only through the
-//! `ARMV7_NEON` kernel set, chosen when `crate::cpu::features().neon`.
+//! `ARMV7_NEON` fp32 kernel set, which `crate::arm32::plug` offers to the
+//! registry (`crate::ops`) when the CPU has NEON.
 //!
 //! The kernels are written for the cost that matters on these cores (and
 //! that `cross/insncount.sh` measures): few instructions, 128-bit NEON

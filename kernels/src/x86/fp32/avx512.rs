@@ -1,7 +1,8 @@
 //! AVX-512F fp32 GEMM micro-kernels (`asm!`: AVX-512 intrinsics and
 //! `#[target_feature(enable = "avx512f")]` are not stable in Rust 1.85, but
 //! the assembler accepts the instructions). Twice the FMA width of the AVX2
-//! kernels; ncnn uses AVX-512 on the same machines. Chosen at run time when
+//! kernels; ncnn uses AVX-512 on the same machines. Reached through the
+//! `X86_AVX512` set, which the registry holds only when
 //! `crate::cpu::features().avx512f`.
 
 use core::arch::asm;

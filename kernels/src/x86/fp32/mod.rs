@@ -1,4 +1,6 @@
-//! x86-64 fp32 kernels, chosen at run time (`crate::cpu::features()`);
+//! x86-64 fp32 kernels, reached through the `X86_AVX2` and `X86_AVX512`
+//! sets (`crate::x86`), which the registry holds only for the features
+//! `crate::cpu::features()` reports;
 //! calling any of them on a CPU without the features is undefined
 //! behaviour, hence `unsafe`:
 //!
