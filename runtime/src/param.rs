@@ -484,7 +484,7 @@ mod tests {
         // Untrusted counts: no overflow, no huge reservation.
         let m = msg("7767517\n1 1\nReLU r 18446744073709551615 18446744073709551615 d\n");
         assert!(m.contains("input count"), "{m}");
-        let m = msg("7767517\n18446744073709551615 1\nInput d 0 1 d\n");
+        let m = msg("7767517\n4294967295 1\nInput d 0 1 d\n");
         assert!(m.contains("truncated"), "{m}");
         let m = msg("7767517\n1 1\nInput d 0 1 d 6=\"abc\n");
         assert!(m.contains("no closing quote"), "{m}");
