@@ -177,12 +177,6 @@ impl SplitMix64 {
 }
 
 /// One buffer as a layer asked for it, for writing a `.bin`.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Record {
-    Tagged(Weights),
-    Raw(Vec<f32>),
-}
-
 /// Deterministic weights, like benchncnn's empty-weight mode but with
 /// plausible values: He-uniform weights, small biases, unit-ish gains, weight
 /// scales of 127/absmax per group. Every buffer is recorded so it can be
@@ -195,8 +189,10 @@ pub struct SyntheticSource {
     pub blob_scale: f32,
     /// Scales handed out, in order, to `BlobScale` requests.
     pub blob_scales: std::collections::VecDeque<f32>,
-    pub records: Vec<Record>,
-    record: bool,
+    /// The `.bin` bytes of every buffer handed out, one chunk per buffer,
+    /// when recording (joined once at the end with an exact size: no
+    /// doubling reallocation of a large model's whole `.bin`).
+    recorded: Option<Vec<Vec<u8>>>,
     /// Scales of weights handed out quantized, for the WeightScales request that follows.
     pending_scales: Option<Vec<f32>>,
     /// Hand out int8 layers' weights already quantized (an int8 run).
@@ -212,18 +208,17 @@ impl SyntheticSource {
             last_weights: Vec::new(),
             blob_scale: 16.0,
             blob_scales: Default::default(),
-            records: Vec::new(),
-            record: false,
+            recorded: None,
             pending_scales: None,
             int8_weights: false,
             offset: 0,
         }
     }
 
-    /// A source that also keeps every buffer, for [`SyntheticSource::to_bin_bytes`].
+    /// A source that also keeps every buffer, for [`SyntheticSource::into_bin_bytes`].
     pub fn recording(seed: u64) -> Self {
         SyntheticSource {
-            record: true,
+            recorded: Some(Vec::new()),
             ..SyntheticSource::new(seed)
         }
     }
@@ -248,17 +243,15 @@ impl SyntheticSource {
         }
     }
 
-    /// The recorded buffers as `.bin` bytes (tagged buffers as plain fp32, tag 0).
-    pub fn to_bin_bytes(&self) -> Vec<u8> {
-        let mut w = BinWriter::default();
-        for r in &self.records {
-            match r {
-                Record::Tagged(Weights::F32(v)) => w.tagged_f32(v),
-                Record::Tagged(Weights::I8(v)) => w.tagged_i8(v),
-                Record::Raw(v) => w.raw(v),
-            }
+    /// The recorded buffers as `.bin` bytes (tagged buffers as plain fp32,
+    /// tag 0); empty for a source that does not record.
+    pub fn into_bin_bytes(self) -> Vec<u8> {
+        let chunks = self.recorded.unwrap_or_default();
+        let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+        for c in chunks {
+            out.extend_from_slice(&c);
         }
-        w.into_bytes()
+        out
     }
 }
 
@@ -303,7 +296,7 @@ impl ModelSource for SyntheticSource {
         check_synthetic_size(n)?;
         let v = self.values(n, role);
         if let (Role::QuantizedWeight { groups, .. }, true) =
-            (role, self.int8_weights && !self.record)
+            (role, self.int8_weights && self.recorded.is_none())
         {
             // Hand out int8 weights (127/absmax per group), as a deployed int8
             // model stores them, so loading never holds the fp32 copy.
@@ -322,8 +315,10 @@ impl ModelSource for SyntheticSource {
             self.last_weights = v.clone();
         }
         self.offset += 4 + n * 4;
-        if self.record {
-            self.records.push(Record::Tagged(Weights::F32(v.clone())));
+        if let Some(chunks) = self.recorded.as_mut() {
+            let mut w = BinWriter::default();
+            w.tagged_f32(&v);
+            chunks.push(w.into_bytes());
         }
         Ok(Weights::F32(v))
     }
@@ -332,8 +327,10 @@ impl ModelSource for SyntheticSource {
         check_synthetic_size(n)?;
         let v = self.values(n, role);
         self.offset += n * 4;
-        if self.record {
-            self.records.push(Record::Raw(v.clone()));
+        if let Some(chunks) = self.recorded.as_mut() {
+            let mut w = BinWriter::default();
+            w.raw(&v);
+            chunks.push(w.into_bytes());
         }
         Ok(v)
     }
@@ -460,7 +457,7 @@ mod tests {
         let Weights::F32(w) = &wa else { panic!() };
         let m0 = w[..9].iter().fold(0f32, |m, v| m.max(v.abs()));
         assert!((scales[0] - 127.0 / m0).abs() < 1e-4);
-        let bytes = a.to_bin_bytes();
+        let bytes = a.into_bin_bytes();
         let mut r = BinReader::new(&bytes);
         assert_eq!(r.load_tagged(18, Role::Other).unwrap(), wa);
         assert_eq!(r.load_raw(2, Role::Other).unwrap(), scales);

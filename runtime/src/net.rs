@@ -287,7 +287,10 @@ impl Net {
         let pf = parse_param(text, &label)?;
         let mut net = Net::build_graph(&pf.layers, &label, &Options::default())?;
         net.load_weights(&mut src, "<synthetic weights>")?;
-        Ok(src.to_bin_bytes())
+        // The net (and the weights its layers keep) goes before the bytes are
+        // handed back: a large model's two copies need not live at once.
+        drop(net);
+        Ok(src.into_bin_bytes())
     }
 
     fn build_graph(decls: &[LayerDecl], label: &str, _opt: &Options) -> Result<Net> {
