@@ -1152,3 +1152,136 @@ fn bad_params_and_shapes_are_errors() {
     let e = two("Convolution1D l 2 1 in0 in1 out 19=1", &[3, 8], &[4, 2, 3]);
     assert!(e.contains("weight blob"), "{e}");
 }
+
+/// PP-OCRv5's detection head (`../shared/real-models/ppocr/`: its last
+/// Convolution, its two Deconvolutions with their real fp16 weights, the
+/// bias and the sigmoid) on a random 96-channel feature map, against ncnn.
+/// The rest of the net needs Interp.
+#[test]
+fn ppocr_head_real_weights() {
+    let Some(shared) = common::shared_or_skip("ppocr_head_real_weights") else {
+        return;
+    };
+    if !common::ncnn_or_skip("ppocr_head_real_weights") {
+        return;
+    }
+    let dir_in = shared.join("real-models/ppocr");
+    let full = std::fs::read_to_string(dir_in.join("PP_OCRv5_mobile_det.ncnn.param")).unwrap();
+    let names = [
+        "convrelu_10",
+        "deconvrelu_0",
+        "deconv_112",
+        "add_133",
+        "sigmoid_62",
+    ];
+    let lines: Vec<&str> = names
+        .iter()
+        .map(|n| {
+            full.lines()
+                .find(|l| l.split_whitespace().nth(1) == Some(n))
+                .unwrap_or_else(|| panic!("PP-OCR param has no layer {n}"))
+        })
+        .collect();
+    let (w, h) = (64, 48);
+    let param_text = format!(
+        "7767517\n6 6\nInput in0 0 1 295 0={w} 1={h} 2=96\n{}\n",
+        lines.join("\n")
+    );
+    // The weights of the last three weighted layers are the .bin's tail:
+    // conv (fp16 tag + 20736 halves, 24 biases), deconv (tag + 2304
+    // halves, 24 biases), deconv (tag + 96 halves).
+    let bin_all = std::fs::read(dir_in.join("PP_OCRv5_mobile_det.ncnn.bin")).unwrap();
+    let tail = (4 + 20736 * 2 + 24 * 4) + (4 + 2304 * 2 + 24 * 4) + (4 + 96 * 2);
+    let bin_bytes = &bin_all[bin_all.len() - tail..];
+    assert_eq!(&bin_bytes[..4], &0x0130_6B47u32.to_le_bytes(), "fp16 tag");
+    let dir = tempfile::tempdir().unwrap();
+    let param = dir.path().join("head.param");
+    let bin = dir.path().join("head.bin");
+    std::fs::write(&param, &param_text).unwrap();
+    std::fs::write(&bin, bin_bytes).unwrap();
+    let x = input_mat(&[96, h, w], &Fill::Range(0.0, 3.0), 17);
+    let outs = ["297", "298", "out0"];
+    for threads in [1, 2] {
+        let opt = Options {
+            use_int8: false,
+            num_threads: threads,
+            ..Options::default()
+        };
+        let net = Net::load_with(&param, Weights::File(&bin), opt).unwrap();
+        let mut ex = net.extractor();
+        ex.input("295", x.clone()).unwrap();
+        let ours = ex.extract_many(&outs).unwrap();
+        let theirs = common::run_ncnn(dir.path(), &param, &bin, &[("295", &x)], &outs, false);
+        for ((name, o), (rshape, r)) in outs.iter().zip(&ours).zip(&theirs) {
+            assert_eq!(&o.shape(), rshape, "blob {name}");
+            let (d, m) = common::max_diff(&o.to_vec(), r);
+            eprintln!("ppocr head ({threads} threads): {name}: max|diff| {d:e}, max|ref| {m:e}");
+            assert!(
+                d <= 1e-4 * m + 1e-6,
+                "blob {name}: max|diff| {d} vs max|ref| {m}"
+            );
+        }
+    }
+}
+
+/// The Yolov3DetectionOutput heads of the zoo nets that still wait for
+/// Interp / Crop (yolo-fastest-1.1, yolov4-tiny): each head's own `.param`
+/// line on maps of its inputs' recorded shapes, filled so boxes pass.
+#[test]
+fn pending_zoo_yolo_heads() {
+    let Some(shared) = common::shared_or_skip("pending_zoo_yolo_heads") else {
+        return;
+    };
+    let mut v = Vec::new();
+    for net in ["yolo-fastest-1.1", "yolov4-tiny"] {
+        let text =
+            std::fs::read_to_string(shared.join(format!("ncnn-benchmark-models/{net}.param")))
+                .unwrap();
+        let head = text
+            .lines()
+            .find(|l| l.starts_with("Yolov3DetectionOutput"))
+            .unwrap();
+        let t: Vec<&str> = head.split_whitespace().collect();
+        let nin: usize = t[2].parse().unwrap();
+        let nout: usize = t[3].parse().unwrap();
+        let shapes: Vec<Vec<usize>> = t[4..4 + nin]
+            .iter()
+            .map(|b| {
+                // The producer's recorded output shape: -23330=4,dims,w,h,c.
+                let producer = text
+                    .lines()
+                    .find(|l| {
+                        let u: Vec<&str> = l.split_whitespace().collect();
+                        u.len() > 4 && !l.starts_with("Yolov3") && {
+                            let (ni, no): (usize, usize) =
+                                (u[2].parse().unwrap_or(0), u[3].parse().unwrap_or(0));
+                            u[4 + ni..4 + ni + no].contains(b)
+                        }
+                    })
+                    .unwrap();
+                let hint = producer
+                    .split_whitespace()
+                    .find_map(|p| p.strip_prefix("-23330="))
+                    .unwrap();
+                let n: Vec<usize> = hint.split(',').map(|x| x.parse().unwrap()).collect();
+                vec![n[4], n[3], n[2]]
+            })
+            .collect();
+        v.push(Case {
+            name: format!("{net} head"),
+            inputs: shapes
+                .into_iter()
+                .map(|s| (s, Fill::Range(-15.0, 1.5)))
+                .collect(),
+            kind: "Yolov3DetectionOutput".into(),
+            params: t[4 + nin + nout..].join(" "),
+            outputs: nout,
+            detections: true,
+        });
+    }
+    let rows = run_cases("pending_zoo_yolo_heads", &v, 1);
+    assert!(
+        rows > 20 || !common::ncnn_or_skip("pending_zoo_yolo_heads"),
+        "{rows} rows"
+    );
+}
