@@ -1098,3 +1098,150 @@ fn roi_heads_equal_their_definitions() {
         );
     }
 }
+
+/// Random params and input shapes for every new layer type: each loads and
+/// runs, or fails with an error; never a panic (which the net reports as an
+/// internal error).
+#[test]
+fn random_params_never_panic() {
+    let kinds = [
+        "Deconvolution",
+        "DeconvolutionDepthWise",
+        "Deconvolution1D",
+        "DeconvolutionDepthWise1D",
+        "Convolution1D",
+        "ConvolutionDepthWise1D",
+        "Pooling1D",
+        "Yolov3DetectionOutput",
+        "YoloDetectionOutput",
+        "Proposal",
+        "ROIPooling",
+        "ROIAlign",
+        "PSROIPooling",
+    ];
+    let mut rng = SplitMix64::new(77);
+    let mut ran = 0;
+    for i in 0..3000 {
+        let kind = kinds[i % kinds.len()];
+        let r = |rng: &mut SplitMix64, n: usize| 1 + pick(rng, n);
+        // A valid layer of this kind …
+        let (g, c, o, k) = (
+            r(&mut rng, 3),
+            r(&mut rng, 3),
+            r(&mut rng, 3),
+            r(&mut rng, 4),
+        );
+        let (h, w) = (r(&mut rng, 9), r(&mut rng, 9));
+        let grouped = kind.contains("DepthWise");
+        let (c, o, g) = if grouped {
+            (c * g, o * g, g)
+        } else {
+            (c, o, 1)
+        };
+        let one_d = kind.ends_with("1D");
+        let kk = if one_d { k } else { k * k };
+        let conv = |extra: &str| {
+            format!(
+                "0={o} 1={k} 6={} 7={g} 3={} {extra}",
+                o * c / g * kk,
+                r(&mut rng.clone(), 3)
+            )
+        };
+        let (mut params, mut shapes): (String, Vec<Vec<usize>>) = match kind {
+            "Pooling1D" => (
+                format!("0={} 1={k} 2={}", pick(&mut rng, 2), r(&mut rng, 3)),
+                vec![vec![h, w]],
+            ),
+            "Yolov3DetectionOutput" => (
+                "0=2 1=2 -23304=4,1.0,2.0,3.0,4.0 -23305=4,0.0,1.0,1.0,0.0 -23306=2,8.0,16.0"
+                    .into(),
+                vec![vec![14, h, w], vec![14, w, h]],
+            ),
+            "YoloDetectionOutput" => (
+                "0=2 1=2 -23304=4,1.0,2.0,3.0,4.0".into(),
+                vec![vec![14, h, w]],
+            ),
+            "Proposal" => (String::new(), vec![vec![18, h, w], vec![36, h, w], vec![3]]),
+            "ROIPooling" | "ROIAlign" => (format!("0={k} 1={o}"), vec![vec![c, h, w], vec![4]]),
+            "PSROIPooling" => (
+                format!("0={k} 1={o} 3={c}"),
+                vec![vec![c * k * o, h, w], vec![4]],
+            ),
+            _ if one_d => (conv(""), vec![vec![c, w + k]]),
+            _ => (conv(""), vec![vec![c, h + k, w + k]]),
+        };
+        // … then one to three params or a shape mutated.
+        for _ in 0..pick(&mut rng, 4) {
+            let ids = [
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 28,
+            ];
+            let id = ids[pick(&mut rng, ids.len())];
+            let v = match pick(&mut rng, 8) {
+                0 => -233,
+                1 => -234,
+                2 => -1,
+                _ => pick(&mut rng, 10) as i32,
+            };
+            params.push_str(&format!(" {id}={v}"));
+        }
+        if pick(&mut rng, 6) == 0 {
+            let n = pick(&mut rng, 8);
+            let v: Vec<String> = (0..n)
+                .map(|_| format!("{:e}", rng.uniform(-2.0, 40.0)))
+                .collect();
+            let sep = if n > 0 { "," } else { "" };
+            params.push_str(&format!(
+                " -2330{}={n}{sep}{}",
+                4 + pick(&mut rng, 3),
+                v.join(",")
+            ));
+        }
+        if pick(&mut rng, 4) == 0 {
+            let q = pick(&mut rng, shapes.len());
+            let d = pick(&mut rng, shapes[q].len());
+            shapes[q][d] = r(&mut rng, 12);
+        }
+        if pick(&mut rng, 8) == 0 {
+            shapes.push(vec![r(&mut rng, 4), r(&mut rng, 4)]);
+        }
+        let nin = shapes.len();
+        let mut text = format!("7767517\n{} {}\n", nin + 1, nin + 1);
+        let mut ins = Vec::new();
+        for k in 0..nin {
+            text.push_str(&format!("Input in{k} 0 1 in{k}\n"));
+            ins.push(format!("in{k}"));
+        }
+        text.push_str(&format!(
+            "{kind} l {nin} 1 {} out {params}\n",
+            ins.join(" ")
+        ));
+        let Ok(net) = Net::from_param_bytes(
+            text.as_bytes(),
+            "fuzz",
+            Weights::Synthetic { seed: i as u64 },
+            Options {
+                use_int8: false,
+                num_threads: 1 + i % 2,
+                ..Options::default()
+            },
+        ) else {
+            continue;
+        };
+        let mut ex = net.extractor();
+        for (k, s) in shapes.iter().enumerate() {
+            ex.input(&ins[k], common::random_mat(s, i as u64)).unwrap();
+        }
+        match ex.extract("out") {
+            Ok(_) => ran += 1,
+            Err(e) => {
+                let e = e.to_string();
+                if std::env::var_os("FUZZ_DEBUG").is_some() {
+                    eprintln!("ERR {kind}: {e}");
+                }
+                assert!(!e.contains("internal error"), "{text}on {shapes:?}: {e}");
+            }
+        }
+    }
+    eprintln!("{ran} of 3000 random layers ran, the rest failed with errors");
+    assert!(ran > 1000, "only {ran} random layers ran");
+}
