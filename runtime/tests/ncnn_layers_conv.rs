@@ -541,6 +541,12 @@ fn deconvolution_1d() {
             format!("0=0 1=0 3=2 4=1 5={b} 7={g} 28=1 9=1"),
         ));
     }
+    v.push(case(
+        "deconv1d on a 1-D blob (one channel)",
+        &[&[7]],
+        "Deconvolution1D",
+        "0=2 1=3 3=2 5=1 6=6",
+    ));
     run_cases("deconvolution_1d", &v, 1);
 }
 
@@ -638,6 +644,12 @@ fn convolution_1d() {
             "0=0 1=0 4=-233 15=-233 7=3 19=1",
         ),
     ]);
+    v.push(case(
+        "conv1d on a 1-D blob (one channel)",
+        &[&[9]],
+        "Convolution1D",
+        "0=2 1=3 5=1 6=6",
+    ));
     run_cases("convolution_1d", &v, 1);
 }
 
@@ -721,6 +733,15 @@ fn pooling_1d() {
             &[&[3, 10]],
             "Pooling1D",
             "0=1 1=3 2=2 3=1 14=2",
+        ),
+    ]);
+    v.extend([
+        case("pool1d on a 1-D blob", &[&[9]], "Pooling1D", "0=0 1=2"),
+        case(
+            "pool1d global on a 1-D blob",
+            &[&[9]],
+            "Pooling1D",
+            "0=1 4=1",
         ),
     ]);
     run_cases("pooling_1d", &v, 1);

@@ -195,7 +195,8 @@ impl Conv1dCore {
         } else {
             (single(inputs)?, Vec::new())
         };
-        if input.dims() != 2 {
+        // A 1-D blob is one channel (ncnn reads its h = 1).
+        if input.dims() != 2 && input.dims() != 1 {
             crate::bail!(
                 "expects a 2-D input (channels, length), got shape {:?}",
                 input.shape()

@@ -737,7 +737,8 @@ impl DeconvCore {
         // The input as planes: 3-D (c planes of w × h) or, 1-D, rows of a 2-D blob.
         let (w, h, in_c) = match (p.form, input.dims()) {
             (Form::TwoD, 3) => (input.w(), input.h(), input.c()),
-            (Form::OneD, 2) => (input.w(), 1, input.h()),
+            // A 1-D blob is one channel (ncnn reads its h = 1).
+            (Form::OneD, 1 | 2) => (input.w(), 1, input.h()),
             (Form::TwoD, _) => crate::bail!(
                 "expects a 3-D input (c, h, w), got shape {:?}",
                 input.shape()

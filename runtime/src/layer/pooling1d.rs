@@ -115,7 +115,8 @@ impl Layer for Pooling1D {
 
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let input = single(inputs)?;
-        if input.dims() != 2 {
+        // A 1-D blob is one row (ncnn reads its h = 1).
+        if input.dims() != 2 && input.dims() != 1 {
             crate::bail!(
                 "expects a 2-D input (channels, length), got shape {:?}",
                 input.shape()
