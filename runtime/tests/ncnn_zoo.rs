@@ -18,14 +18,6 @@ use octet::{Mat, Net, Options, Weights};
 const PENDING: &[(&str, &[&str])] = &[
     ("FastestDet", &["Interp", "ShuffleChannel", "Slice"]),
     ("efficientnetv2_b0", &["MemoryData", "Reduction"]),
-    (
-        "mobilenet_yolo",
-        &["DeconvolutionDepthWise", "YoloDetectionOutput"],
-    ),
-    (
-        "mobilenetv2_yolov3",
-        &["DeconvolutionDepthWise", "Yolov3DetectionOutput"],
-    ),
     ("nanodet_m", &["Crop", "Interp", "ShuffleChannel", "Slice"]),
     ("shufflenet", &["ShuffleChannel"]),
     ("shufflenet_v2", &["ShuffleChannel", "Slice"]),
@@ -40,9 +32,9 @@ const PENDING: &[(&str, &[&str])] = &[
             "MultiHeadAttention",
         ],
     ),
-    ("yolo-fastest-1.1", &["Interp", "Yolov3DetectionOutput"]),
+    ("yolo-fastest-1.1", &["Interp"]),
     ("yolo-fastestv2", &["Interp", "ShuffleChannel", "Slice"]),
-    ("yolov4-tiny", &["Crop", "Interp", "Yolov3DetectionOutput"]),
+    ("yolov4-tiny", &["Crop", "Interp"]),
 ];
 
 /// benchncnn's input sizes for the nets whose Input declares none.
@@ -64,7 +56,9 @@ fn same_detections(ours: &[f32], refs: &[f32]) -> Result<(), String> {
     if a.len() != b.len() {
         return Err(format!("{} detections, ncnn {}", a.len(), b.len()));
     }
-    let close = |x: &[f32], y: &[f32]| x[0] == y[0] && (1..6).all(|k| (x[k] - y[k]).abs() <= 1e-4);
+    // Relative beyond 1 (synthetic weights drive box sizes to 1e26 and ±inf).
+    let near = |a: f32, b: f32| a == b || (a - b).abs() <= 1e-4 * b.abs().max(1.0);
+    let close = |x: &[f32], y: &[f32]| x[0] == y[0] && (1..6).all(|k| near(x[k], y[k]));
     let mut used = vec![false; b.len()];
     let cut = a.iter().map(|r| r[1]).fold(f32::MAX, f32::min);
     for x in &a {
@@ -123,7 +117,8 @@ fn compare(name: &str, shared: &Path) {
         let producer = net.blobs()[net.blob_index(blob).unwrap()].producer.unwrap();
         let kind = layers[producer].kind.as_str();
         let od = o.to_vec();
-        if kind.ends_with("DetectionOutput") {
+        // YoloDetectionOutput without detections gives its (softmaxed) input.
+        if kind.ends_with("DetectionOutput") && rshape.len() <= 2 {
             same_detections(&od, r).unwrap_or_else(|e| panic!("{name}: blob {blob}: {e}"));
             eprintln!("{name}: {blob}: {} detections agree", od.len() / 6);
             continue;

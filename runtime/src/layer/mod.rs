@@ -23,7 +23,10 @@ pub mod batchnorm;
 pub mod binaryop;
 pub mod concat;
 pub mod convolution;
+pub mod convolution1d;
 pub mod convolution_depthwise;
+pub mod deconvolution;
+pub mod deconvolution1d;
 pub mod detection_output;
 pub mod elementwise;
 pub mod eltwise;
@@ -31,14 +34,22 @@ pub mod flatten;
 pub mod innerproduct;
 pub mod input;
 pub mod lrn;
+pub mod nms;
 pub mod padding;
 pub mod permute;
 pub mod pooling;
+pub mod pooling1d;
 pub mod priorbox;
+pub mod proposal;
+pub mod psroipooling;
 pub mod reshape;
+pub mod roialign;
+pub mod roipooling;
 pub mod scale;
 pub mod softmax;
 pub mod split;
+pub mod yolo_detection_output;
+pub mod yolov3_detection_output;
 
 pub use input::InputShape;
 
@@ -294,9 +305,39 @@ pub static REGISTRY: &[LayerType] = {
             convolution::Convolution::default()
         ),
         row!(
+            "Convolution1D",
+            "1-D convolution of a (channels, length) blob, fp32 (im2col + GEMM)",
+            convolution1d::Convolution1D::default()
+        ),
+        row!(
             "ConvolutionDepthWise",
             "grouped / depthwise 2-D convolution, fp32 and int8",
             convolution_depthwise::ConvolutionDepthWise::default()
+        ),
+        row!(
+            "ConvolutionDepthWise1D",
+            "grouped / depthwise 1-D convolution, fp32",
+            convolution1d::ConvolutionDepthWise1D::default()
+        ),
+        row!(
+            "Deconvolution",
+            "2-D transposed convolution, fp32 (GEMM + col2im)",
+            deconvolution::Deconvolution::default()
+        ),
+        row!(
+            "Deconvolution1D",
+            "1-D transposed convolution, fp32 (GEMM + col2im)",
+            deconvolution1d::Deconvolution1D::default()
+        ),
+        row!(
+            "DeconvolutionDepthWise",
+            "grouped / depthwise 2-D transposed convolution, fp32",
+            deconvolution::DeconvolutionDepthWise::default()
+        ),
+        row!(
+            "DeconvolutionDepthWise1D",
+            "grouped / depthwise 1-D transposed convolution, fp32",
+            deconvolution1d::DeconvolutionDepthWise1D::default()
         ),
         row!(
             "DetectionOutput",
@@ -335,6 +376,11 @@ pub static REGISTRY: &[LayerType] = {
         row!("Mish", "x · tanh(softplus(x))", Activation::new(A::Mish)),
         row!("Noop", "passes its inputs on", split::Noop),
         row!(
+            "PSROIPooling",
+            "position-sensitive ROI average pooling (R-FCN)",
+            psroipooling::PSROIPooling::default()
+        ),
+        row!(
             "Padding",
             "constant, replicate or reflect border",
             padding::Padding::default()
@@ -349,7 +395,27 @@ pub static REGISTRY: &[LayerType] = {
             "max / average pooling, global, adaptive, fp32 and int8 (max)",
             pooling::Pooling::default()
         ),
+        row!(
+            "Pooling1D",
+            "max / average pooling of a (channels, length) blob, global, adaptive",
+            pooling1d::Pooling1D::default()
+        ),
         row!("PriorBox", "SSD prior boxes", priorbox::PriorBox::default()),
+        row!(
+            "Proposal",
+            "Faster R-CNN region proposals (anchors, decoding, NMS)",
+            proposal::Proposal::default()
+        ),
+        row!(
+            "ROIAlign",
+            "bilinear ROI pooling (ncnn's original and detectron2's)",
+            roialign::ROIAlign::default()
+        ),
+        row!(
+            "ROIPooling",
+            "max pooling of a region of interest (Fast R-CNN)",
+            roipooling::ROIPooling::default()
+        ),
         row!(
             "ReLU",
             "max(x, 0) or leaky (int8 kept)",
@@ -378,6 +444,16 @@ pub static REGISTRY: &[LayerType] = {
         ),
         row!("Swish", "x · sigmoid(x)", Activation::new(A::Swish)),
         row!("TanH", "tanh(x)", Activation::new(A::TanH)),
+        row!(
+            "YoloDetectionOutput",
+            "YOLOv2 region decoding (softmax classes) and NMS",
+            yolo_detection_output::YoloDetectionOutput::default()
+        ),
+        row!(
+            "Yolov3DetectionOutput",
+            "YOLOv3/v4 box decoding over several maps and NMS",
+            yolov3_detection_output::Yolov3DetectionOutput::default()
+        ),
     ]
 };
 
