@@ -26,8 +26,8 @@ def main():
     ap.add_argument("--int8", action="store_true")
     ap.add_argument("--loops", type=int, default=0)
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--batch", help="file of `IN.npy OUT.npy` lines: run the single --input/--output "
-                    "blob names (given as NAME= with no file) on many inputs with one model load")
+    ap.add_argument("--batch", help="file of `IN.npy OUT.npy ...` lines: run the single --input and the "
+                    "--output blob names (given as NAME= with no file) on many inputs with one model load")
     a = ap.parse_args()
 
     net = ncnn.Net()
@@ -46,19 +46,26 @@ def main():
         sys.exit(f"ncnn failed to load {a.bin}")
 
     if a.batch:
+        # Lines `IN.npy OUT.npy ...`: one output file per --output name, all
+        # extracted from one extractor (light mode off so the intermediates
+        # the first extract used are kept for the next).
         iname = a.input[0].split("=", 1)[0]
-        oname = a.output[0].split("=", 1)[0]
+        onames = [s.split("=", 1)[0] for s in a.output]
         for line in open(a.batch):
             if not line.strip():
                 continue
-            src, dst = line.split()
+            src, *dsts = line.split()
+            if len(dsts) != len(onames):
+                sys.exit(f"batch line `{line.strip()}`: {len(onames)} outputs wanted")
             arr = np.ascontiguousarray(np.load(src).astype(np.float32))  # kept alive until extract returns
             ex = net.create_extractor()
+            ex.set_light_mode(False)
             ex.input(iname, ncnn.Mat(arr).clone())
-            ret, out = ex.extract(oname)
-            if ret != 0:
-                sys.exit(f"ncnn extract {oname} failed: {ret}")
-            np.save(dst, np.zeros((0,), np.float32) if out.empty() else np.array(out).astype(np.float32))
+            for oname, dst in zip(onames, dsts):
+                ret, out = ex.extract(oname)
+                if ret != 0:
+                    sys.exit(f"ncnn extract {oname} failed: {ret}")
+                np.save(dst, np.zeros((0,), np.float32) if out.empty() else np.array(out).astype(np.float32))
         return
 
     # ncnn.Mat borrows the numpy buffer: keep the arrays alive while extracting.
