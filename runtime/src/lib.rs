@@ -28,6 +28,7 @@
 //!   `octet-kernels` crate.
 
 pub mod error;
+pub mod expression;
 pub mod layer;
 pub mod mat;
 pub mod memory;

@@ -522,6 +522,37 @@ fn shape_layers() {
         one("reshape -1", &[&[2, 3, 4]], "Reshape", "0=6 1=-1"),
         one("reshape 3-D", &[&[2, 3, 4]], "Reshape", "0=4 1=2 2=3"),
         one("reshape 0 keeps", &[&[2, 3, 4]], "Reshape", "0=0 1=3 2=-1"),
+        // Shape expressions (pnnx's dynamic shapes), one and two inputs.
+        one(
+            "reshape expr 2-D",
+            &[&[2, 3, 4]],
+            "Reshape",
+            r#"6="*(0w,0h),0c""#,
+        ),
+        one(
+            "reshape expr 4-D",
+            &[&[2, 3, 4]],
+            "Reshape",
+            r#"6="2,0h,2,0c""#,
+        ),
+        one(
+            "reshape expr -1 from a second input",
+            &[&[2, 3, 4], &[5, 6]],
+            "Reshape",
+            r#"6="-1,+(1h,-2)""#,
+        ),
+        one(
+            "reshape expr floor div",
+            &[&[2, 3, 4]],
+            "Reshape",
+            r#"6="//(*(0w,0c),2),-1,2""#,
+        ),
+        one(
+            "reshape expr decimals",
+            &[&[2, 3, 4]],
+            "Reshape",
+            r#"6="*(0w,1.5),ceil(/(0h,2)),0c""#,
+        ),
         one(
             "padding constant",
             &[&[2, 4, 5]],

@@ -135,3 +135,44 @@ fn layers_without_4d_support_refuse_4d_blobs() {
         "{e}"
     );
 }
+
+/// Hostile shape expressions (Reshape `6=`): a malformed one fails to load,
+/// one that cannot be evaluated on the inputs fails to run, each with the
+/// layer's name; none panics.
+#[test]
+fn bad_shape_expressions_are_errors() {
+    let net = |expr: &str, inputs: &str| {
+        let p = format!(
+            "7767517\n3 3\nInput a 0 1 a\nInput b 0 1 b\nReshape r {inputs} r 6=\"{expr}\"\n"
+        );
+        Net::from_param_bytes(
+            p.as_bytes(),
+            "expr.param",
+            Weights::Synthetic { seed: 0 },
+            Options::default(),
+        )
+    };
+    for bad in ["+(1)", "nope(0w,2)", "1,2,3,4,5", ",,", "0w,max("] {
+        let e = net(bad, "1 1 a").err().expect(bad).to_string();
+        assert!(e.contains("layer `r`"), "{bad}: {e}");
+    }
+    let run = |expr: &str, inputs: &str| -> String {
+        let n = net(expr, inputs).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        let mut ex = n.extractor();
+        ex.input("a", common::random_mat(&[2, 3, 4], 1)).unwrap();
+        ex.input("b", common::random_mat(&[5, 6], 2)).unwrap();
+        ex.extract("r").expect_err(expr).to_string()
+    };
+    for (bad, inputs) in [
+        ("//(0w,-(0h,0h))", "1 1 a"),
+        ("*(65536,*(0w,65536))", "1 1 a"),
+        ("log(-(0w,0w))", "1 1 a"),
+        ("-5,0c", "1 1 a"),
+        ("-1,-1", "1 1 a"),
+        ("0w,1h", "1 1 a"),
+        ("7,1w", "2 1 a b"),
+    ] {
+        let e = run(bad, inputs);
+        assert!(e.contains("`r`"), "{bad}: {e}");
+    }
+}

@@ -73,7 +73,84 @@ pub fn reshape(p: &Params, x: &Tensor) -> Tensor {
     }
     // numpy order is the reverse of ncnn's w, h, (d,) c.
     let shape: Vec<usize> = sizes.iter().rev().map(|&v| v as usize).collect();
-    x.reshaped(&shape)
+    let same_outer = x.shape.len() == shape.len() && shape.len() >= 2 && x.shape[0] == shape[0];
+    if p.int(3, 0) == 0 || same_outer {
+        return x.reshaped(&shape);
+    }
+    // 3=1: read the values channel-last, write them channel-last.
+    let flat = channel_last(&x.shape, &x.data);
+    let mut out = vec![0f32; flat.len()];
+    match *shape.as_slice() {
+        [_] => out = flat,
+        [oh, ow] => {
+            for y in 0..oh {
+                for xx in 0..ow {
+                    out[y * ow + xx] = flat[xx * oh + y];
+                }
+            }
+        }
+        [oc, oh, ow] => {
+            for q in 0..oc {
+                for y in 0..oh {
+                    for xx in 0..ow {
+                        out[(q * oh + y) * ow + xx] = flat[(y * ow + xx) * oc + q];
+                    }
+                }
+            }
+        }
+        [oc, od, oh, ow] => {
+            for q in 0..oc {
+                for z in 0..od {
+                    for y in 0..oh {
+                        for xx in 0..ow {
+                            out[((q * od + z) * oh + y) * ow + xx] =
+                                flat[((z * oh + y) * ow + xx) * oc + q];
+                        }
+                    }
+                }
+            }
+        }
+        _ => unreachable!(),
+    }
+    Tensor::new(&shape, out)
+}
+
+/// The values of a (c,) (d,) h, w array in channel-last order (a 2-D h, w
+/// array: w outer, h inner), as ncnn's Reshape read them with `3=1`.
+fn channel_last(shape: &[usize], data: &[f32]) -> Vec<f32> {
+    let mut v = Vec::with_capacity(data.len());
+    match *shape {
+        [_] => v.extend_from_slice(data),
+        [h, w] => {
+            for xx in 0..w {
+                for y in 0..h {
+                    v.push(data[y * w + xx]);
+                }
+            }
+        }
+        [c, h, w] => {
+            for y in 0..h {
+                for xx in 0..w {
+                    for q in 0..c {
+                        v.push(data[(q * h + y) * w + xx]);
+                    }
+                }
+            }
+        }
+        [c, d, h, w] => {
+            for z in 0..d {
+                for y in 0..h {
+                    for xx in 0..w {
+                        for q in 0..c {
+                            v.push(data[((q * d + z) * h + y) * w + xx]);
+                        }
+                    }
+                }
+            }
+        }
+        _ => unreachable!(),
+    }
+    v
 }
 
 /// ncnn's order names: the source axis of each output axis, innermost first.
