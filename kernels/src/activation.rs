@@ -68,6 +68,10 @@ impl Activation {
             Activation::None => {}
             Activation::Relu => relu_in_place(data),
             Activation::Clip(lo, hi) => data.iter_mut().for_each(|v| *v = v.max(lo).min(hi)),
+            // Vectorised (NEON blocks on armv7), within 4e-7 of `apply`.
+            Activation::Sigmoid => {
+                crate::fp32::eltwise::unary_in_place(crate::fp32::eltwise::UnaryOp::Sigmoid, data)
+            }
             a => data.iter_mut().for_each(|v| *v = a.apply(*v)),
         }
     }

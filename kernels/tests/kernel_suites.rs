@@ -10,7 +10,9 @@
 mod int8_common;
 
 use int8_common::Rng;
-use octet_kernels::fp32::eltwise::{binary_in_place_with, BinaryOp, EltwiseKernels};
+use octet_kernels::fp32::eltwise::{
+    binary_in_place_with, unary_in_place_with, BinaryOp, EltwiseKernels, UnaryOp,
+};
 use octet_kernels::fp32::{Conv2dF32, ConvAlgo, Fp32Kernels, InnerProductF32};
 use octet_kernels::int8::{
     winograd as w8, Conv2dI8, InnerProductI8, Int8Algo, Int8Kernels, Int8Output,
@@ -536,6 +538,34 @@ kernel_suite!(EltwiseKernels, eltwise_family, |o| o.eltwise(), {
                         assert!(
                             u.to_bits() == v.to_bits() || (op == BinaryOp::Max && *u == 0.0 && *v == 0.0),
                             "{kern:?} {op:?} n {n} offset {offset} at {i}: {u} vs {v}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sigmoid and Swish on lengths around the 4-float block, unaligned
+    /// starts, the whole useful range and beyond: within 4e-7 relative
+    /// (+1e-30 absolute, NEON's flushed subnormals) of the portable loop,
+    /// whose own accuracy the unit tests check against f64.
+    fn sigmoid_and_swish_agree(kern, portable) {
+        let mut rng = Rng(409);
+        for op in [UnaryOp::Sigmoid, UnaryOp::Swish] {
+            for n in sizes(&mut rng, &[4], 300, 4) {
+                for (offset, range) in [(0, 10.0), (1, 100.0), (3, 1e4)] {
+                    let mut a = floats(&mut rng, n + offset, range);
+                    if n > 3 {
+                        a[offset..offset + 4].copy_from_slice(&[0.0, -87.5, 88.5, f32::MIN_POSITIVE]);
+                    }
+                    let (mut x, mut y) = (a.clone(), a.clone());
+                    unary_in_place_with(kern, op, &mut x[offset..]);
+                    unary_in_place_with(portable, op, &mut y[offset..]);
+                    for (i, (u, v)) in x.iter().zip(&y).enumerate() {
+                        assert!(
+                            (u - v).abs() <= 4e-7 * v.abs() + 1e-30,
+                            "{kern:?} {op:?} n {n} offset {offset} at {i}: x {} gives {u} vs {v}",
+                            a[i]
                         );
                     }
                 }

@@ -58,6 +58,7 @@ pub(crate) static ARMV7_NEON_ELTWISE: EltwiseKernels = {
         name: "armv7-neon",
         runs_on: neon,
         binary_x8: Some([e::add_x8, e::mul_x8, e::max_x8]),
+        unary_x4: Some([e::sigmoid_x4, e::swish_x4]),
     }
 };
 

@@ -1,5 +1,6 @@
-//! fp32 element-wise binary operations in place (`dst = dst op src`), the
-//! Eltwise layer's inner loops. The portable loops vectorise on x86 and
+//! fp32 element-wise operations in place: binary (`dst = dst op src`), the
+//! Eltwise layer's inner loops, and the unary Sigmoid and Swish of the
+//! activation layers and fused activations. The portable loops vectorise on x86 and
 //! aarch64 but stay scalar on armv7 (LLVM does not vectorise fp32 there:
 //! NEON is not IEEE; `f32::max` even calls libm's `fmaxf`), ~6 cost units
 //! per element for a sum; the armv7 NEON loops take ~1.5. Their values are
@@ -21,6 +22,19 @@ pub enum BinaryOp {
 /// `(dst, src, blocks)`: `dst[i] = dst[i] op src[i]` for `i < 8·blocks`.
 pub type BinaryX8Fn = unsafe fn(*mut f32, *const f32, usize);
 
+/// The operation of [`unary_in_place_with`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    // The discriminants index `EltwiseKernels::unary_x4`.
+    /// `1 / (1 + e^−x)`.
+    Sigmoid = 0,
+    /// `x / (1 + e^−x)`.
+    Swish = 1,
+}
+
+/// `(data, blocks)`: `data[i] = op(data[i])` for `i < 4·blocks`.
+pub type UnaryX4Fn = unsafe fn(*mut f32, usize);
+
 /// The element-wise kernels of one CPU family: SIMD blocks of 8 floats for
 /// [`BinaryOp::Add`], `Mul` and `Max` (in that order), before the portable
 /// loop finishes a slice (`None`: portable loops only, which LLVM
@@ -31,6 +45,8 @@ pub struct EltwiseKernels {
     pub(crate) name: &'static str,
     pub(crate) runs_on: fn(&CpuFeatures) -> bool,
     pub(crate) binary_x8: Option<[BinaryX8Fn; 3]>,
+    /// SIMD blocks of 4 floats for [`UnaryOp::Sigmoid`] and `Swish`.
+    pub(crate) unary_x4: Option<[UnaryX4Fn; 2]>,
 }
 
 /// The portable loops.
@@ -38,6 +54,7 @@ pub(crate) static GENERIC: EltwiseKernels = EltwiseKernels {
     name: "generic",
     runs_on: super::kernels::everywhere,
     binary_x8: None,
+    unary_x4: None,
 };
 
 impl std::fmt::Debug for EltwiseKernels {
@@ -99,5 +116,139 @@ pub fn binary_in_place_with(kern: &EltwiseKernels, op: BinaryOp, dst: &mut [f32]
         BinaryOp::Add => dst.iter_mut().zip(src).for_each(|(d, s)| *d += s),
         BinaryOp::Mul => dst.iter_mut().zip(src).for_each(|(d, s)| *d *= s),
         BinaryOp::Max => dst.iter_mut().zip(src).for_each(|(d, s)| *d = d.max(*s)),
+    }
+}
+
+/// Coefficients of ncnn's `exp_ps` (Cephes' `expf`): `e^x = 2^n · e^r`,
+/// `n = round(x·log2 e)`, `r = x − n·ln 2` (ln 2 split in two for
+/// precision), `e^r ≈ 1 + r + r²·P(r)`.
+pub const EXP_LOG2E: f32 = std::f32::consts::LOG2_E;
+pub const EXP_LN2_HI: f32 = 0.693_359_4;
+pub const EXP_LN2_LO: f32 = -2.121_944_4e-4;
+pub const EXP_P: [f32; 6] = [
+    1.987_569_1e-4,
+    1.398_199_9e-3,
+    8.333_452e-3,
+    4.166_579_6e-2,
+    0.166_666_65,
+    0.5,
+];
+/// `x + 1.5·2²³ − 1.5·2²³` rounds `|x| < 2²²` to the nearest integer
+/// without a libm call (round-to-nearest arithmetic, as NEON's).
+pub const EXP_ROUND_MAGIC: f32 = 12_582_912.0;
+/// The range where `n` stays within a normal float's exponent (−126 …
+/// 127): beyond it `e^x` saturates at these ends (`e^−87` ≈ 1.6e−38,
+/// `e^88` ≈ 1.7e38), which Sigmoid and Swish cannot tell from 0 and ∞.
+pub const EXP_MIN_X: f32 = -87.0;
+pub const EXP_MAX_X: f32 = 88.0;
+
+/// `e^x` for Sigmoid and Swish: ~1 ulp inside [`EXP_MIN_X`, `EXP_MAX_X`],
+/// clamped outside. Branch-free and libm-free, so a loop over a slice
+/// vectorises (x86, aarch64); the armv7 NEON blocks do the same operations
+/// in the same order.
+#[inline(always)]
+pub fn exp_clamped(x: f32) -> f32 {
+    let x = x.clamp(EXP_MIN_X, EXP_MAX_X);
+    let t = x * EXP_LOG2E + EXP_ROUND_MAGIC;
+    let n = t - EXP_ROUND_MAGIC;
+    let r = x - n * EXP_LN2_HI - n * EXP_LN2_LO;
+    let mut y = EXP_P[0];
+    for p in &EXP_P[1..] {
+        y = y * r + p;
+    }
+    let y = y * (r * r) + r + 1.0;
+    // n ∈ [−126, 127] sits in t's low mantissa bits (t = 1.5·2²³ + n):
+    // integer arithmetic on them vectorises, `n as i32` (saturating) does
+    // not. n + 127 is a normal float's exponent field.
+    let pow2n = f32::from_bits(
+        t.to_bits()
+            .wrapping_sub(EXP_ROUND_MAGIC.to_bits())
+            .wrapping_add(127)
+            << 23,
+    );
+    y * pow2n
+}
+
+#[inline(always)]
+pub(crate) fn unary(op: UnaryOp, x: f32) -> f32 {
+    let d = 1.0 + exp_clamped(-x);
+    match op {
+        UnaryOp::Sigmoid => 1.0 / d,
+        UnaryOp::Swish => x / d,
+    }
+}
+
+/// [`unary_in_place_with`] with the registry's element-wise kernels.
+pub fn unary_in_place(op: UnaryOp, data: &mut [f32]) {
+    unary_in_place_with(crate::ops().eltwise(), op, data)
+}
+
+/// `data[i] = op(data[i])` by `kern`'s SIMD blocks where it has them, the
+/// portable loop for the rest. Results are within 4e-7 relative (+1e-30
+/// absolute: NEON flushes subnormals) of the exact function and of the
+/// portable loop (the NEON blocks take the reciprocal by two Newton steps).
+pub fn unary_in_place_with(kern: &EltwiseKernels, op: UnaryOp, data: &mut [f32]) {
+    let mut done = 0;
+    if let Some(x4) = kern.unary_x4 {
+        let blocks = data.len() / 4;
+        if blocks > 0 {
+            // SAFETY: `kern` is a token that this CPU runs its kernels (only
+            // the registry and the enumeration hand kernel objects out);
+            // `data` holds 4·blocks floats.
+            unsafe { x4[op as usize](data.as_mut_ptr(), blocks) }
+            done = 4 * blocks;
+        }
+    }
+    // Two loops, not a match per element, so each vectorises.
+    let rest = &mut data[done..];
+    match op {
+        UnaryOp::Sigmoid => rest
+            .iter_mut()
+            .for_each(|v| *v = unary(UnaryOp::Sigmoid, *v)),
+        UnaryOp::Swish => rest.iter_mut().for_each(|v| *v = unary(UnaryOp::Swish, *v)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_clamped_is_accurate() {
+        let mut worst = 0f64;
+        let mut x = EXP_MIN_X;
+        while x <= EXP_MAX_X {
+            let want = (x as f64).exp();
+            let got = exp_clamped(x) as f64;
+            worst = worst.max(((got - want) / want).abs());
+            x += 0.0137;
+        }
+        assert!(worst < 2.5e-7, "worst relative error {worst:e}");
+        assert_eq!(exp_clamped(0.0), 1.0);
+        assert_eq!(exp_clamped(-1000.0), exp_clamped(EXP_MIN_X));
+        assert_eq!(exp_clamped(1000.0), exp_clamped(EXP_MAX_X));
+        assert!(exp_clamped(EXP_MAX_X).is_finite() && exp_clamped(EXP_MIN_X) > 0.0);
+    }
+
+    #[test]
+    fn sigmoid_and_swish_are_accurate() {
+        for i in -2000..2000 {
+            let x = i as f32 * 0.05;
+            let s = 1.0 / (1.0 + (-(x as f64)).exp());
+            let mut v = [x, x];
+            unary_in_place_with(&GENERIC, UnaryOp::Sigmoid, &mut v[..1]);
+            unary_in_place_with(&GENERIC, UnaryOp::Swish, &mut v[1..]);
+            assert!(
+                (v[0] as f64 - s).abs() <= 4e-7 * s + 1e-30,
+                "sigmoid({x}) = {}",
+                v[0]
+            );
+            let w = x as f64 * s;
+            assert!(
+                (v[1] as f64 - w).abs() <= 4e-7 * w.abs() + 1e-30,
+                "swish({x}) = {}",
+                v[1]
+            );
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod fp32;
 pub mod int8;
 
 use crate::cpu::CpuFeatures;
+use crate::fp32::eltwise::EltwiseKernels;
 use crate::fp32::kernels::Fp32Kernels;
 use crate::ops::Ops;
 
@@ -17,6 +18,15 @@ fn avx2_fma(f: &CpuFeatures) -> bool {
 fn avx512f(f: &CpuFeatures) -> bool {
     f.avx512f && f.avx2_fma
 }
+
+/// x86-64 element-wise with AVX2: Sigmoid and Swish 8 lanes wide (the
+/// binary operations' portable loops already vectorise well).
+pub(crate) static X86_AVX2_ELTWISE: EltwiseKernels = EltwiseKernels {
+    name: "x86-avx2",
+    runs_on: avx2_fma,
+    binary_x8: None,
+    unary_x4: Some([fp32::sigmoid_avx2, fp32::swish_avx2]),
+};
 
 /// x86-64 fp32 with AVX2 + FMA: the portable kernels recompiled for 256-bit
 /// vectors, and AVX2 Winograd transforms.
@@ -64,6 +74,7 @@ pub(crate) static X86_AVX512: Fp32Kernels = {
 /// Offers the x86-64 kernel objects to the registry, least preferred first
 /// (each kept only if its predicate holds for `f`).
 pub(crate) fn plug(ops: &mut Ops, f: &CpuFeatures) {
+    ops.offer(f, &X86_AVX2_ELTWISE);
     ops.offer(f, &X86_AVX2);
     ops.offer(f, &X86_AVX512);
     ops.offer(f, &int8::X86_AVX2_INT8);

@@ -2,6 +2,8 @@
 //! HardSigmoid, Swish, Mish, AbsVal, Exp, Dropout. They work in place when
 //! they hold the only reference to their input.
 
+use octet_kernels::fp32::eltwise::{unary_in_place, UnaryOp};
+
 use crate::error::LayerResult;
 use crate::layer::{single, ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
@@ -125,6 +127,9 @@ impl Layer for Activation {
         let d = m.data_mut();
         match self.kind {
             ActivationKind::Relu if self.a == 0.0 => octet_kernels::activation::relu_in_place(d),
+            // Vectorised e^x (NEON blocks on armv7), within 4e-7 of libm's.
+            ActivationKind::Sigmoid => unary_in_place(UnaryOp::Sigmoid, d),
+            ActivationKind::Swish => unary_in_place(UnaryOp::Swish, d),
             _ => d.iter_mut().for_each(|v| *v = self.apply(*v)),
         }
         Ok(vec![m])

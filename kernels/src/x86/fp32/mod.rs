@@ -11,6 +11,7 @@
 //!   8×8 transposes are beyond what LLVM vectorises from portable code);
 //! - [`avx512`]: `asm!` AVX-512 GEMM micro-kernels.
 
+use crate::fp32::eltwise::{unary, UnaryOp};
 pub mod avx512;
 pub mod winograd_avx2;
 
@@ -104,3 +105,24 @@ pub unsafe fn dw3x3s2_avx2(
 pub unsafe fn gemv_avx2(w: &[f32], x: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
     g::gemv::<true>(w, x, bias, out)
 }
+
+macro_rules! unary_avx2 {
+    ($name:ident, $op:ident) => {
+        #[doc = concat!("[`UnaryOp::", stringify!($op), "`] on `4·blocks` floats: the portable")]
+        /// loop compiled for 256-bit vectors (the same operations, so the
+        /// same bits: Rust does not contract `a·b + c` into an FMA).
+        ///
+        /// # Safety
+        /// The CPU must have AVX2 and FMA; `data` has `4·blocks` readable
+        /// and writable floats.
+        #[target_feature(enable = "avx2,fma")]
+        pub unsafe fn $name(data: *mut f32, blocks: usize) {
+            // SAFETY: the contract gives 4·blocks valid floats at `data`.
+            let s = unsafe { core::slice::from_raw_parts_mut(data, 4 * blocks) };
+            s.iter_mut().for_each(|v| *v = unary(UnaryOp::$op, *v));
+        }
+    };
+}
+
+unary_avx2!(sigmoid_avx2, Sigmoid);
+unary_avx2!(swish_avx2, Swish);
