@@ -72,6 +72,13 @@ impl Activation {
             Activation::Sigmoid => {
                 crate::fp32::eltwise::unary_in_place(crate::fp32::eltwise::UnaryOp::Sigmoid, data)
             }
+            // One loop per kind (not a match per element) so each vectorises.
+            Activation::LeakyRelu(slope) => data
+                .iter_mut()
+                .for_each(|v| *v = if *v > 0.0 { *v } else { *v * slope }),
+            Activation::HardSwish(alpha, beta) => data
+                .iter_mut()
+                .for_each(|v| *v = Activation::HardSwish(alpha, beta).apply(*v)),
             a => data.iter_mut().for_each(|v| *v = a.apply(*v)),
         }
     }

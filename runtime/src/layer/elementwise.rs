@@ -130,6 +130,21 @@ impl Layer for Activation {
             // Vectorised e^x (NEON blocks on armv7), within 4e-7 of libm's.
             ActivationKind::Sigmoid => unary_in_place(UnaryOp::Sigmoid, d),
             ActivationKind::Swish => unary_in_place(UnaryOp::Swish, d),
+            // Branch-free forms, one loop per kind, so each vectorises.
+            ActivationKind::HardSwish => {
+                let (a, b) = (self.a, self.b);
+                d.iter_mut()
+                    .for_each(|v| *v *= (*v * a + b).clamp(0.0, 1.0));
+            }
+            ActivationKind::HardSigmoid => {
+                let (a, b) = (self.a, self.b);
+                d.iter_mut().for_each(|v| *v = (*v * a + b).clamp(0.0, 1.0));
+            }
+            ActivationKind::Relu => {
+                let slope = self.a;
+                d.iter_mut()
+                    .for_each(|v| *v = if *v < 0.0 { *v * slope } else { *v });
+            }
             _ => d.iter_mut().for_each(|v| *v = self.apply(*v)),
         }
         Ok(vec![m])
