@@ -11,7 +11,8 @@ mod int8_common;
 
 use int8_common::Rng;
 use octet_kernels::fp32::eltwise::{
-    binary_in_place_with, unary_in_place_with, BinaryOp, EltwiseKernels, UnaryOp,
+    affine_clamp_in_place_with, binary_in_place_with, unary_in_place_with, BinaryOp,
+    EltwiseKernels, UnaryOp,
 };
 use octet_kernels::fp32::{Conv2dF32, ConvAlgo, Fp32Kernels, InnerProductF32};
 use octet_kernels::int8::{
@@ -565,6 +566,35 @@ kernel_suite!(EltwiseKernels, eltwise_family, |o| o.eltwise(), {
                         assert!(
                             (u - v).abs() <= 4e-7 * v.abs() + 1e-30,
                             "{kern:?} {op:?} n {n} offset {offset} at {i}: x {} gives {u} vs {v}",
+                            a[i]
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Clip, HardSigmoid and HardSwish's affine clamp on lengths around the
+    /// 4-float block and unaligned starts: bit for bit but for zero signs
+    /// and NEON's flushed subnormals.
+    fn affine_clamp_agrees(kern, portable) {
+        let mut rng = Rng(419);
+        for (p, times_x) in [
+            ([1.0, 0.0, 0.0, 6.0], false),
+            ([1.0, 0.0, -1.5, 2.5], false),
+            ([0.2, 0.5, 0.0, 1.0], false),
+            ([1.0 / 6.0, 0.5, 0.0, 1.0], true),
+        ] {
+            for n in sizes(&mut rng, &[4], 300, 4) {
+                for offset in [0, 1, 3] {
+                    let a = floats(&mut rng, n + offset, 10.0);
+                    let (mut x, mut y) = (a.clone(), a.clone());
+                    affine_clamp_in_place_with(kern, &mut x[offset..], p, times_x);
+                    affine_clamp_in_place_with(portable, &mut y[offset..], p, times_x);
+                    for (i, (u, v)) in x.iter().zip(&y).enumerate() {
+                        assert!(
+                            u.to_bits() == v.to_bits() || (u - v).abs() <= 1e-37,
+                            "{kern:?} {p:?} n {n} offset {offset} at {i}: x {} gives {u} vs {v}",
                             a[i]
                         );
                     }

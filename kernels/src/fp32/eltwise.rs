@@ -35,6 +35,10 @@ pub enum UnaryOp {
 /// `(data, blocks)`: `data[i] = op(data[i])` for `i < 4·blocks`.
 pub type UnaryX4Fn = unsafe fn(*mut f32, usize);
 
+/// `(data, blocks, [a, b, lo, hi])`: `data[i] = clamp(data[i]·a + b, lo,
+/// hi)`, times `data[i]` in the second of the pair, for `i < 4·blocks`.
+pub type AffineClampX4Fn = unsafe fn(*mut f32, usize, &[f32; 4]);
+
 /// The element-wise kernels of one CPU family: SIMD blocks of 8 floats for
 /// [`BinaryOp::Add`], `Mul` and `Max` (in that order), before the portable
 /// loop finishes a slice (`None`: portable loops only, which LLVM
@@ -47,6 +51,9 @@ pub struct EltwiseKernels {
     pub(crate) binary_x8: Option<[BinaryX8Fn; 3]>,
     /// SIMD blocks of 4 floats for [`UnaryOp::Sigmoid`] and `Swish`.
     pub(crate) unary_x4: Option<[UnaryX4Fn; 2]>,
+    /// SIMD blocks of 4 floats for [`affine_clamp_in_place_with`] without
+    /// and with the multiplication by x.
+    pub(crate) affine_clamp_x4: Option<[AffineClampX4Fn; 2]>,
 }
 
 /// The portable loops.
@@ -55,6 +62,7 @@ pub(crate) static GENERIC: EltwiseKernels = EltwiseKernels {
     runs_on: super::kernels::everywhere,
     binary_x8: None,
     unary_x4: None,
+    affine_clamp_x4: None,
 };
 
 impl std::fmt::Debug for EltwiseKernels {
@@ -209,6 +217,44 @@ pub fn unary_in_place_with(kern: &EltwiseKernels, op: UnaryOp, data: &mut [f32])
     }
 }
 
+/// [`affine_clamp_in_place_with`] with the registry's element-wise kernels.
+pub fn affine_clamp_in_place(data: &mut [f32], p: [f32; 4], times_x: bool) {
+    affine_clamp_in_place_with(crate::ops().eltwise(), data, p, times_x)
+}
+
+/// `data[i] = clamp(data[i]·a + b, lo, hi)` (`p = [a, b, lo, hi]`), times
+/// `data[i]` when `times_x`: Clip (a = 1, b = 0), HardSigmoid (0 … 1) and
+/// HardSwish (0 … 1, times x) in one branch-free form. The SIMD blocks do
+/// the same operations, so the same bits (but NEON's flushed subnormals).
+pub fn affine_clamp_in_place_with(
+    kern: &EltwiseKernels,
+    data: &mut [f32],
+    p: [f32; 4],
+    times_x: bool,
+) {
+    let mut done = 0;
+    if let Some(x4) = kern.affine_clamp_x4 {
+        let blocks = data.len() / 4;
+        if blocks > 0 {
+            // SAFETY: `kern` is a token that this CPU runs its kernels;
+            // `data` holds 4·blocks floats.
+            unsafe { x4[times_x as usize](data.as_mut_ptr(), blocks, &p) }
+            done = 4 * blocks;
+        }
+    }
+    let [a, b, lo, hi] = p;
+    let rest = &mut data[done..];
+    // max then min, not `clamp` (which panics when lo > hi): ncnn's Clip
+    // gives hi then, as this does.
+    if times_x {
+        rest.iter_mut()
+            .for_each(|v| *v *= (*v * a + b).max(lo).min(hi));
+    } else {
+        rest.iter_mut()
+            .for_each(|v| *v = (*v * a + b).max(lo).min(hi));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +274,13 @@ mod tests {
         assert_eq!(exp_clamped(-1000.0), exp_clamped(EXP_MIN_X));
         assert_eq!(exp_clamped(1000.0), exp_clamped(EXP_MAX_X));
         assert!(exp_clamped(EXP_MAX_X).is_finite() && exp_clamped(EXP_MIN_X) > 0.0);
+    }
+
+    #[test]
+    fn clip_with_min_above_max_gives_max_as_ncnn() {
+        let mut v = [-3.0, 0.5, 7.0];
+        affine_clamp_in_place_with(&GENERIC, &mut v, [1.0, 0.0, 2.0, 1.0], false);
+        assert_eq!(v, [1.0, 1.0, 1.0]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub(crate) static X86_AVX2_ELTWISE: EltwiseKernels = EltwiseKernels {
     runs_on: avx2_fma,
     binary_x8: None,
     unary_x4: Some([fp32::sigmoid_avx2, fp32::swish_avx2]),
+    // The portable loop vectorises well here.
+    affine_clamp_x4: None,
 };
 
 /// x86-64 fp32 with AVX2 + FMA: the portable kernels recompiled for 256-bit

@@ -2,7 +2,7 @@
 //! HardSigmoid, Swish, Mish, AbsVal, Exp, Dropout. They work in place when
 //! they hold the only reference to their input.
 
-use octet_kernels::fp32::eltwise::{unary_in_place, UnaryOp};
+use octet_kernels::fp32::eltwise::{affine_clamp_in_place, unary_in_place, UnaryOp};
 
 use crate::error::LayerResult;
 use crate::layer::{single, ForwardContext, Int8Input, Layer};
@@ -131,15 +131,11 @@ impl Layer for Activation {
             ActivationKind::Sigmoid => unary_in_place(UnaryOp::Sigmoid, d),
             ActivationKind::Swish => unary_in_place(UnaryOp::Swish, d),
             // Branch-free forms, one loop per kind, so each vectorises.
-            ActivationKind::HardSwish => {
-                let (a, b) = (self.a, self.b);
-                d.iter_mut()
-                    .for_each(|v| *v *= (*v * a + b).clamp(0.0, 1.0));
-            }
+            ActivationKind::HardSwish => affine_clamp_in_place(d, [self.a, self.b, 0.0, 1.0], true),
             ActivationKind::HardSigmoid => {
-                let (a, b) = (self.a, self.b);
-                d.iter_mut().for_each(|v| *v = (*v * a + b).clamp(0.0, 1.0));
+                affine_clamp_in_place(d, [self.a, self.b, 0.0, 1.0], false)
             }
+            ActivationKind::Clip => affine_clamp_in_place(d, [1.0, 0.0, self.a, self.b], false),
             ActivationKind::Relu => {
                 let slope = self.a;
                 d.iter_mut()

@@ -149,3 +149,49 @@ unary_x4!(
     "data[i] / (1 + e^−data[i])",
     "vmul.f32 q3, q3, q0"
 );
+
+macro_rules! affine_clamp_x4 {
+    ($name:ident, $what:literal, $($finish:literal),*) => {
+        #[doc = concat!("`data[i] = ", $what, "` for `i < 4·blocks`, `p = [a, b, lo, hi]`:")]
+        /// the portable loop's operations in its order.
+        ///
+        /// # Safety
+        /// The CPU must have NEON; `blocks > 0`; `data` has `4·blocks`
+        /// readable and writable floats.
+        pub unsafe fn $name(data: *mut f32, blocks: usize, p: &[f32; 4]) {
+            // SAFETY: block b reads and writes floats 4b..4b+4 of data,
+            // within the contract; `p` is 4 floats; NEON per the contract.
+            unsafe {
+                core::arch::asm!(
+                    "vld1.32 {{d8-d9}}, [{c}]",
+                    "vdup.32 q12, d8[1]",
+                    "vdup.32 q13, d9[0]",
+                    "vdup.32 q14, d9[1]",
+                    "1:",
+                    "vld1.32 {{d0-d1}}, [{p}]",
+                    "vmov q1, q12",
+                    "vmla.f32 q1, q0, d8[0]",
+                    "vmax.f32 q1, q1, q13",
+                    "vmin.f32 q1, q1, q14",
+                    $($finish,)*
+                    "vst1.32 {{d2-d3}}, [{p}]!",
+                    "subs {n}, {n}, #1",
+                    "bne 1b",
+                    p = inout(reg) data => _,
+                    n = inout(reg) blocks => _,
+                    c = in(reg) p.as_ptr(),
+                    out("q0") _, out("q1") _, out("q4") _,
+                    out("q12") _, out("q13") _, out("q14") _,
+                    options(nostack)
+                );
+            }
+        }
+    };
+}
+
+affine_clamp_x4!(affine_clamp_x4, "clamp(data[i]·a + b, lo, hi)",);
+affine_clamp_x4!(
+    affine_clamp_times_x_x4,
+    "data[i] · clamp(data[i]·a + b, lo, hi)",
+    "vmul.f32 q1, q1, q0"
+);
