@@ -28,7 +28,7 @@ fn values(rng: &mut Rng, n: usize) -> Vec<f32> {
 fn binary_ops_match_a_naive_loop() {
     let mut rng = Rng(43);
     for kern in EltwiseKernels::available() {
-        for op in [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Max] {
+        for op in BinaryOp::ALL {
             for n in [0, 1, 7, 8, 9, 15, 16, 17, 31, 100, 3137] {
                 for offset in [0, 1, 3] {
                     let a = values(&mut rng, n + offset);
@@ -44,6 +44,8 @@ fn binary_ops_match_a_naive_loop() {
                                 BinaryOp::Add => x + y,
                                 BinaryOp::Mul => x * y,
                                 BinaryOp::Max => x.max(y),
+                                BinaryOp::Sub => x - y,
+                                BinaryOp::Min => x.min(y),
                             }
                         };
                         // NaN (inf − inf, 0·inf) must stay NaN; zeros may
@@ -51,7 +53,7 @@ fn binary_ops_match_a_naive_loop() {
                         assert!(
                             got[i].to_bits() == want.to_bits()
                                 || (got[i].is_nan() && want.is_nan())
-                                || (op == BinaryOp::Max && got[i] == 0.0 && want == 0.0),
+                                || (matches!(op, BinaryOp::Max | BinaryOp::Min) && got[i] == 0.0 && want == 0.0),
                             "{kern:?} {op:?} n {n} offset {offset} at {i}: {x} op {y} = {}, want {want}",
                             got[i]
                         );

@@ -11,8 +11,8 @@ mod int8_common;
 
 use int8_common::Rng;
 use octet_kernels::fp32::eltwise::{
-    affine_clamp_in_place_with, binary_in_place_with, unary_in_place_with, BinaryOp,
-    EltwiseKernels, UnaryOp,
+    affine_clamp_in_place_with, binary_in_place_with, binary_scalar_in_place_with,
+    unary_in_place_with, BinaryOp, EltwiseKernels, UnaryOp,
 };
 use octet_kernels::fp32::{Conv2dF32, ConvAlgo, Fp32Kernels, InnerProductF32};
 use octet_kernels::int8::{
@@ -527,17 +527,22 @@ kernel_suite!(EltwiseKernels, eltwise_family, |o| o.eltwise(), {
     /// the sign of a zero under max.
     fn binary_ops_agree(kern, portable) {
         let mut rng = Rng(401);
-        for op in [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Max] {
+        for op in BinaryOp::ALL {
             for n in sizes(&mut rng, &[8], 500, 4) {
                 for offset in [0, 1, 3] {
                     let a = floats(&mut rng, n + offset, 1e3);
                     let b = floats(&mut rng, n + offset, 1e3);
+                    let s = b.first().copied().unwrap_or(0.5);
                     let (mut x, mut y) = (a.clone(), a.clone());
                     binary_in_place_with(kern, op, &mut x[offset..], &b[offset..]);
                     binary_in_place_with(portable, op, &mut y[offset..], &b[offset..]);
-                    for (i, (u, v)) in x.iter().zip(&y).enumerate() {
+                    let (mut xs, mut ys) = (a.clone(), a.clone());
+                    binary_scalar_in_place_with(kern, op, &mut xs[offset..], s);
+                    binary_scalar_in_place_with(portable, op, &mut ys[offset..], s);
+                    let minmax = matches!(op, BinaryOp::Max | BinaryOp::Min);
+                    for (i, (u, v)) in x.iter().zip(&y).chain(xs.iter().zip(&ys)).enumerate() {
                         assert!(
-                            u.to_bits() == v.to_bits() || (op == BinaryOp::Max && *u == 0.0 && *v == 0.0),
+                            u.to_bits() == v.to_bits() || (minmax && *u == 0.0 && *v == 0.0),
                             "{kern:?} {op:?} n {n} offset {offset} at {i}: {u} vs {v}"
                         );
                     }

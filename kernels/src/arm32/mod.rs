@@ -57,7 +57,14 @@ pub(crate) static ARMV7_NEON_ELTWISE: EltwiseKernels = {
     EltwiseKernels {
         name: "armv7-neon",
         runs_on: neon,
-        binary_x8: Some([e::add_x8, e::mul_x8, e::max_x8]),
+        binary_x8: Some([e::add_x8, e::mul_x8, e::max_x8, e::sub_x8, e::min_x8]),
+        binary_scalar_x8: Some([
+            e::add_scalar_x8,
+            e::mul_scalar_x8,
+            e::max_scalar_x8,
+            e::sub_scalar_x8,
+            e::min_scalar_x8,
+        ]),
         unary_x4: Some([e::sigmoid_x4, e::swish_x4]),
         affine_clamp_x4: Some([e::affine_clamp_x4, e::affine_clamp_times_x_x4]),
     }

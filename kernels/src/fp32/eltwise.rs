@@ -10,17 +10,44 @@
 use crate::cpu::CpuFeatures;
 use crate::ops::KernelSet;
 
-/// The operation of [`binary_in_place_with`].
+/// The operation of [`binary_in_place_with`] and [`binary_scalar_in_place_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
-    // The discriminants index `EltwiseKernels::binary_x8`.
+    // The discriminants index `EltwiseKernels::binary_x8` and `binary_scalar_x8`.
     Add = 0,
     Mul = 1,
     Max = 2,
+    /// `dst − src`.
+    Sub = 3,
+    Min = 4,
+}
+
+impl BinaryOp {
+    pub const ALL: [BinaryOp; 5] = [
+        BinaryOp::Add,
+        BinaryOp::Mul,
+        BinaryOp::Max,
+        BinaryOp::Sub,
+        BinaryOp::Min,
+    ];
+
+    #[inline(always)]
+    fn apply(self, a: f32, b: f32) -> f32 {
+        match self {
+            BinaryOp::Add => a + b,
+            BinaryOp::Mul => a * b,
+            BinaryOp::Max => a.max(b),
+            BinaryOp::Sub => a - b,
+            BinaryOp::Min => a.min(b),
+        }
+    }
 }
 
 /// `(dst, src, blocks)`: `dst[i] = dst[i] op src[i]` for `i < 8·blocks`.
 pub type BinaryX8Fn = unsafe fn(*mut f32, *const f32, usize);
+
+/// `(dst, s, blocks)`: `dst[i] = dst[i] op s` for `i < 8·blocks`.
+pub type BinaryScalarX8Fn = unsafe fn(*mut f32, f32, usize);
 
 /// The operation of [`unary_in_place_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +75,10 @@ pub type AffineClampX4Fn = unsafe fn(*mut f32, usize, &[f32; 4]);
 pub struct EltwiseKernels {
     pub(crate) name: &'static str,
     pub(crate) runs_on: fn(&CpuFeatures) -> bool,
-    pub(crate) binary_x8: Option<[BinaryX8Fn; 3]>,
+    pub(crate) binary_x8: Option<[BinaryX8Fn; 5]>,
+    /// The same with a scalar second operand (BinaryOp's per-channel and
+    /// scalar broadcasts, e.g. a squeeze-excitation block's multiply).
+    pub(crate) binary_scalar_x8: Option<[BinaryScalarX8Fn; 5]>,
     /// SIMD blocks of 4 floats for [`UnaryOp::Sigmoid`] and `Swish`.
     pub(crate) unary_x4: Option<[UnaryX4Fn; 2]>,
     /// SIMD blocks of 4 floats for [`affine_clamp_in_place_with`] without
@@ -61,6 +91,7 @@ pub(crate) static GENERIC: EltwiseKernels = EltwiseKernels {
     name: "generic",
     runs_on: super::kernels::everywhere,
     binary_x8: None,
+    binary_scalar_x8: None,
     unary_x4: None,
     affine_clamp_x4: None,
 };
@@ -120,11 +151,47 @@ pub fn binary_in_place_with(kern: &EltwiseKernels, op: BinaryOp, dst: &mut [f32]
         }
     }
     let (dst, src) = (&mut dst[done..], &src[done..]);
-    match op {
-        BinaryOp::Add => dst.iter_mut().zip(src).for_each(|(d, s)| *d += s),
-        BinaryOp::Mul => dst.iter_mut().zip(src).for_each(|(d, s)| *d *= s),
-        BinaryOp::Max => dst.iter_mut().zip(src).for_each(|(d, s)| *d = d.max(*s)),
+    // One loop per operation (the match outside) so each vectorises.
+    macro_rules! each {
+        ($($op:ident),*) => {
+            match op {
+                $(BinaryOp::$op => dst
+                    .iter_mut()
+                    .zip(src)
+                    .for_each(|(d, s)| *d = BinaryOp::$op.apply(*d, *s)),)*
+            }
+        };
     }
+    each!(Add, Mul, Max, Sub, Min);
+}
+
+/// [`binary_scalar_in_place_with`] with the registry's element-wise kernels.
+pub fn binary_scalar_in_place(op: BinaryOp, dst: &mut [f32], s: f32) {
+    binary_scalar_in_place_with(crate::ops().eltwise(), op, dst, s)
+}
+
+/// `dst[i] = dst[i] op s`, by `kern`'s SIMD blocks where it has them, the
+/// portable loop for the rest (the same values, as [`binary_in_place_with`]).
+pub fn binary_scalar_in_place_with(kern: &EltwiseKernels, op: BinaryOp, dst: &mut [f32], s: f32) {
+    let mut done = 0;
+    if let Some(x8) = kern.binary_scalar_x8 {
+        let blocks = dst.len() / 8;
+        if blocks > 0 {
+            // SAFETY: `kern` is a token that this CPU runs its kernels; `dst`
+            // holds 8·blocks floats.
+            unsafe { x8[op as usize](dst.as_mut_ptr(), s, blocks) }
+            done = 8 * blocks;
+        }
+    }
+    let dst = &mut dst[done..];
+    macro_rules! each {
+        ($($op:ident),*) => {
+            match op {
+                $(BinaryOp::$op => dst.iter_mut().for_each(|d| *d = BinaryOp::$op.apply(*d, s)),)*
+            }
+        };
+    }
+    each!(Add, Mul, Max, Sub, Min);
 }
 
 /// Coefficients of ncnn's `exp_ps` (Cephes' `expf`): `e^x = 2^n · e^r`,

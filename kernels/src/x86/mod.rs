@@ -25,6 +25,7 @@ pub(crate) static X86_AVX2_ELTWISE: EltwiseKernels = EltwiseKernels {
     name: "x86-avx2",
     runs_on: avx2_fma,
     binary_x8: None,
+    binary_scalar_x8: None,
     unary_x4: Some([fp32::sigmoid_avx2, fp32::swish_avx2]),
     // The portable loop vectorises well here.
     affine_clamp_x4: None,

@@ -37,6 +37,45 @@ macro_rules! binary_x8 {
 binary_x8!(add_x8, "vadd.f32", "dst[i] + src[i]");
 binary_x8!(mul_x8, "vmul.f32", "dst[i] · src[i]");
 binary_x8!(max_x8, "vmax.f32", "max(dst[i], src[i])");
+binary_x8!(sub_x8, "vsub.f32", "dst[i] − src[i]");
+binary_x8!(min_x8, "vmin.f32", "min(dst[i], src[i])");
+
+macro_rules! binary_scalar_x8 {
+    ($name:ident, $op:literal, $what:literal) => {
+        #[doc = concat!("`dst[i] = ", $what, "` for `i < 8·blocks`.")]
+        ///
+        /// # Safety
+        /// The CPU must have NEON; `blocks > 0`; `dst` has `8·blocks`
+        /// readable and writable floats.
+        pub unsafe fn $name(dst: *mut f32, s: f32, blocks: usize) {
+            // SAFETY: block b reads and writes floats 8b..8b+8 of dst, within
+            // the contract; NEON per the contract.
+            unsafe {
+                core::arch::asm!(
+                    "vdup.32 q2, {s}",
+                    "1:",
+                    "vld1.32 {{d0-d3}}, [{d}]",
+                    concat!($op, " q0, q0, q2"),
+                    concat!($op, " q1, q1, q2"),
+                    "vst1.32 {{d0-d3}}, [{d}]!",
+                    "subs {n}, {n}, #1",
+                    "bne 1b",
+                    d = inout(reg) dst => _,
+                    s = in(reg) s.to_bits(),
+                    n = inout(reg) blocks => _,
+                    out("q0") _, out("q1") _, out("q2") _,
+                    options(nostack)
+                );
+            }
+        }
+    };
+}
+
+binary_scalar_x8!(add_scalar_x8, "vadd.f32", "dst[i] + s");
+binary_scalar_x8!(mul_scalar_x8, "vmul.f32", "dst[i] · s");
+binary_scalar_x8!(max_scalar_x8, "vmax.f32", "max(dst[i], s)");
+binary_scalar_x8!(sub_scalar_x8, "vsub.f32", "dst[i] − s");
+binary_scalar_x8!(min_scalar_x8, "vmin.f32", "min(dst[i], s)");
 
 /// The constants of [`crate::fp32::eltwise::exp_clamped`] in the lanes the
 /// unary blocks read them from (d8–d15, the registers a by-scalar NEON
