@@ -747,6 +747,137 @@ fn data_movement() {
     run_all(&cs);
 }
 
+/// Slice, ShuffleChannel, Crop, Interp and MemoryData (`naive/movement.rs`),
+/// 1-D to 4-D with size-1 axes and odd sizes; one ncnn-style case per
+/// parameter form and random ones.
+#[test]
+fn movement() {
+    let mut cs = Cases::new(300);
+    // Slice: every axis of every rank, -233 shares, indices, negative axes.
+    for s in SHAPES {
+        for a in 0..s.len() as i32 {
+            let n = s[a as usize];
+            if n >= 2 {
+                cs.add("Slice", format!("-23300=2,-233,-233 1={a}"), &[s], EXACT)
+                    .outputs(2);
+            }
+            if n >= 3 {
+                cs.add(
+                    "Slice",
+                    format!("-23300=3,1,-233,-233 1={}", a - s.len() as i32),
+                    &[s],
+                    EXACT,
+                )
+                .outputs(3);
+                cs.add("Slice", format!("-23302=2,1,-1 1={a}"), &[s], EXACT)
+                    .outputs(2);
+            }
+        }
+    }
+    cs.add("Slice", "-23300=1,-233", &[&[4, 3, 2]], EXACT);
+    // ShuffleChannel: groups and reverse on 3-D and 4-D, identity below.
+    for (s, g) in [
+        (&[6usize, 3, 5][..], 2),
+        (&[6, 3, 5], 3),
+        (&[12, 1, 1], 4),
+        (&[8, 2, 3, 3], 2),
+        (&[1, 4, 4], 1),
+        (&[5, 13], 1),
+        (&[37], 1),
+    ] {
+        for r in [0, 1] {
+            cs.add("ShuffleChannel", format!("0={g} 1={r}"), &[s], EXACT);
+        }
+    }
+    // Crop: offsets/sizes with -233, end offsets, numpy slices, a reference.
+    let crop: &[(&str, &[usize])] = &[
+        ("0=3 3=-233", &[37]),
+        ("0=3 3=5", &[37]),
+        ("0=3 3=-233 6=4", &[37]),
+        ("0=1 1=2 3=-233 4=-233", &[5, 13]),
+        ("0=1 1=2 3=4 4=2", &[5, 13]),
+        ("1=1 3=-233 4=-233 7=1 6=3", &[5, 13]),
+        ("0=2 1=1 2=1 3=4 4=-233 5=-233", &[3, 7, 9]),
+        ("0=0 1=0 2=0 3=-233 4=-233 5=1", &[17, 1, 1]),
+        ("2=3 3=-233 4=-233 5=-233 8=5", &[17, 1, 1]),
+        (
+            "0=1 1=1 13=1 2=1 3=-233 4=-233 14=-233 5=-233",
+            &[2, 3, 4, 5],
+        ),
+        ("0=1 1=2 13=0 2=0 3=3 4=1 14=2 5=1 15=1", &[2, 3, 4, 5]),
+        ("-23309=1,2 -23310=1,-3", &[37]),
+        ("-23309=2,1,-9 -23310=2,-1,2147483647", &[5, 13]),
+        ("-23309=1,1 -23310=1,-233 -23311=1,-1", &[3, 7, 9]),
+        ("-23309=2,-2,0 -23310=2,17,1 -23311=2,0,2", &[17, 1, 1]),
+        ("-23309=4,1,0,1,2 -23310=4,2,3,3,-1", &[2, 3, 4, 5]),
+        ("-23309=1,1 -23310=1,0 -23311=1,1", &[2, 3, 4, 5]),
+    ];
+    for (p, s) in crop {
+        cs.add("Crop", *p, &[s], EXACT);
+    }
+    for (s, r, p) in [
+        (&[37usize][..], &[20usize][..], "0=5"),
+        (&[5, 13], &[3, 4], "0=2 1=1"),
+        (&[3, 7, 9], &[2, 5, 4], "0=1 1=2 2=1"),
+        (&[3, 7, 9], &[5, 4], "0=1 1=2"),
+        (&[2, 3, 4, 5], &[1, 2, 3, 3], "0=1 1=1 13=1 2=1"),
+    ] {
+        cs.add("Crop", p, &[s, r], EXACT);
+    }
+    // Interp: each type by scale, by size, by reference, align_corner.
+    for t in [1, 2, 3] {
+        for (p, s) in [
+            ("1=2.0 2=2.0", &[3usize, 7, 9][..]),
+            ("1=0.5 2=1.5", &[3, 7, 9]),
+            ("3=5 4=11", &[3, 7, 9]),
+            ("3=1 4=1", &[2, 6, 5]),
+            ("3=9 4=4 6=1", &[2, 6, 5]),
+            ("1=2.0 2=2.0", &[16, 4, 4]),
+            ("1=3.0 2=3.0", &[2, 1, 1]),
+            ("2=2.5", &[5, 13]),
+            ("4=6 6=1", &[5, 13]),
+            ("1=2.0 2=3.0", &[37]),
+            ("3=2 4=3", &[5]),
+        ] {
+            if t == 3 && s.len() > 1 && (s[s.len() - 1] < 4 || (s.len() == 3 && s[1] < 4)) {
+                continue; // ncnn's bicubic reads beyond a plane under 4 wide
+            }
+            cs.add("Interp", format!("0={t} {p}"), &[s], ELEMTOL);
+        }
+        cs.add(
+            "Interp",
+            format!("0={t} 5=1"),
+            &[&[3, 7, 9], &[1, 12, 5]],
+            ELEMTOL,
+        );
+        cs.add(
+            "Interp",
+            format!("0={t} 5=1 6=1"),
+            &[&[2, 5, 6], &[1, 9, 4]],
+            ELEMTOL,
+        );
+    }
+    // MemoryData: every rank, tagged and raw.
+    for p in [
+        "0=7",
+        "0=5 1=3",
+        "0=4 1=3 2=6",
+        "0=3 1=2 11=4 2=5",
+        "0=4 1=2 2=3 21=0",
+        "0=1",
+    ] {
+        cs.add("MemoryData", p, &[], EXACT);
+    }
+    run_all(&cs);
+}
+
+/// Interp's bilinear / bicubic: two to sixteen f32 products, summed in
+/// ncnn's order on both sides; room for a fused multiply-add.
+const ELEMTOL: Tol = Tol::Elem {
+    rel: 1e-5,
+    abs: 1e-6,
+};
+
 /// The fused activations (`9=` / `10=`), every type.
 const ACTS: &[&str] = &[
     "",

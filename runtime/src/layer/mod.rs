@@ -25,6 +25,7 @@ pub mod concat;
 pub mod convolution;
 pub mod convolution1d;
 pub mod convolution_depthwise;
+pub mod crop;
 pub mod deconvolution;
 pub mod deconvolution1d;
 pub mod detection_output;
@@ -33,7 +34,9 @@ pub mod eltwise;
 pub mod flatten;
 pub mod innerproduct;
 pub mod input;
+pub mod interp;
 pub mod lrn;
+pub mod memorydata;
 pub mod nms;
 pub mod padding;
 pub mod permute;
@@ -42,10 +45,13 @@ pub mod pooling1d;
 pub mod priorbox;
 pub mod proposal;
 pub mod psroipooling;
+pub(crate) mod region;
 pub mod reshape;
 pub mod roialign;
 pub mod roipooling;
 pub mod scale;
+pub mod shufflechannel;
+pub mod slice;
 pub mod softmax;
 pub mod split;
 pub mod yolo_detection_output;
@@ -320,6 +326,11 @@ pub static REGISTRY: &[LayerType] = {
             convolution1d::ConvolutionDepthWise1D::default()
         ),
         row!(
+            "Crop",
+            "a box of the input (offsets and sizes, numpy slices, or a reference blob)",
+            crop::Crop::default()
+        ),
+        row!(
             "Deconvolution",
             "2-D transposed convolution, fp32 (GEMM + col2im)",
             deconvolution::Deconvolution::default()
@@ -372,7 +383,17 @@ pub static REGISTRY: &[LayerType] = {
             innerproduct::InnerProduct::default()
         ),
         row!("Input", "declares a network input", input::Input::default()),
+        row!(
+            "Interp",
+            "nearest / bilinear / bicubic resize (scales, sizes or a reference blob)",
+            interp::Interp::default()
+        ),
         row!("LRN", "local response normalization", lrn::Lrn::default()),
+        row!(
+            "MemoryData",
+            "a constant blob from the .bin",
+            memorydata::MemoryData::default()
+        ),
         row!("Mish", "x · tanh(softplus(x))", Activation::new(A::Mish)),
         row!("Noop", "passes its inputs on", split::Noop),
         row!(
@@ -431,7 +452,17 @@ pub static REGISTRY: &[LayerType] = {
             "per-channel x · scale + bias",
             scale::Scale::default()
         ),
+        row!(
+            "ShuffleChannel",
+            "channel shuffle of ShuffleNet (int8 kept)",
+            shufflechannel::ShuffleChannel::default()
+        ),
         row!("Sigmoid", "1 / (1 + e^−x)", Activation::new(A::Sigmoid)),
+        row!(
+            "Slice",
+            "cuts a blob into parts along an axis (int8 kept)",
+            slice::Slice::default()
+        ),
         row!(
             "Softmax",
             "softmax along an axis",

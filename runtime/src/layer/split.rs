@@ -9,7 +9,8 @@ use crate::param::ParamDict;
 /// buffer: no copy is made.
 pub struct Split;
 
-/// Passes its inputs through.
+/// Passes its inputs through; with fewer outputs than inputs, the first
+/// ones (ncnn runs it in place: top `i` is bottom `i`).
 pub struct Noop;
 
 impl Layer for Split {
@@ -44,7 +45,16 @@ impl Layer for Noop {
         Ok(())
     }
 
-    fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
+    fn forward(&self, mut inputs: Vec<Mat>, ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
+        if inputs.len() < ctx.num_outputs {
+            return Err(format!(
+                "{} outputs declared for {} inputs",
+                ctx.num_outputs,
+                inputs.len()
+            )
+            .into());
+        }
+        inputs.truncate(ctx.num_outputs);
         Ok(inputs)
     }
 

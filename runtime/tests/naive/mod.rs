@@ -14,6 +14,7 @@ pub mod activation;
 pub mod binary;
 pub mod conv;
 pub mod dense;
+pub mod movement;
 pub mod norm;
 pub mod pool;
 pub mod shape;
@@ -209,20 +210,26 @@ pub fn forward(
         "BatchNorm" => one(norm::batchnorm(p, &inputs[0], bin)),
         "BinaryOp" => one(binary::binaryop(p, inputs)),
         "Concat" => one(shape::concat(p, inputs)),
+        "Crop" => one(movement::crop(p, inputs)),
         "Convolution" => one(conv::convolution(p, &inputs[0], bin, int8, false)),
         "ConvolutionDepthWise" => one(conv::convolution(p, &inputs[0], bin, int8, true)),
         "DetectionOutput" => one(ssd::detection_output(p, inputs)),
         "Eltwise" => one(binary::eltwise(p, inputs)),
         "Flatten" => one(shape::flatten(&inputs[0])),
         "InnerProduct" => one(dense::inner_product(p, &inputs[0], bin, int8)),
-        "Input" | "Noop" => inputs.to_vec(),
+        "Interp" => one(movement::interp(p, inputs)),
+        "Input" => inputs.to_vec(),
+        "Noop" => inputs[..num_outputs].to_vec(),
         "LRN" => one(norm::lrn(p, &inputs[0])),
+        "MemoryData" => one(movement::memorydata(p, bin)),
         "Padding" => one(shape::padding(p, &inputs[0], bin)),
         "Permute" => one(shape::permute(p, &inputs[0])),
         "Pooling" => one(pool::pooling(p, &inputs[0])),
         "PriorBox" => one(ssd::priorbox(p, inputs)),
         "Reshape" => one(shape::reshape(p, &inputs[0])),
         "Scale" => one(norm::scale(p, inputs, bin)),
+        "ShuffleChannel" => one(movement::shufflechannel(p, &inputs[0])),
+        "Slice" => movement::slice(p, &inputs[0], num_outputs),
         "Softmax" => one(norm::softmax(p, &inputs[0])),
         "Split" => vec![inputs[0].clone(); num_outputs],
         other => panic!("no naive reference for layer type {other}"),

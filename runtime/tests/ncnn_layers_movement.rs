@@ -1,0 +1,638 @@
+//! The data-movement layers (Slice, ShuffleChannel, Interp, Crop,
+//! MemoryData, …) against ncnn (PyPI): ncnn's own tested parameter space
+//! per layer (its `tests/test_<layer>.cpp`) plus odd shapes of our own,
+//! 1-D to 4-D. The cases of one test run as one net (one Input → one layer
+//! per case) so that ncnn loads once; each output is compared on its own,
+//! within 1e-4·max|ref| + 1e-6 (MemoryData with the same synthetic `.bin`).
+//! Bad params and shapes give errors, not panics.
+
+mod common;
+
+use std::fmt::Write as _;
+
+use octet::{Mat, Net, Options, Weights};
+
+/// One input of a case: its shape (numpy order) and how to fill it.
+#[allow(dead_code)]
+#[derive(Clone)]
+enum Fill {
+    /// Uniform in [lo, hi).
+    Range(f32, f32),
+    /// These values.
+    Data(Vec<f32>),
+}
+
+#[derive(Clone)]
+struct Case {
+    name: String,
+    inputs: Vec<(Vec<usize>, Fill)>,
+    /// `Type` and its params.
+    kind: String,
+    params: String,
+    outputs: usize,
+}
+
+fn case(name: impl Into<String>, inputs: &[&[usize]], kind: &str, params: impl AsRef<str>) -> Case {
+    Case {
+        name: name.into(),
+        inputs: inputs
+            .iter()
+            .map(|s| (s.to_vec(), Fill::Range(-1.0, 1.0)))
+            .collect(),
+        kind: kind.into(),
+        params: params.as_ref().to_string(),
+        outputs: 1,
+    }
+}
+
+fn param_text(cases: &[Case]) -> String {
+    let mut body = String::new();
+    let (mut layers, mut blobs) = (0, 0);
+    for (ci, c) in cases.iter().enumerate() {
+        let mut ins = Vec::new();
+        for (k, (s, _)) in c.inputs.iter().enumerate() {
+            let (w, h, d, ch) = match s.as_slice() {
+                [w] => (*w, 0, 0, 0),
+                [h, w] => (*w, *h, 0, 0),
+                [ch, h, w] => (*w, *h, 0, *ch),
+                [ch, d, h, w] => (*w, *h, *d, *ch),
+                _ => unreachable!(),
+            };
+            let depth = if d > 0 {
+                format!(" 11={d}")
+            } else {
+                String::new()
+            };
+            let n = format!("c{ci}_in{k}");
+            let _ = writeln!(body, "Input {n} 0 1 {n} 0={w} 1={h}{depth} 2={ch}");
+            ins.push(n);
+        }
+        let outs: Vec<String> = (0..c.outputs).map(|k| format!("c{ci}_out{k}")).collect();
+        let _ = writeln!(
+            body,
+            "{} c{ci} {} {} {} {} {}",
+            c.kind,
+            ins.len(),
+            outs.len(),
+            ins.join(" "),
+            outs.join(" "),
+            c.params
+        );
+        layers += ins.len() + 1;
+        blobs += ins.len() + outs.len();
+    }
+    format!("7767517\n{layers} {blobs}\n{body}")
+}
+
+fn input_mat(shape: &[usize], fill: &Fill, seed: u64) -> Mat {
+    match fill {
+        Fill::Range(lo, hi) => {
+            let n: usize = shape.iter().product();
+            let mut rng = octet::modelbin::SplitMix64::new(seed);
+            let v: Vec<f32> = (0..n).map(|_| rng.uniform(*lo, *hi)).collect();
+            Mat::from_slice(shape, &v).unwrap()
+        }
+        Fill::Data(v) => Mat::from_slice(shape, v).unwrap(),
+    }
+}
+
+/// Runs every case in Octet (`threads` workers) and in ncnn and compares.
+fn run_cases(test: &str, cases: &[Case], threads: usize) {
+    if !common::ncnn_or_skip(test) {
+        return;
+    }
+    let t0 = std::time::Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let param = dir.path().join("m.param");
+    std::fs::write(&param, param_text(cases)).unwrap();
+    let bin = dir.path().join("m.bin");
+    std::fs::write(&bin, Net::synthetic_bin(&param, 7).unwrap()).unwrap();
+    let opt = Options {
+        use_int8: false,
+        num_threads: threads,
+        ..Options::default()
+    };
+    let net = Net::load_with(&param, Weights::File(&bin), opt).unwrap_or_else(|e| panic!("{e}"));
+    let mut inputs: Vec<(String, Mat)> = Vec::new();
+    let mut outs: Vec<String> = Vec::new();
+    let mut ours: Vec<Mat> = Vec::new();
+    for (ci, c) in cases.iter().enumerate() {
+        let mut ex = net.extractor();
+        for (k, (s, f)) in c.inputs.iter().enumerate() {
+            let n = format!("c{ci}_in{k}");
+            let m = input_mat(s, f, 1000 + 10 * ci as u64 + k as u64);
+            ex.input(&n, m.clone()).unwrap();
+            inputs.push((n, m));
+        }
+        let names: Vec<String> = (0..c.outputs).map(|k| format!("c{ci}_out{k}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let got = ex
+            .extract_many(&refs)
+            .unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        ours.extend(got);
+        outs.extend(names);
+    }
+    let t_ours = t0.elapsed();
+    let refs: Vec<(&str, &Mat)> = inputs.iter().map(|(n, m)| (n.as_str(), m)).collect();
+    let onames: Vec<&str> = outs.iter().map(String::as_str).collect();
+    let theirs = common::run_ncnn(dir.path(), &param, &bin, &refs, &onames, false);
+    let mut k = 0;
+    for c in cases {
+        for _ in 0..c.outputs {
+            let (o, (rshape, r)) = (&ours[k], &theirs[k]);
+            k += 1;
+            let od = o.to_vec();
+            let oshape = if o.is_empty() { vec![0] } else { o.shape() };
+            assert_eq!(&oshape, rshape, "{}: shape", c.name);
+            let (d, m) = common::max_diff(&od, r);
+            assert!(
+                d <= 1e-4 * m + 1e-6,
+                "{}: max|diff| {d} vs max|ref| {m}",
+                c.name
+            );
+        }
+    }
+    eprintln!(
+        "{test}: {} cases equal ncnn; Octet {:.0} ms, all {:.1} s",
+        cases.len(),
+        t_ours.as_secs_f64() * 1e3,
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+fn ints(v: &[i32]) -> String {
+    let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("{},{}", v.len(), s.join(","))
+}
+
+fn slice_case(shape: &[usize], slices: &[i32], axis: i32, indices: bool) -> Case {
+    let (id, n) = if indices {
+        // ncnn's test: one index per output, the last one unused.
+        (-23302, slices.len())
+    } else {
+        (-23300, slices.len())
+    };
+    let mut c = case(
+        format!(
+            "slice {shape:?} {} {slices:?} axis {axis}",
+            if indices { "indices" } else { "slices" }
+        ),
+        &[shape],
+        "Slice",
+        format!("{id}={} 1={axis}", ints(slices)),
+    );
+    c.outputs = n;
+    c
+}
+
+#[test]
+fn slice() {
+    let mut v = Vec::new();
+    // ncnn's test_slice: 4-D, 3-D, 2-D, 1-D.
+    for s in [[48usize, 36, 32, 30], [51, 32, 30, 36], [60, 36, 32, 30]] {
+        for (sl, ax) in [
+            (&[-233, -233, -233][..], 0),
+            (&[-233, -233, -233], 1),
+            (&[-233, -233, -233], -2),
+            (&[-233, -233, -233], 3),
+            (&[3, 12, 16, -233], 0),
+            (&[12, 16, -233], 0),
+            (&[32, 8, -233], 0),
+            (&[2, 12, 16, -233], 1),
+            (&[16, 4, 5, -233], -2),
+            (&[8, 2, 16, -233], 3),
+        ] {
+            v.push(slice_case(&s, sl, ax, false));
+        }
+        for (ix, ax) in [
+            (&[2, -24, -8][..], 0),
+            (&[4, 20, 4], 1),
+            (&[16, -16], -2),
+            (&[1, -12], 3),
+        ] {
+            v.push(slice_case(&s, ix, ax, true));
+        }
+    }
+    for s in [[48usize, 36, 51], [51, 48, 48], [60, 36, 51]] {
+        for (sl, ax) in [
+            (&[-233, -233, -233][..], 0),
+            (&[-233, -233, -233], 1),
+            (&[-233, -233, -233], -1),
+            (&[3, 12, 16, -233], 0),
+            (&[12, 16, -233], 0),
+            (&[32, 8, -233], 0),
+            (&[2, 12, 16, -233], 1),
+            (&[16, 4, 5, -233], -1),
+        ] {
+            v.push(slice_case(&s, sl, ax, false));
+        }
+        for (ix, ax) in [(&[2, -24, -8][..], 0), (&[4, 20, 4], 1), (&[1, -12], 2)] {
+            v.push(slice_case(&s, ix, ax, true));
+        }
+    }
+    for s in [[48usize, 36], [51, 48], [60, 36]] {
+        for (sl, ax) in [
+            (&[-233, -233, -233][..], 0),
+            (&[-233, -233, -233], -1),
+            (&[3, 12, 16, -233], 0),
+            (&[12, 16, -233], 0),
+            (&[32, 8, -233], -2),
+            (&[2, 12, 16, -233], -1),
+        ] {
+            v.push(slice_case(&s, sl, ax, false));
+        }
+        for (ix, ax) in [(&[2, -24, -8][..], 0), (&[1, -12], 1)] {
+            v.push(slice_case(&s, ix, ax, true));
+        }
+    }
+    for s in [[48usize], [51], [60]] {
+        for (sl, ax) in [
+            (&[-233, -233, -233][..], 0),
+            (&[3, 12, 16, -233], 0),
+            (&[12, 16, -233], 0),
+            (&[32, 8, -233], -1),
+        ] {
+            v.push(slice_case(&s, sl, ax, false));
+        }
+        v.push(slice_case(&s, &[2, -24, -8], 0, true));
+    }
+    // Odd shapes: size-1 parts, 4-D depth axis, one output.
+    v.push(slice_case(&[3, 5, 1, 7], &[1, 1, -233], 1, false));
+    v.push(slice_case(&[5, 3, 2, 7], &[1, 4, 2], -1, false));
+    v.push(slice_case(&[5, 3, 2, 7], &[-233, -233], 1, false));
+    v.push(slice_case(&[5, 3, 7], &[-233], 0, false));
+    v.push(slice_case(&[7, 1, 1], &[1, 2, 3, 1], 0, false));
+    v.push(slice_case(&[9], &[4, 0], 0, true));
+    run_cases("slice", &v, 1);
+    run_cases("slice 2 threads", &v[..20], 2);
+}
+
+#[test]
+fn shufflechannel() {
+    let mut v = Vec::new();
+    for s in [
+        &[6usize, 7, 5][..],
+        &[24, 7, 5],
+        &[48, 1, 1],
+        &[12, 3, 4, 5],
+        &[24, 2, 3, 3],
+    ] {
+        for g in [1, 2, 3, 4, 6] {
+            if s[0] % g != 0 {
+                continue;
+            }
+            for r in [0, 1] {
+                v.push(case(
+                    format!("shufflechannel {s:?} group {g} reverse {r}"),
+                    &[s],
+                    "ShuffleChannel",
+                    format!("0={g} 1={r}"),
+                ));
+            }
+        }
+    }
+    run_cases("shufflechannel", &v, 1);
+}
+
+fn interp(shape: &[usize], rt: i32, hs: f32, ws: f32, oh: i32, ow: i32, align: i32) -> Case {
+    case(
+        format!("interp {shape:?} type {rt} scale {hs}x{ws} out {oh}x{ow} align {align}"),
+        &[shape],
+        "Interp",
+        format!("0={rt} 1={hs:e} 2={ws:e} 3={oh} 4={ow} 6={align}"),
+    )
+}
+
+fn interp_ref(shape: &[usize], rt: i32, reference: &[usize], align: i32) -> Case {
+    case(
+        format!("interp {shape:?} type {rt} to reference {reference:?} align {align}"),
+        &[shape, reference],
+        "Interp",
+        format!("0={rt} 5=1 6={align}"),
+    )
+}
+
+#[test]
+fn interp_3d() {
+    let mut v = Vec::new();
+    // ncnn's test_interp_0..2 (3-D) with every type, plus align_corner.
+    for s in [[7usize, 16, 15], [12, 17, 14], [32, 14, 13]] {
+        for rt in [1, 2, 3] {
+            for (hs, ws, oh, ow) in [
+                (2.0, 2.0, 0, 0),
+                (4.0, 0.5, 0, 0),
+                (1.2, 1.2, 0, 0),
+                (0.8, 0.8, 0, 0),
+                (1.0, 1.0, 10, 12),
+                (1.0, 1.0, 2, 2),
+                (1.0, 1.0, s[1] as i32, s[2] as i32),
+            ] {
+                v.push(interp(&s, rt, hs, ws, oh, ow, 0));
+                if rt != 1 {
+                    v.push(interp(&s, rt, hs, ws, oh, ow, 1));
+                }
+            }
+            for (oh, ow) in [(10, 12), (2, 2), (s[1], s[2])] {
+                v.push(interp_ref(&s, rt, &[1, oh, ow], 0));
+                if rt != 1 {
+                    v.push(interp_ref(&s, rt, &[1, oh, ow], 1));
+                }
+            }
+        }
+    }
+    // FPN ×2 bilinear on odd sizes, 1×1 and single-row maps.
+    for s in [[5usize, 9, 11], [3, 1, 1], [4, 1, 7], [4, 6, 1]] {
+        for rt in [1, 2] {
+            v.push(interp(&s, rt, 2.0, 2.0, 0, 0, 0));
+            v.push(interp(&s, rt, 1.0, 1.0, 13, 3, 0));
+        }
+    }
+    v.push(interp(&[3, 9, 11], 3, 3.0, 0.5, 0, 0, 0));
+    v.push(interp(&[3, 9, 11], 2, 1.0, 1.0, 1, 1, 1));
+    run_cases("interp_3d", &v, 1);
+    run_cases("interp_3d 2 threads", &v[..30], 2);
+}
+
+#[test]
+fn interp_1d_2d() {
+    let mut v = Vec::new();
+    for s in [[17usize, 15], [14, 16], [13, 17]] {
+        for rt in [1, 2, 3] {
+            for (ws, ow) in [
+                (2.0, 0),
+                (0.5, 0),
+                (1.2, 0),
+                (0.8, 0),
+                (1.0, 12),
+                (1.0, 2),
+                (1.0, s[1] as i32),
+            ] {
+                v.push(interp(&s, rt, 1.0, ws, 0, ow, 0));
+                if rt != 1 {
+                    v.push(interp(&s, rt, 1.0, ws, 0, ow, 1));
+                }
+            }
+            for ow in [12, 2, s[1]] {
+                v.push(interp_ref(&s, rt, &[1, ow], 0));
+            }
+        }
+    }
+    // 1-D: channels of outh × outw filled with each value.
+    for rt in [1, 2, 3] {
+        v.push(interp(&[15], rt, 2.0, 3.0, 0, 0, 0));
+        v.push(interp(&[7], rt, 1.0, 1.0, 4, 5, 0));
+        v.push(interp_ref(&[6], rt, &[1, 3, 2], 0));
+    }
+    run_cases("interp_1d_2d", &v, 1);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn crop(shape: &[usize], p: [i32; 12]) -> Case {
+    let [wo, ho, dof, co, ow, oh, od, oc, wo2, ho2, do2, co2] = p;
+    case(
+        format!("crop {shape:?} {p:?}"),
+        &[shape],
+        "Crop",
+        format!("0={wo} 1={ho} 13={dof} 2={co} 3={ow} 4={oh} 14={od} 5={oc} 6={wo2} 7={ho2} 15={do2} 8={co2}"),
+    )
+}
+
+fn crop_np(shape: &[usize], starts: &[i32], ends: &[i32], axes: &[i32]) -> Case {
+    let ax = if axes.is_empty() {
+        String::new()
+    } else {
+        format!(" -23311={}", ints(axes))
+    };
+    case(
+        format!("crop {shape:?} starts {starts:?} ends {ends:?} axes {axes:?}"),
+        &[shape],
+        "Crop",
+        format!("-23309={} -23310={}{ax}", ints(starts), ints(ends)),
+    )
+}
+
+#[test]
+fn crop_params() {
+    let mut v = Vec::new();
+    const A: i32 = -233;
+    // ncnn's test_crop_0 (1-D), _1 (2-D), _2 (3-D) and _3 (4-D), abridged.
+    for s in [[112usize], [126], [127]] {
+        for p in [
+            [0, 0, 0, 0, A, 0, 0, 0, 0, 0, 0, 0],
+            [11, 0, 0, 0, A, 0, 0, 0, 0, 0, 0, 0],
+            [11, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0],
+            [12, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0],
+            [16, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0],
+            [11, 0, 0, 0, A, 0, 0, 0, 12, 0, 0, 0],
+            [12, 0, 0, 0, A, 0, 0, 0, 16, 0, 0, 0],
+            [16, 0, 0, 0, A, 0, 0, 0, 7, 0, 0, 0],
+        ] {
+            v.push(crop(&s, p));
+        }
+    }
+    for s in [[40usize, 32], [28, 44], [33, 37]] {
+        for p in [
+            [0, 0, 0, 0, A, A, 0, 0, 0, 0, 0, 0],
+            [5, 0, 0, 0, A, A, 0, 0, 0, 0, 0, 0],
+            [0, 11, 0, 0, A, A, 0, 0, 0, 0, 0, 0],
+            [6, 12, 0, 0, A, A, 0, 0, 0, 0, 0, 0],
+            [5, 0, 0, 0, 5, A, 0, 0, 0, 0, 0, 0],
+            [0, 11, 0, 0, A, 12, 0, 0, 0, 0, 0, 0],
+            [5, 11, 0, 0, 4, 16, 0, 0, 0, 0, 0, 0],
+            [5, 0, 0, 0, A, A, 0, 0, 5, 0, 0, 0],
+            [0, 11, 0, 0, A, A, 0, 0, 0, 12, 0, 0],
+            [5, 11, 0, 0, A, A, 0, 0, 4, 16, 0, 0],
+        ] {
+            v.push(crop(&s, p));
+        }
+    }
+    for s in [[32usize, 14, 13], [24, 15, 17], [28, 16, 15]] {
+        for p in [
+            [0, 0, 0, 0, A, A, 0, A, 0, 0, 0, 0],
+            [6, 0, 0, 0, A, A, 0, A, 0, 0, 0, 0],
+            [0, 5, 0, 12, A, A, 0, A, 0, 0, 0, 0],
+            [6, 6, 0, 12, A, A, 0, A, 0, 0, 0, 0],
+            [5, 0, 0, 0, 6, A, 0, A, 0, 0, 0, 0],
+            [0, 0, 0, 11, A, A, 0, 7, 0, 0, 0, 0],
+            [0, 5, 0, 11, A, 6, 0, 12, 0, 0, 0, 0],
+            [5, 5, 0, 0, 4, 4, 0, A, 0, 0, 0, 0],
+            [5, 0, 0, 11, A, A, 0, A, 4, 0, 0, 8],
+            [0, 4, 0, 8, A, A, 0, A, 0, 5, 0, 8],
+        ] {
+            v.push(crop(&s, p));
+        }
+    }
+    for s in [[16usize, 11, 12, 13], [15, 12, 11, 14]] {
+        for p in [
+            [0, 0, 0, 0, A, A, A, A, 0, 0, 0, 0],
+            [6, 0, 0, 0, A, A, A, A, 0, 0, 0, 0],
+            [0, 5, 4, 0, A, A, A, A, 0, 0, 0, 0],
+            [0, 0, 3, 5, A, A, 4, 7, 0, 0, 0, 0],
+            [5, 5, 5, 5, 4, 4, 4, 4, 0, 0, 0, 0],
+            [1, 2, 3, 4, A, A, A, A, 2, 3, 4, 5],
+            [0, 0, 0, 0, 5, A, A, A, 0, 0, 0, 0],
+        ] {
+            v.push(crop(&s, p));
+        }
+    }
+    // numpy-style slices: negative starts/ends, -233, INT_MAX ends, axes.
+    const M: i32 = i32::MAX;
+    for (s, st, en, ax) in [
+        (&[112usize][..], &[11][..], &[-7][..], &[][..]),
+        (&[112], &[-20], &[M], &[0]),
+        (&[40, 32], &[5, 6], &[-3, M], &[]),
+        (&[40, 32], &[-12], &[-233], &[-1]),
+        (&[40, 32], &[2], &[9], &[0]),
+        (&[32, 14, 13], &[3, 2, 1], &[20, -3, 12], &[]),
+        (&[32, 14, 13], &[-233, 4], &[-233, M], &[1, 2]),
+        (&[32, 14, 13], &[5], &[-5], &[-3]),
+        (&[32, 14, 13], &[1, 2], &[7, 0], &[2, 0]),
+        (&[16, 11, 12, 13], &[1, 2, 3, 4], &[10, 9, -1, M], &[]),
+        (&[16, 11, 12, 13], &[-5, 2], &[M, 7], &[1, -1]),
+        (&[16, 11, 12, 13], &[3], &[12], &[0]),
+    ] {
+        v.push(crop_np(s, st, en, ax));
+    }
+    run_cases("crop_params", &v, 1);
+}
+
+#[test]
+fn crop_reference() {
+    let mut v = Vec::new();
+    for (s, r, off) in [
+        (&[112usize][..], &[40usize][..], "0=11"),
+        (&[40, 32], &[20, 16], "0=5 1=11"),
+        (&[32, 14, 13], &[6, 7], "0=4 1=2"),
+        (&[32, 14, 13], &[6, 7, 8], "0=4 1=2 2=7"),
+        (&[16, 11, 12, 13], &[5, 6, 7, 8], "0=1 1=2 13=3 2=4"),
+        (&[16, 11, 12, 13], &[6, 7, 8], "0=1 1=2 13=3"),
+    ] {
+        v.push(case(
+            format!("crop {s:?} to reference {r:?} {off}"),
+            &[s, r],
+            "Crop",
+            off,
+        ));
+    }
+    run_cases("crop_reference", &v, 1);
+}
+
+#[test]
+fn memorydata() {
+    let mut v = Vec::new();
+    for p in [
+        "0=7",
+        "0=5 1=3",
+        "0=4 1=3 2=6",
+        "0=3 1=2 11=4 2=5",
+        "0=1 1=1 2=1",
+    ] {
+        let mut c = case(format!("memorydata {p}"), &[], "MemoryData", p);
+        c.inputs.clear();
+        v.push(c);
+    }
+    run_cases("memorydata", &v, 1);
+}
+
+/// Runs `layer` (reading `in0`) on an input of `shape` and returns the error.
+fn error_of(shape: &[usize], layer: &str) -> Option<String> {
+    let t: Vec<&str> = layer.split_whitespace().collect();
+    let text = format!(
+        "7767517\n2 {}\nInput in0 0 1 in0\n{layer}\n",
+        1 + t[3].parse::<usize>().unwrap()
+    );
+    let net = match Net::from_param_bytes(
+        text.as_bytes(),
+        "case",
+        Weights::Synthetic { seed: 3 },
+        Options::default(),
+    ) {
+        Ok(n) => n,
+        Err(e) => return Some(e.to_string()),
+    };
+    let mut ex = net.extractor();
+    ex.input("in0", common::random_mat(shape, 5)).unwrap();
+    ex.extract("out").err().map(|e| e.to_string())
+}
+
+#[test]
+fn bad_params_and_shapes_are_errors() {
+    let bad: &[(&[usize], &str, &str)] = &[
+        (&[6, 4, 4], "Slice l 1 2 in0 out o2", "neither"),
+        (&[6, 4, 4], "Slice l 1 2 in0 out o2 -23300=2,3,0", "-233"),
+        (
+            &[6, 4, 4],
+            "Slice l 1 2 in0 out o2 -23300=2,3,3 1=5",
+            "axis",
+        ),
+        (&[6, 4], "Slice l 1 2 in0 out o2 -23300=2,3,3 1=2", "axis"),
+        (&[6, 4, 4], "Slice l 1 2 in0 out o2 -23300=2,4,3", "size"),
+        (
+            &[6, 4, 4],
+            "Slice l 1 3 in0 out o2 o3 -23300=2,3,3",
+            "slices",
+        ),
+        (
+            &[6, 4, 4],
+            "Slice l 1 3 in0 out o2 o3 -23302=1,2",
+            "indices",
+        ),
+        (&[6, 4, 4], "Slice l 1 2 in0 out o2 -23302=1,9", "size"),
+        (&[6, 4, 4], "ShuffleChannel l 1 1 in0 out 0=0", "group"),
+        (&[6, 4, 4], "ShuffleChannel l 1 1 in0 out 0=4", "group"),
+        (&[6, 4, 4], "Interp l 1 1 in0 out 0=4", "resize_type"),
+        (&[6, 4, 4], "Interp l 1 1 in0 out 0=2 3=-1 4=3", "negative"),
+        (
+            &[6, 4, 4],
+            "Interp l 1 1 in0 out 0=2 1=0.0 2=0.0",
+            "positive",
+        ),
+        (&[6, 4, 4], "Interp l 1 1 in0 out 0=2 5=1", "second input"),
+        (
+            &[6, 4, 4],
+            "Interp l 1 1 in0 out 0=0 1=2.0 2=2.0",
+            "resize_type 0",
+        ),
+        (&[6, 4, 4], "Interp l 1 1 in0 out 0=2 9=\"x\"", "expression"),
+        (&[6, 4, 4, 4], "Interp l 1 1 in0 out 0=2 1=2.0 2=2.0", "4"),
+        (&[6, 4, 4], "Crop l 1 1 in0 out", "second input"),
+        (&[6, 4, 4], "Crop l 1 1 in0 out 0=3 3=3", "fit"),
+        (&[6, 4, 4], "Crop l 1 1 in0 out 0=-1 3=2", "negative"),
+        (&[6, 4, 4], "Crop l 1 1 in0 out 3=-5", "-233"),
+        (
+            &[6, 4, 4],
+            "Crop l 1 1 in0 out -23309=1,1 -23310=2,1,2",
+            "length",
+        ),
+        (
+            &[6, 4, 4],
+            "Crop l 1 1 in0 out -23309=1,1 -23310=1,2 -23311=1,3",
+            "axis",
+        ),
+        (
+            &[6, 4, 4],
+            "Crop l 1 1 in0 out -23309=1,3 -23310=1,2 -23311=1,0",
+            "fit",
+        ),
+        (
+            &[6, 4, 4],
+            "Crop l 1 1 in0 out -23309=1,-9 -23310=1,2 -23311=1,1",
+            "fit",
+        ),
+        (
+            &[6, 4, 4],
+            "Crop l 1 1 in0 out -23309=1,3 -23310=1,2",
+            "one per axis",
+        ),
+        (&[6, 4, 4], "MemoryData l 0 1 out 0=-3", "negative"),
+        (&[6, 4, 4], "MemoryData l 0 1 out 0=3 21=4", "load_type"),
+    ];
+    for (shape, layer, want) in bad {
+        let e = error_of(shape, layer).unwrap_or_else(|| panic!("`{layer}` on {shape:?} ran"));
+        assert!(
+            e.contains(want),
+            "`{layer}` on {shape:?}: error `{e}` does not mention `{want}`"
+        );
+        assert!(!e.contains("internal error"), "`{layer}`: a panic: {e}");
+    }
+}
