@@ -110,7 +110,31 @@ fn check(m: Model) {
     for folder in m.photos {
         photos.extend(list_images(&dir.join(folder), None).unwrap());
     }
-    assert_eq!(photos.len(), m.count, "{}: photos named in its README", m.dir);
+    assert_eq!(
+        photos.len(),
+        m.count,
+        "{}: photos named in its README",
+        m.dir
+    );
+    // An output a Sigmoid makes inherits its input's error at the slope
+    // (≤ ¼): PP-OCR's logits reach 113, where 1e-5 of that is 1e-3 and
+    // moves σ near 0 by 2.7e-4. Such an output is held to ¼ of its input's
+    // tolerance (when that is looser than its own), and the input is
+    // compared at the usual tolerance.
+    let mut names: Vec<String> = m.outputs.iter().map(|s| s.to_string()).collect();
+    let mut squashed = Vec::new();
+    for (k, o) in m.outputs.iter().enumerate() {
+        let b = net
+            .blob_index(o)
+            .unwrap_or_else(|| panic!("{}: no blob {o}", m.dir));
+        let producer = net.blobs()[b].producer.expect("an output has a producer");
+        let layer = &net.layers()[producer];
+        if layer.kind == "Sigmoid" {
+            names.push(net.blobs()[layer.bottoms[0]].name.clone());
+            squashed.push((k, names.len() - 1));
+        }
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
 
     let tmp = tempfile::tempdir().unwrap();
     let mut batch = String::new();
@@ -121,7 +145,7 @@ fn check(m: Model) {
         octet::npy::write(&inp, &x.shape(), &x.to_vec()).unwrap();
         batch.push_str(&inp.display().to_string());
         let mut outs = Vec::new();
-        for k in 0..m.outputs.len() {
+        for k in 0..names.len() {
             let out = tmp.path().join(format!("y{i}_{k}.npy"));
             batch.push_str(&format!(" {}", out.display()));
             outs.push(out);
@@ -130,7 +154,7 @@ fn check(m: Model) {
         let mut ex = net.extractor();
         ex.input(m.input, x).unwrap();
         let got = ex
-            .extract_many(m.outputs)
+            .extract_many(&names)
             .unwrap_or_else(|e| panic!("{}: {}: {e}", m.dir, photo.display()));
         ours.push((photo, outs, got));
     }
@@ -140,7 +164,7 @@ fn check(m: Model) {
     cmd.arg(common::ncnn_ref_script())
         .args([&param, &bin])
         .args(["--input", &format!("{}=", m.input)]);
-    for o in m.outputs {
+    for o in &names {
         cmd.args(["--output", &format!("{o}=")]);
     }
     let o = cmd.arg("--batch").arg(&list).output().unwrap();
@@ -148,21 +172,36 @@ fn check(m: Model) {
 
     let mut worst = 0f32;
     for (photo, files, got) in &ours {
-        for ((name, file), mat) in m.outputs.iter().zip(files).zip(got) {
+        let mut refs = Vec::new();
+        for ((name, file), mat) in names.iter().zip(files).zip(got) {
             let (shape, theirs) = octet::npy::read(file).unwrap();
-            assert_eq!(mat.shape(), shape, "{}: {}: blob {name} shape", m.dir, photo.display());
-            let (d, r) = common::max_diff(&mat.to_vec(), &theirs);
-            worst = worst.max(d / r.max(1e-30));
+            assert_eq!(
+                mat.shape(),
+                shape,
+                "{}: {}: blob {name} shape",
+                m.dir,
+                photo.display()
+            );
+            refs.push(common::max_diff(&mat.to_vec(), &theirs));
+        }
+        for (k, name) in names.iter().enumerate() {
+            let (d, r) = refs[k];
+            let inherited = squashed
+                .iter()
+                .find(|(o, _)| *o == k)
+                .map_or(0.0, |&(_, i)| 0.25 * (1e-4 * refs[i].1 + 1e-6));
+            let tol = (1e-4 * r + 1e-6).max(inherited);
+            worst = worst.max(d / tol);
             assert!(
-                d <= 1e-4 * r + 1e-6,
-                "{}: {}: blob {name}: max|diff| {d} > 1e-4 × {r} + 1e-6",
+                d <= tol,
+                "{}: {}: blob {name}: max|diff| {d} > {tol} (max|ref| {r})",
                 m.dir,
                 photo.display()
             );
         }
     }
     eprintln!(
-        "{}: fp32 equals ncnn on {} photos, {} outputs each (worst max|Δ|/max|ref| = {worst:e})",
+        "{}: fp32 equals ncnn on {} photos, {} outputs each (worst max|Δ| / tolerance = {worst:.3})",
         m.dir,
         ours.len(),
         m.outputs.len()
@@ -242,7 +281,11 @@ fn ppocr_det_fp32_equals_ncnn() {
             pad: 114,
             order: PixelFormat::Bgr,
             mean: [0.485 * 255.0, 0.456 * 255.0, 0.406 * 255.0],
-            norm: [1.0 / 0.229 / 255.0, 1.0 / 0.224 / 255.0, 1.0 / 0.225 / 255.0],
+            norm: [
+                1.0 / 0.229 / 255.0,
+                1.0 / 0.224 / 255.0,
+                1.0 / 0.225 / 255.0,
+            ],
         },
     });
 }
