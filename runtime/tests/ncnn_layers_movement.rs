@@ -517,6 +517,65 @@ fn crop_reference() {
     run_cases("crop_reference", &v, 1);
 }
 
+/// Shape expressions (pnnx's dynamic shapes): Crop `19=` `20=` `21=` and
+/// Interp `9=`, of one input and of two.
+#[test]
+fn shape_expressions() {
+    let v = vec![
+        case(
+            "crop expr half",
+            &[&[4, 10, 12]],
+            "Crop",
+            r#"19="0,0" 20="//(0h,2),-1" 21="1,2""#,
+        ),
+        case(
+            "crop expr negative start, every axis",
+            &[&[6, 9, 11]],
+            "Crop",
+            // ncnn needs 21= with 19= and 20= (it reads an empty axes
+            // expression out of bounds); Octet takes every axis then.
+            r#"19="1,-(0h,5),2" 20="-233,-1,+(2,3)" 21="0,1,2""#,
+        ),
+        case(
+            "crop expr to a second input",
+            &[&[5, 12, 14], &[3, 7, 9]],
+            "Crop",
+            r#"19="1,1" 20="+(1h,1),+(1w,1)" 21="-2,-1""#,
+        ),
+        case(
+            "crop expr 4-D",
+            &[&[3, 6, 5, 8]],
+            "Crop",
+            r#"19="1,2" 20="0d,*(2,3)" 21="1,3""#,
+        ),
+        case(
+            "interp expr",
+            &[&[3, 5, 7]],
+            "Interp",
+            r#"0=2 9="*(0w,2),+(0h,3)""#,
+        ),
+        case(
+            "interp expr one size",
+            &[&[3, 5, 7]],
+            "Interp",
+            r#"0=1 9="+(0w,4)""#,
+        ),
+        case(
+            "interp expr of a second input",
+            &[&[3, 5, 7], &[2, 9, 11]],
+            "Interp",
+            r#"0=2 6=1 9="1w,1h""#,
+        ),
+        case(
+            "interp expr bicubic",
+            &[&[2, 6, 6]],
+            "Interp",
+            r#"0=3 9="//(*(0w,3),2),//(*(0h,3),2)""#,
+        ),
+    ];
+    run_cases("shape_expressions", &v, 1);
+}
+
 #[test]
 fn memorydata() {
     let mut v = Vec::new();

@@ -2,7 +2,9 @@
 //! from, in ncnn's order of precedence:
 //! - `9=starts 10=ends [11=axes]` (numpy slicing: negative from the end,
 //!   `-233` the whole axis, ends clamped to the axis, an end of 0 meaning
-//!   the axis' end as in ncnn);
+//!   the axis' end as in ncnn), or the same as shape expressions of the
+//!   inputs (`19=` `20=` `21=`, pnnx's dynamic slices, see
+//!   `crate::expression`);
 //! - offsets `0=woffset 1=hoffset 13=doffset 2=coffset`, sizes
 //!   `3=outw 4=outh 14=outd 5=outc` (`-233`: what the offsets leave) and
 //!   end offsets `6=woffset2 7=hoffset2 15=doffset2 8=coffset2`;
@@ -12,6 +14,7 @@
 //!   (int32, ncnn's order).
 
 use crate::error::LayerResult;
+use crate::expression::ShapeExpr;
 use crate::layer::region::{copy_box, size4};
 use crate::layer::{ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
@@ -28,6 +31,8 @@ pub struct Crop {
     starts: Vec<i32>,
     ends: Vec<i32>,
     axes: Vec<i32>,
+    /// `19=` `20=` `21=`: starts, ends and axes as expressions.
+    exprs: Option<[Option<ShapeExpr>; 3]>,
 }
 
 /// The box `(start, size)` per axis (w, h, d, c), as ncnn's signed values.
@@ -45,39 +50,37 @@ fn axis_order(dims: usize) -> &'static [usize] {
 
 impl Crop {
     fn numpy_style(&self) -> bool {
-        !self.starts.is_empty() && !self.ends.is_empty()
+        (!self.starts.is_empty() && !self.ends.is_empty()) || self.exprs.is_some()
     }
 
     fn uses_reference(&self) -> bool {
         !self.numpy_style() && self.out == [0; 4] && self.off2 == [0; 4]
     }
 
-    fn roi_numpy(&self, m: &Mat) -> LayerResult<Roi> {
+    fn roi_numpy(&self, m: &Mat, starts: &[i32], ends: &[i32], axes: &[i32]) -> LayerResult<Roi> {
         let dims = m.dims();
         let full = size4(m).map(|v| v as i64);
         let mut start = [0i64; 4];
         let mut size = full;
         let order = axis_order(dims);
-        let axes: Vec<i32> = if self.axes.is_empty() {
+        let given = axes;
+        let axes: Vec<i32> = if axes.is_empty() {
             (0..dims as i32).collect()
         } else {
-            self.axes.clone()
+            axes.to_vec()
         };
         for (i, &a) in axes.iter().enumerate() {
             let na = if a < 0 { a + dims as i32 } else { a };
             let Some(&ax) = usize::try_from(na).ok().and_then(|na| order.get(na)) else {
                 return Err(format!(
-                    "axes {:?}: axis {a} does not exist for a {dims}-D input {:?}",
-                    self.axes,
+                    "axes {given:?}: axis {a} does not exist for a {dims}-D input {:?}",
                     m.shape()
                 )
                 .into());
             };
-            let (Some(&s), Some(&e)) = (self.starts.get(i), self.ends.get(i)) else {
+            let (Some(&s), Some(&e)) = (starts.get(i), ends.get(i)) else {
                 return Err(format!(
-                    "starts {:?} and ends {:?} need {} values (one per axis)",
-                    self.starts,
-                    self.ends,
+                    "starts {starts:?} and ends {ends:?} need {} values (one per axis)",
                     axes.len()
                 )
                 .into());
@@ -187,15 +190,18 @@ impl Layer for Crop {
         self.starts = pd.get_ints(9)?;
         self.ends = pd.get_ints(10)?;
         self.axes = pd.get_ints(11)?;
-        for id in [19, 20, 21] {
-            if pd.contains(id) {
-                return Err(format!(
-                    "param {id} (a starts/ends/axes expression) is not supported; \
-                     give 9=starts 10=ends 11=axes"
-                )
-                .into());
+        let mut exprs: [Option<ShapeExpr>; 3] = [None, None, None];
+        for (k, id) in [19, 20, 21].into_iter().enumerate() {
+            if let Some(text) = pd.get_str(id)? {
+                exprs[k] = Some(ShapeExpr::parse(text).map_err(|e| format!("param {id}: {e}"))?);
             }
         }
+        // ncnn slices by expressions when both starts and ends are given.
+        self.exprs = match exprs {
+            [Some(_), Some(_), _] => Some(exprs),
+            [None, None, None] => None,
+            _ => return Err("param 19 (starts) and 20 (ends) expressions come together".into()),
+        };
         if self.numpy_style() {
             if self.starts.len() != self.ends.len() {
                 return Err(format!(
@@ -234,8 +240,25 @@ impl Layer for Crop {
 
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let m = inputs.first().ok_or("expects an input, got none")?;
-        let (start, size) = if self.numpy_style() {
-            self.roi_numpy(m)?
+        let (start, size) = if let Some(exprs) = &self.exprs {
+            let shapes: Vec<[usize; 4]> =
+                inputs.iter().map(|x| size4(x).map(|v| v.max(1))).collect();
+            let mut v: [Vec<i32>; 3] = Default::default();
+            for (k, e) in exprs.iter().enumerate() {
+                if let Some(e) = e {
+                    v[k] = e.eval(&shapes)?;
+                }
+            }
+            if v[0].len() != v[1].len() || (!v[2].is_empty() && v[2].len() != v[0].len()) {
+                return Err(format!(
+                    "the expressions give starts {:?}, ends {:?}, axes {:?} of different lengths",
+                    v[0], v[1], v[2]
+                )
+                .into());
+            }
+            self.roi_numpy(m, &v[0], &v[1], &v[2])?
+        } else if self.numpy_style() {
+            self.roi_numpy(m, &self.starts, &self.ends, &self.axes)?
         } else if self.uses_reference() {
             let r = inputs.get(1).ok_or(
                 "without output sizes or end offsets, Crop takes its shape from a second input; got one input",

@@ -20,6 +20,7 @@
 use octet_kernels::parallel;
 
 use crate::error::LayerResult;
+use crate::expression::ShapeExpr;
 use crate::layer::{ForwardContext, Int8Input, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
@@ -33,6 +34,8 @@ pub struct Interp {
     output_width: i32,
     dynamic: bool,
     align_corner: bool,
+    /// `9=`: the output `w[,h]` as a shape expression of the inputs.
+    size_expr: Option<ShapeExpr>,
 }
 
 /// The source taps of every output position along one axis: `taps`
@@ -217,8 +220,14 @@ impl Interp {
         }
     }
 
+    /// The output size comes from the inputs (a reference blob or an
+    /// expression), so the sampling steps are `w/outw`, not `1/scale`.
+    fn sized_by_input(&self) -> bool {
+        self.dynamic || self.size_expr.is_some()
+    }
+
     fn factors(&self) -> (Option<f32>, Option<f32>) {
-        let by_size = |given: i32| self.dynamic || given != 0;
+        let by_size = |given: i32| self.sized_by_input() || given != 0;
         (
             (!by_size(self.output_width)).then_some(self.width_scale),
             (!by_size(self.output_height)).then_some(self.height_scale),
@@ -242,9 +251,16 @@ impl Layer for Interp {
             )
             .into());
         }
-        if pd.contains(9) {
-            return Err("param 9 (a size expression) is not supported".into());
-        }
+        self.size_expr = match pd.get_str(9)? {
+            Some(text) => {
+                let e = ShapeExpr::parse(text).map_err(|e| format!("param 9: {e}"))?;
+                if e.len() > 2 {
+                    return Err(format!("param 9 gives {} sizes, at most 2 (w, h)", e.len()).into());
+                }
+                Some(e)
+            }
+            None => None,
+        };
         if self.output_height < 0 || self.output_width < 0 {
             return Err(format!(
                 "output size {}×{} is negative",
@@ -262,7 +278,19 @@ impl Layer for Interp {
         };
         let dims = m.dims();
         let (w, h) = if dims == 1 { (1, 1) } else { (m.w(), m.h()) };
-        let (outw, outh) = if self.dynamic {
+        let (outw, outh) = if let Some(e) = &self.size_expr {
+            let mut shapes = vec![[m.w(), m.h(), m.d(), m.c()].map(|v| v.max(1))];
+            shapes.extend(
+                it.as_slice()
+                    .iter()
+                    .map(|r| [r.w(), r.h(), r.d(), r.c()].map(|v| v.max(1))),
+            );
+            match *e.eval(&shapes)?.as_slice() {
+                [w] => (i64::from(w), m.h() as i64),
+                [w, h] => (i64::from(w), i64::from(h)),
+                _ => return Err("param 9 gives no size".into()),
+            }
+        } else if self.dynamic {
             let r = it.next().ok_or(
                 "dynamic_target_size=1 takes the output size from a second input; got one input",
             )?;
@@ -311,12 +339,12 @@ impl Layer for Interp {
         let threads = ctx.threads();
         let c = m.c();
         if self.resize_type == 1 {
-            let ws = if self.output_width != 0 || self.dynamic {
+            let ws = if self.output_width != 0 || self.sized_by_input() {
                 w as f32 / outw as f32
             } else {
                 1.0 / self.width_scale
             };
-            let hs = if self.output_height != 0 || self.dynamic {
+            let hs = if self.output_height != 0 || self.sized_by_input() {
                 h as f32 / outh as f32
             } else {
                 1.0 / self.height_scale
