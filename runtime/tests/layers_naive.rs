@@ -1477,6 +1477,40 @@ fn normalisation() {
     ] {
         cs.add("Softmax", p, &[s], MATH);
     }
+    // LayerNorm / RMSNorm over the last axis, the last two and three;
+    // GroupNorm over 1 to all channels of 1-D to 4-D blobs; InstanceNorm.
+    for (s, size) in [
+        (&[13usize][..], 13),
+        (&[3, 17], 17),
+        (&[4, 5, 6], 6),
+        (&[4, 5, 6], 30),
+        (&[2, 3, 4, 5], 5),
+        (&[2, 3, 4, 5], 20),
+        (&[2, 3, 4, 5], 60),
+        (&[1, 1, 1], 1),
+    ] {
+        for kind in ["LayerNorm", "RMSNorm"] {
+            cs.add(kind, format!("0={size} 1=0.0001"), &[s], MATH);
+            cs.add(kind, format!("0={size} 2=0"), &[s], MATH);
+        }
+    }
+    for (s, g) in [
+        (&[12usize][..], 4),
+        (&[6, 7], 3),
+        (&[8, 5, 5], 1),
+        (&[8, 5, 5], 8),
+        (&[6, 3, 4, 5], 2),
+        (&[5, 1, 1], 5),
+    ] {
+        let c = s[0];
+        cs.add("GroupNorm", format!("0={g} 1={c} 2=0.00001"), &[s], MATH);
+        cs.add("GroupNorm", format!("0={g} 1={c} 3=0"), &[s], MATH);
+    }
+    for s in [&[6usize, 4, 5][..], &[3, 2, 4, 5], &[5, 1, 1], &[7, 9]] {
+        let c = if s.len() >= 3 { s[0] } else { 1 };
+        cs.add("InstanceNorm", format!("0={c} 1=0.001"), &[s], MATH);
+        cs.add("InstanceNorm", format!("0={c} 2=0"), &[s], MATH);
+    }
     let seed = cs.next_seed();
     cs.add_inputs(
         "Softmax",

@@ -19,7 +19,7 @@ const PENDING: &[(&str, &[&str])] = &[
     ("efficientnetv2_b0", &["Reduction"]),
     (
         "vision_transformer",
-        &["GELU", "Gemm", "LayerNorm", "MultiHeadAttention"],
+        &["GELU", "Gemm", "MultiHeadAttention"],
     ),
 ];
 

@@ -32,9 +32,12 @@ pub mod detection_output;
 pub mod elementwise;
 pub mod eltwise;
 pub mod flatten;
+pub mod groupnorm;
 pub mod innerproduct;
 pub mod input;
+pub mod instancenorm;
 pub mod interp;
+pub mod layernorm;
 pub mod lrn;
 pub mod memorydata;
 pub mod nms;
@@ -47,6 +50,7 @@ pub mod proposal;
 pub mod psroipooling;
 pub(crate) mod region;
 pub mod reshape;
+pub mod rmsnorm;
 pub mod roialign;
 pub mod roipooling;
 pub mod scale;
@@ -368,6 +372,11 @@ pub static REGISTRY: &[LayerType] = {
         row!("Exp", "base^(shift + scale · x)", Activation::new(A::Exp)),
         row!("Flatten", "to a 1-D blob", flatten::Flatten),
         row!(
+            "GroupNorm",
+            "normalise groups of channels, per-channel γ and β",
+            groupnorm::GroupNorm::default()
+        ),
+        row!(
             "HardSigmoid",
             "clamp(αx + β, 0, 1)",
             Activation::new(A::HardSigmoid)
@@ -384,11 +393,21 @@ pub static REGISTRY: &[LayerType] = {
         ),
         row!("Input", "declares a network input", input::Input::default()),
         row!(
+            "InstanceNorm",
+            "normalise each channel, per-channel γ and β",
+            instancenorm::InstanceNorm::default()
+        ),
+        row!(
             "Interp",
             "nearest / bilinear / bicubic resize (scales, sizes or a reference blob)",
             interp::Interp::default()
         ),
         row!("LRN", "local response normalization", lrn::Lrn::default()),
+        row!(
+            "LayerNorm",
+            "normalise over the last axes, γ and β",
+            layernorm::LayerNorm::default()
+        ),
         row!(
             "MemoryData",
             "a constant blob from the .bin",
@@ -426,6 +445,11 @@ pub static REGISTRY: &[LayerType] = {
             "Proposal",
             "Faster R-CNN region proposals (anchors, decoding, NMS)",
             proposal::Proposal::default()
+        ),
+        row!(
+            "RMSNorm",
+            "x / √(mean(x²) + ε) over the last axes, γ",
+            rmsnorm::RmsNorm::default()
         ),
         row!(
             "ROIAlign",

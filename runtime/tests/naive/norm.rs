@@ -1,5 +1,6 @@
-//! BatchNorm, Scale, LRN and Softmax (`src/layer/{batchnorm,scale,lrn,
-//! softmax}.cpp`).
+//! BatchNorm, Scale, LRN, Softmax, LayerNorm, RMSNorm, GroupNorm and
+//! InstanceNorm (`src/layer/{batchnorm,scale,lrn,softmax,layernorm,rmsnorm,
+//! groupnorm,instancenorm}.cpp`), in f64.
 //!
 //! BatchNorm and Scale work on the outermost axis: per element of a 1-D
 //! blob, per row of a 2-D one, per channel of a 3-D one.
@@ -134,6 +135,123 @@ pub fn softmax(p: &Params, x: &Tensor) -> Tensor {
             for k in 0..n {
                 out[at(k)] = (e[k] / s) as f32;
             }
+        }
+    }
+    Tensor::new(&x.shape, out)
+}
+
+/// Mean and variance (f64) of `v`.
+fn moments(v: &[f32]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n;
+    let var = v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n;
+    (mean, var)
+}
+
+/// The length of the runs LayerNorm and RMSNorm normalise: the last axis,
+/// or for 3-D / 4-D blobs the last two (`affine_size = w·h`) or three.
+fn norm_run(x: &Tensor, affine_size: usize) -> usize {
+    let s = &x.shape;
+    let w = s[s.len() - 1];
+    match s.len() {
+        1 | 2 => w,
+        3 if affine_size == w => w,
+        3 => w * s[1],
+        _ if affine_size == w => w,
+        _ if affine_size == w * s[2] => w * s[2],
+        _ => w * s[2] * s[1],
+    }
+}
+
+/// `0` affine_size, `1` eps, `2` affine; weights γ, β (raw).
+pub fn layernorm(p: &Params, x: &Tensor, bin: &mut Bin, rms: bool) -> Tensor {
+    let size = p.int(0, 0) as usize;
+    let eps = p.float(1, 0.001) as f64;
+    let affine = p.int(2, 1) != 0;
+    let (gamma, beta) = if affine {
+        let g = bin.raw(size);
+        let b = if rms { vec![0.0; size] } else { bin.raw(size) };
+        (g, b)
+    } else {
+        (vec![1.0; size.max(1)], vec![0.0; size.max(1)])
+    };
+    let run = norm_run(x, size);
+    let mut out = Vec::with_capacity(x.data.len());
+    for r in x.data.chunks(run) {
+        let (mean, var) = moments(r);
+        let (mean, var) = if rms {
+            (
+                0.0,
+                r.iter().map(|&v| (v as f64).powi(2)).sum::<f64>() / r.len() as f64,
+            )
+        } else {
+            (mean, var)
+        };
+        for (i, &v) in r.iter().enumerate() {
+            let (g, b) = if affine {
+                (gamma[i] as f64, beta[i] as f64)
+            } else {
+                (1.0, 0.0)
+            };
+            out.push(((v as f64 - mean) / (var + eps).sqrt() * g + b) as f32);
+        }
+    }
+    Tensor::new(&x.shape, out)
+}
+
+/// The outermost axis' runs: a 1-D blob's values, a 2-D blob's rows, a 3-D
+/// / 4-D blob's channels.
+fn channel_len(x: &Tensor) -> usize {
+    x.shape[1..].iter().product()
+}
+
+/// `0` group, `1` channels, `2` eps, `3` affine; weights γ, β per channel.
+pub fn groupnorm(p: &Params, x: &Tensor, bin: &mut Bin) -> Tensor {
+    let group = p.int(0, 1) as usize;
+    let channels = p.int(1, 0) as usize;
+    let eps = p.float(2, 0.001) as f64;
+    let affine = p.int(3, 1) != 0;
+    let (gamma, beta) = if affine {
+        (bin.raw(channels), bin.raw(channels))
+    } else {
+        (vec![1.0; channels], vec![0.0; channels])
+    };
+    assert_eq!(x.shape[0], channels, "GroupNorm channels");
+    let len = channel_len(x);
+    let per = channels / group;
+    let mut out = vec![0f32; x.data.len()];
+    for g in 0..group {
+        let span = g * per * len..(g + 1) * per * len;
+        let (mean, var) = moments(&x.data[span.clone()]);
+        for i in span {
+            let q = i / len;
+            out[i] = ((x.data[i] as f64 - mean) / (var + eps).sqrt() * gamma[q] as f64
+                + beta[q] as f64) as f32;
+        }
+    }
+    Tensor::new(&x.shape, out)
+}
+
+/// `0` channels, `1` eps, `2` affine; each channel (`w·h·d`; a 1-D or 2-D
+/// blob as one) on its own.
+pub fn instancenorm(p: &Params, x: &Tensor, bin: &mut Bin) -> Tensor {
+    let channels = p.int(0, 0) as usize;
+    let eps = p.float(1, 0.001) as f64;
+    let affine = p.int(2, 1) != 0;
+    let c = if x.shape.len() >= 3 { x.shape[0] } else { 1 };
+    let (gamma, beta) = if affine {
+        (bin.raw(channels), bin.raw(channels))
+    } else {
+        (vec![1.0; c], vec![0.0; c])
+    };
+    let len = x.data.len() / c;
+    let mut out = Vec::with_capacity(x.data.len());
+    for (q, r) in x.data.chunks(len).enumerate() {
+        let (mean, var) = moments(r);
+        for &v in r {
+            out.push(
+                ((v as f64 - mean) / (var + eps).sqrt() * gamma[q] as f64 + beta[q] as f64) as f32,
+            );
         }
     }
     Tensor::new(&x.shape, out)
