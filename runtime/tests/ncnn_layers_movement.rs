@@ -788,3 +788,121 @@ fn squeeze_expanddims_flip_tile_deepcopy() {
     }
     run_cases("squeeze_expanddims_flip_tile_deepcopy", &v, 1);
 }
+
+fn pick(rng: &mut octet::modelbin::SplitMix64, n: usize) -> usize {
+    (rng.next_u64() % n as u64) as usize
+}
+
+/// Random params (scalars, arrays, `-233`, negatives) and random 1-D..4-D
+/// shapes for every data-movement layer: each runs or fails with an error,
+/// never a panic (which the net reports as an internal error).
+#[test]
+fn random_params_never_panic() {
+    let kinds = [
+        "Slice",
+        "ShuffleChannel",
+        "Interp",
+        "Crop",
+        "MemoryData",
+        "PixelShuffle",
+        "Reorg",
+        "Squeeze",
+        "ExpandDims",
+        "Flip",
+        "Tile",
+        "DeepCopy",
+    ];
+    let mut rng = octet::modelbin::SplitMix64::new(91);
+    let mut ran = 0;
+    let n = 4000;
+    for i in 0..n {
+        let kind = kinds[i % kinds.len()];
+        let mut shapes: Vec<Vec<usize>> = Vec::new();
+        let nin = match kind {
+            "MemoryData" => 0,
+            "Crop" | "Interp" => 1 + pick(&mut rng, 2),
+            _ => 1,
+        };
+        for _ in 0..nin {
+            let dims = 1 + pick(&mut rng, 4);
+            shapes.push((0..dims).map(|_| 1 + pick(&mut rng, 9)).collect());
+        }
+        let nout = if kind == "Slice" {
+            1 + pick(&mut rng, 3)
+        } else {
+            1
+        };
+        let mut params = String::new();
+        for _ in 0..1 + pick(&mut rng, 4) {
+            let ids = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 13, 14, 15, 21];
+            let id = ids[pick(&mut rng, ids.len())];
+            let v = match pick(&mut rng, 8) {
+                0 => -233,
+                1 => -1,
+                2 => -5,
+                _ => pick(&mut rng, 6) as i32,
+            };
+            if kind == "Interp" && (id == 1 || id == 2) {
+                params.push_str(&format!(" {id}={:e}", rng.uniform(-0.5, 3.0)));
+            } else {
+                params.push_str(&format!(" {id}={v}"));
+            }
+        }
+        if pick(&mut rng, 2) == 0 {
+            for _ in 0..1 + pick(&mut rng, 2) {
+                let ids = [0, 2, 3, 9, 10, 11];
+                let id = ids[pick(&mut rng, ids.len())];
+                let len = pick(&mut rng, 5);
+                let v: Vec<String> = (0..len)
+                    .map(|_| match pick(&mut rng, 6) {
+                        0 => "-233".to_string(),
+                        1 => "2147483647".to_string(),
+                        _ => (pick(&mut rng, 12) as i32 - 4).to_string(),
+                    })
+                    .collect();
+                let sep = if len > 0 { "," } else { "" };
+                params.push_str(&format!(" {}={len}{sep}{}", -23300 - id, v.join(",")));
+            }
+        }
+        let ins: Vec<String> = (0..nin).map(|k| format!("in{k}")).collect();
+        let outs: Vec<String> = (0..nout).map(|k| format!("out{k}")).collect();
+        let mut text = format!("7767517\n{} {}\n", nin + 1, nin + nout);
+        for n in &ins {
+            text.push_str(&format!("Input {n} 0 1 {n}\n"));
+        }
+        text.push_str(&format!(
+            "{kind} l {nin} {nout} {} {}{params}\n",
+            ins.join(" "),
+            outs.join(" ")
+        ));
+        let Ok(net) = Net::from_param_bytes(
+            text.as_bytes(),
+            "fuzz",
+            Weights::Synthetic { seed: i as u64 },
+            Options {
+                use_int8: false,
+                num_threads: 1 + i % 2,
+                ..Options::default()
+            },
+        ) else {
+            continue;
+        };
+        let mut ex = net.extractor();
+        for (k, s) in shapes.iter().enumerate() {
+            ex.input(&ins[k], common::random_mat(s, i as u64)).unwrap();
+        }
+        let names: Vec<&str> = outs.iter().map(String::as_str).collect();
+        match ex.extract_many(&names) {
+            Ok(_) => ran += 1,
+            Err(e) => {
+                let e = e.to_string();
+                if std::env::var_os("FUZZ_DEBUG").is_some() {
+                    eprintln!("ERR {kind}: {e}");
+                }
+                assert!(!e.contains("internal error"), "{text}on {shapes:?}: {e}");
+            }
+        }
+    }
+    eprintln!("{ran} of {n} random layers ran, the rest failed with errors");
+    assert!(ran > n / 5, "only {ran} random layers ran");
+}
