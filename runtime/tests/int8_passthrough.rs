@@ -1,7 +1,7 @@
 //! Layers that pass int8 blobs on (max Pooling, Concat, the data-movement
-//! layers): on int8 input they
-//! must give exactly the fp32 path's result on the dequantized input, and the
-//! planner must requantize convolutions whose int8 readers sit behind them.
+//! layers): on int8 input they must give exactly the fp32 path's result on
+//! the dequantized input, and the planner must requantize convolutions whose
+//! int8 readers sit behind them.
 
 use octet::param::parse_param;
 use octet::{Mat, Net, Options, Weights};
