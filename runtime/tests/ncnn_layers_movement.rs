@@ -906,3 +906,52 @@ fn random_params_never_panic() {
     eprintln!("{ran} of {n} random layers ran, the rest failed with errors");
     assert!(ran > n / 5, "only {ran} random layers ran");
 }
+
+/// The real detectors these layers complete (`../shared/real-models/`):
+/// NanoDet-m (ShuffleChannel, Crop slices, bilinear Interp), PP-OCRv5's
+/// text detector (nearest Interp ×2/×4/×8) and RetinaFace (nearest Interp
+/// then Crop to the lateral map, on an odd input size) with their real
+/// weights, every output against ncnn.
+#[test]
+fn real_detectors_equal_ncnn() {
+    let Some(shared) = common::shared_or_skip("real_detectors_equal_ncnn") else {
+        return;
+    };
+    if !common::ncnn_or_skip("real_detectors_equal_ncnn") {
+        return;
+    }
+    let models: &[(&str, &str, &[usize])] = &[
+        ("nanodet/nanodet_m", "input.1", &[3, 320, 320]),
+        ("ppocr/PP_OCRv5_mobile_det.ncnn", "in0", &[3, 256, 320]),
+        ("retinaface/mnet.25-opt", "data", &[3, 300, 300]),
+    ];
+    for (stem, input, shape) in models {
+        let param = shared.join(format!("real-models/{stem}.param"));
+        let bin = shared.join(format!("real-models/{stem}.bin"));
+        let opt = Options {
+            use_int8: false,
+            ..Options::default()
+        };
+        let net = Net::load_with(&param, Weights::File(&bin), opt)
+            .unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let x = common::random_mat(shape, 3);
+        let outs = net.output_names();
+        let names: Vec<&str> = outs.iter().map(String::as_str).collect();
+        let mut ex = net.extractor();
+        ex.input(input, x.clone()).unwrap();
+        let ours = ex
+            .extract_many(&names)
+            .unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = common::run_ncnn(dir.path(), &param, &bin, &[(input, &x)], &names, false);
+        for ((n, o), (rshape, r)) in names.iter().zip(&ours).zip(&theirs) {
+            assert_eq!(&o.shape(), rshape, "{stem}: {n} shape");
+            let (d, m) = common::max_diff(&o.to_vec(), r);
+            eprintln!("{stem}: {n}: max|diff| {d:e}, max|ref| {m:e}");
+            assert!(
+                d <= 1e-4 * m + 1e-6,
+                "{stem}: {n}: max|diff| {d} vs max|ref| {m}"
+            );
+        }
+    }
+}
