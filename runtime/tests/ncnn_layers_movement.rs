@@ -590,6 +590,11 @@ fn bad_params_and_shapes_are_errors() {
         (&[6, 4, 4], "Interp l 1 1 in0 out 0=2 5=1", "second input"),
         (
             &[6, 4, 4],
+            "Interp l 1 1 in0 out 0=1 3=1000000 4=1000000",
+            "too large",
+        ),
+        (
+            &[6, 4, 4],
             "Interp l 1 1 in0 out 0=0 1=2.0 2=2.0",
             "resize_type 0",
         ),
