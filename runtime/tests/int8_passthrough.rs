@@ -1,6 +1,7 @@
-//! Layers that pass int8 blobs on (max Pooling, Concat): on int8 input they
-//! must give exactly the fp32 path's result on the dequantized input, and the
-//! planner must requantize convolutions whose int8 readers sit behind them.
+//! Layers that pass int8 blobs on (max Pooling, Concat, the data-movement
+//! layers): on int8 input they must give exactly the fp32 path's result on
+//! the dequantized input, and the planner must requantize convolutions whose
+//! int8 readers sit behind them.
 
 use octet::param::parse_param;
 use octet::{Mat, Net, Options, Weights};
@@ -175,4 +176,60 @@ fn ssd_feature_maps_stay_int8_past_priorbox() {
     let want = run(&pb, &[("feat", feat.dequantize()), ("data", image)], "out");
     same_values(&got, &want, "priorbox");
     same_values(&got, &boxes, "priorbox of conv11's map");
+}
+
+/// The data-movement layers move int8 values as they are: on an int8 input
+/// each output is int8 at the input's scale and equals the fp32 path on the
+/// dequantized input (bilinear Interp computes in fp32 from the dequantized
+/// input).
+#[test]
+fn data_movement_on_int8_equals_fp32_on_dequantized() {
+    let layers = [
+        ("Slice", 2, "-23300=2,2,-233 1=0", true),
+        ("Slice", 3, "-23300=3,-233,-233,-233 1=-1", true),
+        ("Crop", 1, "0=1 1=2 2=1 3=5 4=-233 5=2", true),
+        (
+            "Crop",
+            1,
+            "-23309=2,1,-3 -23310=2,-1,2147483647 -23311=2,0,2",
+            true,
+        ),
+        ("ShuffleChannel", 1, "0=3", true),
+        ("ShuffleChannel", 1, "0=3 1=1", true),
+        ("Interp", 1, "0=1 1=2.0 2=2.0", true),
+        ("Interp", 1, "0=1 3=5 4=17", true),
+        ("Interp", 1, "0=2 1=2.0 2=2.0", false),
+        ("PixelShuffle", 1, "0=1", true),
+        ("Reorg", 1, "0=2 1=1", true),
+        ("Squeeze", 1, "0=1 1=1 2=1", true),
+        ("ExpandDims", 1, "-23303=1,0", true),
+        ("Flip", 1, "-23300=2,0,2", true),
+        ("Tile", 1, "-23302=3,2,1,2", true),
+        ("DeepCopy", 1, "", true),
+    ];
+    for (i, (kind, nout, params, keeps)) in layers.iter().enumerate() {
+        let outs: Vec<String> = (0..*nout).map(|k| format!("out{k}")).collect();
+        let text = format!(
+            "7767517\n2 {}\nInput data 0 1 data\n{kind} l 1 {nout} data {} {params}\n",
+            1 + nout,
+            outs.join(" ")
+        );
+        let net = net(&text);
+        for (w, h, c) in [(13, 11, 6), (8, 8, 3), (7, 9, 12)] {
+            let x = int8_mat(w, h, c, 0.37 + i as f32, (i * 31 + w) as u64);
+            for o in &outs {
+                let got = run(&net, &[("data", x.clone())], o);
+                let want = run(&net, &[("data", x.dequantize())], o);
+                assert_eq!(got.is_int8(), *keeps, "{kind} [{params}]");
+                if got.is_int8() {
+                    assert_eq!(got.int8_scale(), x.int8_scale());
+                }
+                same_values(
+                    &got,
+                    &want,
+                    &format!("{kind} [{params}] {o} on {w}×{h}×{c}"),
+                );
+            }
+        }
+    }
 }

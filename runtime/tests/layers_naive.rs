@@ -857,6 +857,55 @@ fn movement() {
             ELEMTOL,
         );
     }
+    // PixelShuffle / Reorg: both modes, factors 1 to 3, channels to spare.
+    for (s, r) in [
+        (&[8usize, 3, 5][..], 2),
+        (&[9, 2, 2], 3),
+        (&[5, 3, 3], 2),
+        (&[16, 4, 4], 1),
+    ] {
+        for m in [0, 1] {
+            cs.add("PixelShuffle", format!("0={r} 1={m}"), &[s], EXACT);
+        }
+    }
+    for (s, r) in [
+        (&[3usize, 7, 9][..], 2),
+        (&[2, 6, 6], 3),
+        (&[1, 4, 5], 2),
+        (&[5, 13], 2),
+    ] {
+        for m in [0, 1] {
+            cs.add("Reorg", format!("0={r} 1={m}"), &[s], EXACT);
+        }
+    }
+    // Squeeze, ExpandDims, Flip, Tile, DeepCopy over SHAPES and size-1 axes.
+    for s in SHAPES
+        .iter()
+        .copied()
+        .chain([&[1usize, 4, 1, 3][..], &[3, 1, 1], &[1, 6]])
+    {
+        cs.add("DeepCopy", "", &[s], EXACT);
+        cs.add("Squeeze", "0=1 1=1 11=1 2=1", &[s], EXACT);
+        cs.add("Squeeze", "1=1", &[s], EXACT);
+        cs.add("Squeeze", "-23303=1,0", &[s], EXACT);
+        if s.len() < 4 {
+            cs.add("ExpandDims", "-23303=1,0", &[s], EXACT);
+            cs.add("ExpandDims", "-23303=1,-1", &[s], EXACT);
+        }
+        if s.len() < 3 {
+            cs.add("ExpandDims", "-23303=2,0,-1", &[s], EXACT);
+        }
+        let last = s.len() as i32 - 1;
+        cs.add("Flip", format!("-23300=1,{last}"), &[s], EXACT);
+        cs.add("Flip", "-23300=1,0", &[s], EXACT);
+        if s.len() > 1 {
+            cs.add("Flip", "-23300=2,0,-1", &[s], EXACT);
+        }
+        cs.add("Tile", format!("0={last} 1=3"), &[s], EXACT);
+        cs.add("Tile", "0=0 1=2", &[s], EXACT);
+        cs.add("Tile", "-23302=2,2,3", &[s], EXACT);
+        cs.add("Tile", "-23302=3,2,1,2", &[s], EXACT);
+    }
     // MemoryData: every rank, tagged and raw.
     for p in [
         "0=7",

@@ -1177,7 +1177,7 @@ fn bad_params_and_shapes_are_errors() {
 /// PP-OCRv5's detection head (`../shared/real-models/ppocr/`: its last
 /// Convolution, its two Deconvolutions with their real fp16 weights, the
 /// bias and the sigmoid) on a random 96-channel feature map, against ncnn.
-/// The rest of the net needs Interp.
+/// The whole net runs in `ncnn_layers_movement.rs` (`real_detectors_equal_ncnn`).
 #[test]
 fn ppocr_head_real_weights() {
     let Some(shared) = common::shared_or_skip("ppocr_head_real_weights") else {

@@ -649,6 +649,11 @@ fn bad_params_and_shapes_are_errors() {
         (&[6, 4, 4], "Interp l 1 1 in0 out 0=2 5=1", "second input"),
         (
             &[6, 4, 4],
+            "Interp l 1 1 in0 out 0=1 3=1000000 4=1000000",
+            "too large",
+        ),
+        (
+            &[6, 4, 4],
             "Interp l 1 1 in0 out 0=0 1=2.0 2=2.0",
             "resize_type 0",
         ),
@@ -685,6 +690,25 @@ fn bad_params_and_shapes_are_errors() {
         ),
         (&[6, 4, 4], "MemoryData l 0 1 out 0=-3", "negative"),
         (&[6, 4, 4], "MemoryData l 0 1 out 0=3 21=4", "load_type"),
+        (
+            &[6, 4, 4],
+            "PixelShuffle l 1 1 in0 out 0=0",
+            "upscale_factor",
+        ),
+        (&[6, 4, 4], "PixelShuffle l 1 1 in0 out 0=3", "channels"),
+        (&[6, 4, 4], "PixelShuffle l 1 1 in0 out 0=2 1=2", "mode"),
+        (&[6, 4, 4], "Reorg l 1 1 in0 out 0=5", "larger"),
+        (&[6, 4, 4], "Reorg l 1 1 in0 out 0=-1", "stride"),
+        (&[6, 4, 4], "Squeeze l 1 1 in0 out -23303=1,3", "axis"),
+        (&[6, 4, 4], "Squeeze l 1 1 in0 out -23303=1,9", "axis"),
+        (&[6, 4, 4], "ExpandDims l 1 1 in0 out -23303=2,0,1", "4"),
+        (&[6, 4], "ExpandDims l 1 1 in0 out -23303=1,5", "axis"),
+        (&[6, 4], "ExpandDims l 1 1 in0 out -23303=2,0,0", "twice"),
+        (&[6, 4], "Flip l 1 1 in0 out -23300=1,2", "axis"),
+        (&[6, 4], "Tile l 1 1 in0 out 0=0 1=0", "tiles"),
+        (&[6, 4], "Tile l 1 1 in0 out 0=2 1=2", "axis"),
+        (&[6, 4], "Tile l 1 1 in0 out -23302=2,1,-1", "repeats"),
+        (&[6, 4], "Tile l 1 1 in0 out -23302=5,1,1,1,1,1", "repeats"),
     ];
     for (shape, layer, want) in bad {
         let e = error_of(shape, layer).unwrap_or_else(|| panic!("`{layer}` on {shape:?} ran"));
@@ -693,5 +717,305 @@ fn bad_params_and_shapes_are_errors() {
             "`{layer}` on {shape:?}: error `{e}` does not mention `{want}`"
         );
         assert!(!e.contains("internal error"), "`{layer}`: a panic: {e}");
+    }
+}
+
+#[test]
+fn pixelshuffle_reorg() {
+    let mut v = Vec::new();
+    for (s, r) in [
+        (&[16usize, 5, 7][..], 2),
+        (&[18, 3, 4], 3),
+        (&[17, 4, 3], 2),
+        (&[4, 1, 1], 2),
+        (&[9, 2, 2], 1),
+    ] {
+        for mode in [0, 1] {
+            v.push(case(
+                format!("pixelshuffle {s:?} r{r} mode {mode}"),
+                &[s],
+                "PixelShuffle",
+                format!("0={r} 1={mode}"),
+            ));
+        }
+    }
+    for (s, r) in [
+        (&[3usize, 8, 6][..], 2),
+        (&[2, 9, 7], 3),
+        (&[5, 7, 9], 2),
+        (&[1, 4, 4], 4),
+        (&[6, 12], 2),
+    ] {
+        for mode in [0, 1] {
+            v.push(case(
+                format!("reorg {s:?} s{r} mode {mode}"),
+                &[s],
+                "Reorg",
+                format!("0={r} 1={mode}"),
+            ));
+        }
+    }
+    run_cases("pixelshuffle_reorg", &v, 1);
+}
+
+#[test]
+fn squeeze_expanddims_flip_tile_deepcopy() {
+    let mut v = Vec::new();
+    let shapes: &[&[usize]] = &[
+        &[1],
+        &[7],
+        &[1, 5],
+        &[4, 1],
+        &[1, 1],
+        &[1, 3, 1],
+        &[2, 1, 5],
+        &[1, 1, 1],
+        &[1, 3, 1, 4],
+        &[2, 1, 1, 1],
+    ];
+    for s in shapes {
+        for p in [
+            "0=1 1=1 11=1 2=1",
+            "0=1",
+            "1=1 2=1",
+            "11=1",
+            "-23303=1,0",
+            "-23303=2,-1,0",
+            "-23303=1,1",
+        ] {
+            if s.len() == 1 && p.ends_with("1,1") {
+                continue; // an axis the blob lacks: ncnn ignores it, Octet refuses
+            }
+            v.push(case(format!("squeeze {s:?} {p}"), &[s], "Squeeze", p));
+        }
+        v.push(case(format!("deepcopy {s:?}"), &[s], "DeepCopy", ""));
+    }
+    for (s, p) in [
+        (&[7usize][..], "-23303=1,0"),
+        (&[7], "-23303=1,1"),
+        (&[7], "-23303=2,0,2"),
+        (&[7], "-23303=3,0,1,3"),
+        (&[7], "-23303=2,-1,0"),
+        (&[3, 5], "-23303=1,0"),
+        (&[3, 5], "-23303=1,2"),
+        (&[3, 5], "-23303=2,1,3"),
+        (&[3, 5], "-23303=2,0,1"),
+        (&[2, 3, 5], "-23303=1,0"),
+        (&[2, 3, 5], "-23303=1,-1"),
+        (&[2, 3, 5], "-23303=1,2"),
+    ] {
+        v.push(case(format!("expanddims {s:?} {p}"), &[s], "ExpandDims", p));
+    }
+    for (s, axes) in [
+        (&[9usize][..], &[0][..]),
+        (&[4, 7], &[0]),
+        (&[4, 7], &[1]),
+        (&[4, 7], &[0, -1]),
+        (&[3, 4, 7], &[0]),
+        (&[3, 4, 7], &[1, 2]),
+        (&[3, 4, 7], &[-1, 0, 1]),
+        (&[2, 3, 4, 5], &[1]),
+        (&[2, 3, 4, 5], &[0, 3]),
+        (&[2, 3, 4, 5], &[0, 1, 2, 3]),
+    ] {
+        v.push(case(
+            format!("flip {s:?} {axes:?}"),
+            &[s],
+            "Flip",
+            format!("-23300={}", ints(axes)),
+        ));
+    }
+    for (s, p) in [
+        (&[9usize][..], "0=0 1=3"),
+        (&[4, 7], "0=0 1=2"),
+        (&[4, 7], "0=1 1=3"),
+        (&[3, 4, 7], "0=0 1=2"),
+        (&[3, 4, 7], "0=1 1=3"),
+        (&[3, 4, 7], "0=2 1=2"),
+        (&[2, 3, 4, 5], "0=1 1=2"),
+        (&[2, 3, 4, 5], "0=3 1=2"),
+        (&[9], "-23302=1,3"),
+        (&[9], "-23302=2,2,3"),
+        (&[9], "-23302=3,2,1,2"),
+        (&[4, 7], "-23302=2,2,3"),
+        (&[4, 7], "-23302=1,2"),
+        (&[4, 7], "-23302=3,3,1,2"),
+        (&[3, 4, 7], "-23302=3,2,1,3"),
+        (&[3, 4, 7], "-23302=2,2,2"),
+        (&[3, 4, 7], "-23302=4,2,1,1,2"),
+        (&[2, 3, 4, 5], "-23302=4,2,1,2,3"),
+        (&[2, 3, 4, 5], "-23302=3,2,1,2"),
+        (&[2, 3, 4, 5], "-23302=2,3,2"),
+        (&[3, 4, 7], "-23302=3,1,1,1"),
+    ] {
+        v.push(case(format!("tile {s:?} {p}"), &[s], "Tile", p));
+    }
+    run_cases("squeeze_expanddims_flip_tile_deepcopy", &v, 1);
+}
+
+fn pick(rng: &mut octet::modelbin::SplitMix64, n: usize) -> usize {
+    (rng.next_u64() % n as u64) as usize
+}
+
+/// Random params (scalars, arrays, `-233`, negatives) and random 1-D..4-D
+/// shapes for every data-movement layer: each runs or fails with an error,
+/// never a panic (which the net reports as an internal error).
+#[test]
+fn random_params_never_panic() {
+    let kinds = [
+        "Slice",
+        "ShuffleChannel",
+        "Interp",
+        "Crop",
+        "MemoryData",
+        "PixelShuffle",
+        "Reorg",
+        "Squeeze",
+        "ExpandDims",
+        "Flip",
+        "Tile",
+        "DeepCopy",
+    ];
+    let mut rng = octet::modelbin::SplitMix64::new(91);
+    let mut ran = 0;
+    let n = 4000;
+    for i in 0..n {
+        let kind = kinds[i % kinds.len()];
+        let mut shapes: Vec<Vec<usize>> = Vec::new();
+        let nin = match kind {
+            "MemoryData" => 0,
+            "Crop" | "Interp" => 1 + pick(&mut rng, 2),
+            _ => 1,
+        };
+        for _ in 0..nin {
+            let dims = 1 + pick(&mut rng, 4);
+            shapes.push((0..dims).map(|_| 1 + pick(&mut rng, 9)).collect());
+        }
+        let nout = if kind == "Slice" {
+            1 + pick(&mut rng, 3)
+        } else {
+            1
+        };
+        let mut params = String::new();
+        for _ in 0..1 + pick(&mut rng, 4) {
+            let ids = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 13, 14, 15, 21];
+            let id = ids[pick(&mut rng, ids.len())];
+            let v = match pick(&mut rng, 8) {
+                0 => -233,
+                1 => -1,
+                2 => -5,
+                _ => pick(&mut rng, 6) as i32,
+            };
+            if kind == "Interp" && (id == 1 || id == 2) {
+                params.push_str(&format!(" {id}={:e}", rng.uniform(-0.5, 3.0)));
+            } else {
+                params.push_str(&format!(" {id}={v}"));
+            }
+        }
+        if pick(&mut rng, 2) == 0 {
+            for _ in 0..1 + pick(&mut rng, 2) {
+                let ids = [0, 2, 3, 9, 10, 11];
+                let id = ids[pick(&mut rng, ids.len())];
+                let len = pick(&mut rng, 5);
+                let v: Vec<String> = (0..len)
+                    .map(|_| match pick(&mut rng, 6) {
+                        0 => "-233".to_string(),
+                        1 => "2147483647".to_string(),
+                        _ => (pick(&mut rng, 12) as i32 - 4).to_string(),
+                    })
+                    .collect();
+                let sep = if len > 0 { "," } else { "" };
+                params.push_str(&format!(" {}={len}{sep}{}", -23300 - id, v.join(",")));
+            }
+        }
+        let ins: Vec<String> = (0..nin).map(|k| format!("in{k}")).collect();
+        let outs: Vec<String> = (0..nout).map(|k| format!("out{k}")).collect();
+        let mut text = format!("7767517\n{} {}\n", nin + 1, nin + nout);
+        for n in &ins {
+            text.push_str(&format!("Input {n} 0 1 {n}\n"));
+        }
+        text.push_str(&format!(
+            "{kind} l {nin} {nout} {} {}{params}\n",
+            ins.join(" "),
+            outs.join(" ")
+        ));
+        let Ok(net) = Net::from_param_bytes(
+            text.as_bytes(),
+            "fuzz",
+            Weights::Synthetic { seed: i as u64 },
+            Options {
+                use_int8: false,
+                num_threads: 1 + i % 2,
+                ..Options::default()
+            },
+        ) else {
+            continue;
+        };
+        let mut ex = net.extractor();
+        for (k, s) in shapes.iter().enumerate() {
+            ex.input(&ins[k], common::random_mat(s, i as u64)).unwrap();
+        }
+        let names: Vec<&str> = outs.iter().map(String::as_str).collect();
+        match ex.extract_many(&names) {
+            Ok(_) => ran += 1,
+            Err(e) => {
+                let e = e.to_string();
+                if std::env::var_os("FUZZ_DEBUG").is_some() {
+                    eprintln!("ERR {kind}: {e}");
+                }
+                assert!(!e.contains("internal error"), "{text}on {shapes:?}: {e}");
+            }
+        }
+    }
+    eprintln!("{ran} of {n} random layers ran, the rest failed with errors");
+    assert!(ran > n / 5, "only {ran} random layers ran");
+}
+
+/// The real detectors these layers complete (`../shared/real-models/`):
+/// NanoDet-m (ShuffleChannel, Crop slices, bilinear Interp), PP-OCRv5's
+/// text detector (nearest Interp ×2/×4/×8) and RetinaFace (nearest Interp
+/// then Crop to the lateral map, on an odd input size) with their real
+/// weights, every output against ncnn.
+#[test]
+fn real_detectors_equal_ncnn() {
+    let Some(shared) = common::shared_or_skip("real_detectors_equal_ncnn") else {
+        return;
+    };
+    if !common::ncnn_or_skip("real_detectors_equal_ncnn") {
+        return;
+    }
+    let models: &[(&str, &str, &[usize])] = &[
+        ("nanodet/nanodet_m", "input.1", &[3, 320, 320]),
+        ("ppocr/PP_OCRv5_mobile_det.ncnn", "in0", &[3, 256, 320]),
+        ("retinaface/mnet.25-opt", "data", &[3, 300, 300]),
+    ];
+    for (stem, input, shape) in models {
+        let param = shared.join(format!("real-models/{stem}.param"));
+        let bin = shared.join(format!("real-models/{stem}.bin"));
+        let opt = Options {
+            use_int8: false,
+            ..Options::default()
+        };
+        let net = Net::load_with(&param, Weights::File(&bin), opt)
+            .unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let x = common::random_mat(shape, 3);
+        let outs = net.output_names();
+        let names: Vec<&str> = outs.iter().map(String::as_str).collect();
+        let mut ex = net.extractor();
+        ex.input(input, x.clone()).unwrap();
+        let ours = ex
+            .extract_many(&names)
+            .unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = common::run_ncnn(dir.path(), &param, &bin, &[(input, &x)], &names, false);
+        for ((n, o), (rshape, r)) in names.iter().zip(&ours).zip(&theirs) {
+            assert_eq!(&o.shape(), rshape, "{stem}: {n} shape");
+            let (d, m) = common::max_diff(&o.to_vec(), r);
+            eprintln!("{stem}: {n}: max|diff| {d:e}, max|ref| {m:e}");
+            assert!(
+                d <= 1e-4 * m + 1e-6,
+                "{stem}: {n}: max|diff| {d} vs max|ref| {m}"
+            );
+        }
     }
 }

@@ -312,6 +312,17 @@ impl Layer for Interp {
             .into());
         }
         let (outw, outh) = (outw as usize, outh as usize);
+        let planes = if dims == 1 { m.w() } else { m.c() };
+        let rows = if dims == 2 { m.h() } else { outh };
+        outw.checked_mul(rows)
+            .and_then(|v| v.checked_mul(planes))
+            .filter(|&v| v <= 1 << 30)
+            .ok_or_else(|| {
+                format!(
+                    "output size {outw}×{outh} of the input {:?} is too large",
+                    m.shape()
+                )
+            })?;
         if dims == 1 {
             let mut out = crate::layer::region::alloc_like(&m, 3, [outw, outh, 1, m.w()]);
             let step = out.cstep();

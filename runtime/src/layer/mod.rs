@@ -28,10 +28,13 @@ pub mod convolution_depthwise;
 pub mod crop;
 pub mod deconvolution;
 pub mod deconvolution1d;
+pub mod deepcopy;
 pub mod detection_output;
 pub mod elementwise;
 pub mod eltwise;
+pub mod expanddims;
 pub mod flatten;
+pub mod flip;
 pub mod groupnorm;
 pub mod innerproduct;
 pub mod input;
@@ -43,12 +46,14 @@ pub mod memorydata;
 pub mod nms;
 pub mod padding;
 pub mod permute;
+pub mod pixelshuffle;
 pub mod pooling;
 pub mod pooling1d;
 pub mod priorbox;
 pub mod proposal;
 pub mod psroipooling;
 pub(crate) mod region;
+pub mod reorg;
 pub mod reshape;
 pub mod rmsnorm;
 pub mod roialign;
@@ -58,6 +63,8 @@ pub mod shufflechannel;
 pub mod slice;
 pub mod softmax;
 pub mod split;
+pub mod squeeze;
+pub mod tile;
 pub mod yolo_detection_output;
 pub mod yolov3_detection_output;
 
@@ -355,6 +362,11 @@ pub static REGISTRY: &[LayerType] = {
             deconvolution1d::DeconvolutionDepthWise1D::default()
         ),
         row!(
+            "DeepCopy",
+            "a copy of the input in its own buffer",
+            deepcopy::DeepCopy
+        ),
+        row!(
             "DetectionOutput",
             "SSD box decoding and NMS",
             detection_output::DetectionOutput::default()
@@ -370,7 +382,13 @@ pub static REGISTRY: &[LayerType] = {
             eltwise::Eltwise::default()
         ),
         row!("Exp", "base^(shift + scale · x)", Activation::new(A::Exp)),
+        row!(
+            "ExpandDims",
+            "inserts size-1 axes",
+            expanddims::ExpandDims::default()
+        ),
         row!("Flatten", "to a 1-D blob", flatten::Flatten),
+        row!("Flip", "reverses the listed axes", flip::Flip::default()),
         row!(
             "GroupNorm",
             "normalise groups of channels, per-channel γ and β",
@@ -431,6 +449,11 @@ pub static REGISTRY: &[LayerType] = {
             permute::Permute::default()
         ),
         row!(
+            "PixelShuffle",
+            "depth to space (both channel orders)",
+            pixelshuffle::PixelShuffle::default()
+        ),
+        row!(
             "Pooling",
             "max / average pooling, global, adaptive, fp32 and int8 (max)",
             pooling::Pooling::default()
@@ -467,6 +490,11 @@ pub static REGISTRY: &[LayerType] = {
             Activation::new(A::Relu)
         ),
         row!(
+            "Reorg",
+            "space to depth (YOLOv2 passthrough)",
+            reorg::Reorg::default()
+        ),
+        row!(
             "Reshape",
             "another shape of the same values, 1-D to 4-D",
             reshape::Reshape::default()
@@ -497,8 +525,10 @@ pub static REGISTRY: &[LayerType] = {
             "one blob to several readers, no copy",
             split::Split
         ),
+        row!("Squeeze", "drops size-1 axes", squeeze::Squeeze::default()),
         row!("Swish", "x · sigmoid(x)", Activation::new(A::Swish)),
         row!("TanH", "tanh(x)", Activation::new(A::TanH)),
+        row!("Tile", "repeats the blob along axes", tile::Tile::default()),
         row!(
             "YoloDetectionOutput",
             "YOLOv2 region decoding (softmax classes) and NMS",

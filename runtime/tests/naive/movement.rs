@@ -346,3 +346,161 @@ pub fn memorydata(p: &Params, bin: &mut Bin) -> Tensor {
     };
     Tensor::new(&shape, v)
 }
+
+/// `[c, h, w]` of a blob of up to 3 dims (ncnn's w, h, c).
+fn chw(x: &Tensor) -> (usize, usize, usize) {
+    let (w, h, _, c) = x.whdc();
+    (c, h, w)
+}
+
+pub fn pixelshuffle(p: &Params, x: &Tensor) -> Tensor {
+    let r = p.int(0, 1) as usize;
+    let mode = p.int(1, 0);
+    let (c, h, w) = chw(x);
+    let oc = c / (r * r);
+    let mut out = Tensor::zeros(&[oc, h * r, w * r]);
+    for q in 0..oc {
+        for y in 0..h * r {
+            for xx in 0..w * r {
+                let (sh, sw) = (y % r, xx % r);
+                let src = if mode == 0 {
+                    q * r * r + sh * r + sw
+                } else {
+                    (sh * r + sw) * oc + q
+                };
+                out.data[(q * h * r + y) * w * r + xx] = x.data[(src * h + y / r) * w + xx / r];
+            }
+        }
+    }
+    out
+}
+
+pub fn reorg(p: &Params, x: &Tensor) -> Tensor {
+    let s = p.int(0, 1) as usize;
+    let mode = p.int(1, 0);
+    let (c, h, w) = chw(x);
+    let (oh, ow) = (h / s, w / s);
+    let mut out = Tensor::zeros(&[c * s * s, oh, ow]);
+    for q in 0..c {
+        for sh in 0..s {
+            for sw in 0..s {
+                let o = if mode == 0 {
+                    q * s * s + sh * s + sw
+                } else {
+                    (sh * s + sw) * c + q
+                };
+                for i in 0..oh {
+                    for j in 0..ow {
+                        out.data[(o * oh + i) * ow + j] =
+                            x.data[(q * h + i * s + sh) * w + j * s + sw];
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn squeeze(p: &Params, x: &Tensor) -> Tensor {
+    let dims = x.dims();
+    let axes = ints(p, 3);
+    let flag_ids = [0, 1, 11, 2];
+    let keep: Vec<usize> = (0..dims)
+        .filter(|&k| {
+            let squeezed = if axes.is_empty() {
+                p.int(flag_ids[letters(dims)[k]], 0) != 0
+            } else {
+                axes.iter()
+                    .any(|&a| (if a < 0 { a + dims as i32 } else { a }) as usize == k)
+            };
+            !(squeezed && x.shape[k] == 1)
+        })
+        .map(|k| x.shape[k])
+        .collect();
+    let shape = if keep.is_empty() { vec![1] } else { keep };
+    x.reshaped(&shape)
+}
+
+pub fn expanddims(p: &Params, x: &Tensor) -> Tensor {
+    let axes = ints(p, 3);
+    let n = x.dims() + axes.len();
+    let mut shape = Vec::new();
+    let mut it = x.shape.iter();
+    for k in 0..n {
+        if axes
+            .iter()
+            .any(|&a| (if a < 0 { a + n as i32 } else { a }) as usize == k)
+        {
+            shape.push(1);
+        } else {
+            shape.push(*it.next().unwrap());
+        }
+    }
+    x.reshaped(&shape)
+}
+
+pub fn flip(p: &Params, x: &Tensor) -> Tensor {
+    let axes = ints(p, 0);
+    if axes.is_empty() {
+        return x.clone();
+    }
+    let dims = x.dims();
+    let flipped: Vec<bool> = (0..dims)
+        .map(|k| {
+            dims == 1
+                || axes
+                    .iter()
+                    .any(|&a| (if a < 0 { a + dims as i32 } else { a }) as usize == k)
+        })
+        .collect();
+    let st = strides(&x.shape);
+    let mut out = x.clone();
+    for (i, o) in out.data.iter_mut().enumerate() {
+        let mut src = 0;
+        for k in 0..dims {
+            let idx = i / st[k] % x.shape[k];
+            let idx = if flipped[k] {
+                x.shape[k] - 1 - idx
+            } else {
+                idx
+            };
+            src += idx * st[k];
+        }
+        *o = x.data[src];
+    }
+    out
+}
+
+pub fn tile(p: &Params, x: &Tensor) -> Tensor {
+    let reps = ints(p, 2);
+    let dims = x.dims();
+    let (shape_in, rep): (Vec<usize>, Vec<usize>) = if reps.is_empty() {
+        let a = p.int(0, 0);
+        let a = (if a < 0 { a + dims as i32 } else { a }) as usize;
+        let t = p.int(1, 1) as usize;
+        (
+            x.shape.clone(),
+            (0..dims).map(|k| if k == a { t } else { 1 }).collect(),
+        )
+    } else {
+        // numpy.tile: align the repeats with the last axes.
+        let n = dims.max(reps.len());
+        let mut s = vec![1; n - dims];
+        s.extend(&x.shape);
+        let mut r = vec![1; n - reps.len()];
+        r.extend(reps.iter().map(|&v| v as usize));
+        (s, r)
+    };
+    let out_shape: Vec<usize> = shape_in.iter().zip(&rep).map(|(a, b)| a * b).collect();
+    let (sst, ost) = (strides(&shape_in), strides(&out_shape));
+    let total: usize = out_shape.iter().product();
+    let mut data = vec![0.0; total];
+    for (i, o) in data.iter_mut().enumerate() {
+        let mut src = 0;
+        for k in 0..out_shape.len() {
+            src += (i / ost[k] % out_shape[k]) % shape_in[k] * sst[k];
+        }
+        *o = x.data[src];
+    }
+    Tensor::new(&out_shape, data)
+}
