@@ -17,7 +17,7 @@ use octet::{Mat, Net, Options, Weights};
 /// Nets that need layers Octet lacks, with the missing types.
 const PENDING: &[(&str, &[&str])] = &[
     ("FastestDet", &["Interp", "ShuffleChannel", "Slice"]),
-    ("efficientnetv2_b0", &["MemoryData", "Reduction"]),
+    ("efficientnetv2_b0", &["MemoryData"]),
     ("nanodet_m", &["Crop", "Interp", "ShuffleChannel", "Slice"]),
     ("shufflenet", &["ShuffleChannel"]),
     ("shufflenet_v2", &["ShuffleChannel", "Slice"]),

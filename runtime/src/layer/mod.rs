@@ -42,6 +42,7 @@ pub mod pooling1d;
 pub mod priorbox;
 pub mod proposal;
 pub mod psroipooling;
+pub mod reduction;
 pub mod reshape;
 pub mod roialign;
 pub mod roipooling;
@@ -415,6 +416,11 @@ pub static REGISTRY: &[LayerType] = {
             "ROIPooling",
             "max pooling of a region of interest (Fast R-CNN)",
             roipooling::ROIPooling::default()
+        ),
+        row!(
+            "Reduction",
+            "sum, mean, max, min, prod, L1/L2, log-sum(-exp) over axes",
+            reduction::Reduction::default()
         ),
         row!(
             "ReLU",
