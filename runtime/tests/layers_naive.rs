@@ -1163,13 +1163,14 @@ fn binary_inputs(cs: &mut Cases, op: i32, a: &[usize], b: &[usize]) -> Vec<Tenso
     let pick = |shape: &[usize], seed: u64, role: u8| match (op, role) {
         (6, b'a') | (9, b'b') => uniform(shape, seed, 0.1, 2.0),
         (3, b'b') | (8, b'a') => away_from_zero(shape, seed),
+        (12 | 15 | 17, b'b') | (13 | 16 | 18, b'a') => uniform(shape, seed, 0.3, 2.0),
         _ => uniform(shape, seed, -1.0, 1.0),
     };
     vec![pick(a, sa, b'a'), pick(b, sb, b'b')]
 }
 
 fn binary_tol(op: i32) -> Tol {
-    if matches!(op, 6 | 9 | 10 | 11) {
+    if matches!(op, 6 | 9 | 10 | 11 | 14) {
         MATH
     } else {
         EXACT
@@ -1180,7 +1181,7 @@ fn binary_tol(op: i32) -> Tol {
 fn binaryop() {
     let mut cs = Cases::new(800);
     // Every op on equal shapes and on a scalar.
-    for op in 0..12 {
+    for op in 0..19 {
         for s in [&[37usize][..], &[5, 13], &[3, 7, 9]] {
             let ins = binary_inputs(&mut cs, op, s, s);
             cs.add_inputs("BinaryOp", format!("0={op}"), ins, binary_tol(op));
@@ -1225,9 +1226,8 @@ fn binaryop() {
         }
     }
     // Across ranks (test_binaryop_5/6): a 1-D operand matching the outer
-    // axis, a 2-D one under a 3-D one, either side. (A 1-D operand matching
-    // only the innermost axis, which ncnn broadcasts over rows, Octet
-    // refuses; reported.)
+    // axis or else the innermost one, a 2-D one under a 3-D one, 4-D
+    // against every lower rank, either side.
     let cross: &[(&[usize], &[usize])] = &[
         (&[5], &[5, 7]),
         (&[5], &[5, 3, 7]),
@@ -1241,6 +1241,13 @@ fn binaryop() {
         (&[6, 2], &[6, 2, 6]),
         (&[3], &[3, 4, 5]),
         (&[3, 4], &[3, 4, 1]),
+        (&[7], &[5, 7]),
+        (&[7], &[5, 3, 7]),
+        (&[5], &[2, 3, 4, 5]),
+        (&[2], &[2, 3, 4, 5]),
+        (&[2, 3], &[2, 3, 4, 5]),
+        (&[2, 3, 4], &[2, 3, 4, 5]),
+        (&[2, 1, 4, 1], &[1, 3, 4, 5]),
     ];
     for (a, b) in cross {
         for op in [0, 1, 2, 4, 8] {

@@ -236,6 +236,76 @@ fn reduction() {
     run_cases("reduction", &v[..v.len() / 3], 2);
 }
 
+/// The input range valid for a BinaryOp (both operands): divisors and
+/// pow bases positive, away from 0.
+fn binary_range(op: i32) -> (f32, f32) {
+    match op {
+        3 | 6 | 8 | 9 | 12 | 13 | 15..=18 => (0.3, 2.0),
+        _ => (-1.5, 1.5),
+    }
+}
+
+/// Operand pairs of ncnn's broadcast rules: same shapes, a repeating axis
+/// of 1, and every lower-rank form against a higher rank.
+const BINARY_PAIRS: [(&[usize], &[usize]); 22] = [
+    (&[13], &[13]),
+    (&[5, 7], &[5, 7]),
+    (&[3, 5, 7], &[3, 5, 7]),
+    (&[2, 3, 4, 5], &[2, 3, 4, 5]),
+    (&[1], &[9]),
+    (&[1], &[3, 5, 7]),
+    (&[7], &[5, 7]),
+    (&[5], &[5, 7]),
+    (&[5, 1], &[1, 7]),
+    (&[3], &[3, 4, 5]),
+    (&[5], &[3, 4, 5]),
+    (&[3, 4], &[3, 4, 5]),
+    (&[3, 1], &[3, 4, 5]),
+    (&[3, 1, 5], &[3, 4, 1]),
+    (&[1, 4, 5], &[3, 4, 5]),
+    (&[2], &[2, 3, 4, 5]),
+    (&[5], &[2, 3, 4, 5]),
+    (&[2, 3], &[2, 3, 4, 5]),
+    (&[2, 3, 4], &[2, 3, 4, 5]),
+    (&[2, 1, 4, 1], &[2, 3, 4, 5]),
+    (&[1, 3, 1, 5], &[2, 1, 4, 1]),
+    (&[1, 1, 1], &[3, 4, 5]),
+];
+
+#[test]
+fn binaryop() {
+    let mut v = Vec::new();
+    for op in 0..=18 {
+        let (lo, hi) = binary_range(op);
+        for (a, b) in BINARY_PAIRS {
+            for (x, y) in [(a, b), (b, a)] {
+                v.push(
+                    case(
+                        format!("binaryop op{op} {x:?} {y:?}"),
+                        &[x, y],
+                        "BinaryOp",
+                        format!("0={op}"),
+                    )
+                    .range(lo, hi),
+                );
+            }
+        }
+        for shape in SHAPES {
+            v.push(
+                case(
+                    format!("binaryop op{op} scalar {shape:?}"),
+                    &[shape],
+                    "BinaryOp",
+                    format!("0={op} 1=1 2=1.3"),
+                )
+                .range(lo, hi),
+            );
+        }
+    }
+    run_cases("binaryop", &v, 1);
+    run_cases("binaryop", &v[..v.len() / 4], 2);
+}
+
 /// Loads a one-layer net with an input of `shape`; the load error or the
 /// forward error (never a panic).
 fn load_or_run(kind: &str, params: &str, shapes: &[&[usize]]) -> Result<(), String> {
