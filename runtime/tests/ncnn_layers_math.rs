@@ -306,6 +306,37 @@ fn binaryop() {
     run_cases("binaryop", &v[..v.len() / 4], 2);
 }
 
+/// The input range valid for a UnaryOp.
+fn unary_range(op: i32) -> (f32, f32) {
+    match op {
+        5 | 6 | 8 | 15 | 17 => (0.1, 3.0),
+        12 | 13 | 26 => (-0.95, 0.95),
+        25 => (1.1, 4.0),
+        11 => (-1.4, 1.4),
+        _ => (-3.0, 3.0),
+    }
+}
+
+#[test]
+fn unaryop() {
+    let mut v = Vec::new();
+    for op in 0..=27 {
+        let (lo, hi) = unary_range(op);
+        for shape in SHAPES {
+            v.push(
+                case(
+                    format!("unaryop op{op} {shape:?}"),
+                    &[shape],
+                    "UnaryOp",
+                    format!("0={op}"),
+                )
+                .range(lo, hi),
+            );
+        }
+    }
+    run_cases("unaryop", &v, 1);
+}
+
 /// Loads a one-layer net with an input of `shape`; the load error or the
 /// forward error (never a panic).
 fn load_or_run(kind: &str, params: &str, shapes: &[&[usize]]) -> Result<(), String> {

@@ -49,6 +49,7 @@ pub mod roipooling;
 pub mod scale;
 pub mod softmax;
 pub mod split;
+pub mod unaryop;
 pub mod yolo_detection_output;
 pub mod yolov3_detection_output;
 
@@ -450,6 +451,11 @@ pub static REGISTRY: &[LayerType] = {
         ),
         row!("Swish", "x · sigmoid(x)", Activation::new(A::Swish)),
         row!("TanH", "tanh(x)", Activation::new(A::TanH)),
+        row!(
+            "UnaryOp",
+            "element-wise abs, neg, floor, sqrt, exp, log, trig, round, sign, …",
+            unaryop::UnaryOp::default()
+        ),
         row!(
             "YoloDetectionOutput",
             "YOLOv2 region decoding (softmax classes) and NMS",
