@@ -337,6 +337,47 @@ fn unaryop() {
     run_cases("unaryop", &v, 1);
 }
 
+#[test]
+fn activations() {
+    // (type, params, input range)
+    let acts: &[(&str, &str, (f32, f32))] = &[
+        ("GELU", "", (-4.0, 4.0)),
+        ("GELU", "0=1", (-4.0, 4.0)),
+        ("ELU", "", (-3.0, 3.0)),
+        ("ELU", "0=0.7", (-3.0, 3.0)),
+        ("SELU", "", (-3.0, 3.0)),
+        ("SELU", "0=1.3 1=0.9", (-3.0, 3.0)),
+        ("CELU", "", (-3.0, 3.0)),
+        ("CELU", "0=0.4", (-3.0, 3.0)),
+        ("Erf", "", (-3.0, 3.0)),
+        ("Softplus", "", (-5.0, 5.0)),
+        ("BNLL", "", (-5.0, 5.0)),
+        ("Log", "", (0.1, 3.0)),
+        ("Log", "0=2 1=0.5 2=0.3", (0.1, 3.0)),
+        ("Log", "0=10 1=-1.5 2=5", (-1.0, 3.0)),
+        ("Power", "", (-3.0, 3.0)),
+        ("Power", "0=2 1=1.5 2=0.3", (-3.0, 3.0)),
+        ("Power", "0=0.5 1=0.7 2=0.2", (0.0, 3.0)),
+        ("Power", "0=-1.5 1=2 2=1", (0.1, 3.0)),
+        ("Exp", "", (-3.0, 3.0)),
+        ("Exp", "0=2 1=0.5 2=0.3", (-3.0, 3.0)),
+        ("Threshold", "", (-1.0, 1.0)),
+        ("Threshold", "0=0.3", (-1.0, 1.0)),
+        ("Shrink", "", (-1.0, 1.0)),
+        ("Shrink", "0=0.2 1=0.4", (-1.0, 1.0)),
+        ("Shrink", "0=0.5 1=0.1", (-1.0, 1.0)),
+    ];
+    let mut v = Vec::new();
+    for &(kind, params, (lo, hi)) in acts {
+        for shape in SHAPES {
+            v.push(
+                case(format!("{kind} {params} {shape:?}"), &[shape], kind, params).range(lo, hi),
+            );
+        }
+    }
+    run_cases("activations", &v, 1);
+}
+
 /// Loads a one-layer net with an input of `shape`; the load error or the
 /// forward error (never a panic).
 fn load_or_run(kind: &str, params: &str, shapes: &[&[usize]]) -> Result<(), String> {

@@ -25,7 +25,6 @@ const PENDING: &[(&str, &[&str])] = &[
         "vision_transformer",
         &[
             "Crop",
-            "GELU",
             "Gemm",
             "LayerNorm",
             "MemoryData",

@@ -285,6 +285,7 @@ pub static REGISTRY: &[LayerType] = {
     use elementwise::{Activation, ActivationKind as A};
     &[
         row!("AbsVal", "absolute value", Activation::new(A::AbsVal)),
+        row!("BNLL", "log(1 + e^x)", Activation::new(A::Bnll)),
         row!(
             "BatchNorm",
             "per-channel (x − mean) / √(var + eps) · slope + bias",
@@ -294,6 +295,11 @@ pub static REGISTRY: &[LayerType] = {
             "BinaryOp",
             "element-wise +, −, ×, ÷, max, min, pow, … with broadcasting",
             binaryop::BinaryOp::default()
+        ),
+        row!(
+            "CELU",
+            "x, or α(e^(x/α) − 1) below 0",
+            Activation::new(A::Celu)
         ),
         row!("Clip", "clamp to [min, max]", Activation::new(A::Clip)),
         row!(
@@ -351,13 +357,16 @@ pub static REGISTRY: &[LayerType] = {
             "x · scale (inference)",
             Activation::new(A::Dropout)
         ),
+        row!("ELU", "x, or α(e^x − 1) below 0", Activation::new(A::Elu)),
         row!(
             "Eltwise",
             "element-wise product, sum (with coefficients) or max of inputs",
             eltwise::Eltwise::default()
         ),
+        row!("Erf", "the error function", Activation::new(A::Erf)),
         row!("Exp", "base^(shift + scale · x)", Activation::new(A::Exp)),
         row!("Flatten", "to a 1-D blob", flatten::Flatten),
+        row!("GELU", "x·Φ(x), erf or tanh form", Activation::new(A::Gelu)),
         row!(
             "HardSigmoid",
             "clamp(αx + β, 0, 1)",
@@ -375,6 +384,11 @@ pub static REGISTRY: &[LayerType] = {
         ),
         row!("Input", "declares a network input", input::Input::default()),
         row!("LRN", "local response normalization", lrn::Lrn::default()),
+        row!(
+            "Log",
+            "log_base(shift + scale · x)",
+            Activation::new(A::Log)
+        ),
         row!("Mish", "x · tanh(softplus(x))", Activation::new(A::Mish)),
         row!("Noop", "passes its inputs on", split::Noop),
         row!(
@@ -402,6 +416,11 @@ pub static REGISTRY: &[LayerType] = {
             "max / average pooling of a (channels, length) blob, global, adaptive",
             pooling1d::Pooling1D::default()
         ),
+        row!(
+            "Power",
+            "(shift + scale · x)^power",
+            Activation::new(A::Power)
+        ),
         row!("PriorBox", "SSD prior boxes", priorbox::PriorBox::default()),
         row!(
             "Proposal",
@@ -419,14 +438,14 @@ pub static REGISTRY: &[LayerType] = {
             roipooling::ROIPooling::default()
         ),
         row!(
-            "Reduction",
-            "sum, mean, max, min, prod, L1/L2, log-sum(-exp) over axes",
-            reduction::Reduction::default()
-        ),
-        row!(
             "ReLU",
             "max(x, 0) or leaky (int8 kept)",
             Activation::new(A::Relu)
+        ),
+        row!(
+            "Reduction",
+            "sum, mean, max, min, prod, L1/L2, log-sum(-exp) over axes",
+            reduction::Reduction::default()
         ),
         row!(
             "Reshape",
@@ -434,9 +453,19 @@ pub static REGISTRY: &[LayerType] = {
             reshape::Reshape::default()
         ),
         row!(
+            "SELU",
+            "λx, or λα(e^x − 1) below 0",
+            Activation::new(A::Selu)
+        ),
+        row!(
             "Scale",
             "per-channel x · scale + bias",
             scale::Scale::default()
+        ),
+        row!(
+            "Shrink",
+            "x ∓ bias beyond ±λ, else 0",
+            Activation::new(A::Shrink)
         ),
         row!("Sigmoid", "1 / (1 + e^−x)", Activation::new(A::Sigmoid)),
         row!(
@@ -444,6 +473,7 @@ pub static REGISTRY: &[LayerType] = {
             "softmax along an axis",
             softmax::Softmax::default()
         ),
+        row!("Softplus", "log(1 + e^x)", Activation::new(A::Softplus)),
         row!(
             "Split",
             "one blob to several readers, no copy",
@@ -451,6 +481,11 @@ pub static REGISTRY: &[LayerType] = {
         ),
         row!("Swish", "x · sigmoid(x)", Activation::new(A::Swish)),
         row!("TanH", "tanh(x)", Activation::new(A::TanH)),
+        row!(
+            "Threshold",
+            "1 above the threshold, else 0",
+            Activation::new(A::Threshold)
+        ),
         row!(
             "UnaryOp",
             "element-wise abs, neg, floor, sqrt, exp, log, trig, round, sign, …",
