@@ -378,6 +378,38 @@ fn activations() {
     run_cases("activations", &v, 1);
 }
 
+#[test]
+fn layernorm_rmsnorm() {
+    let mut v = Vec::new();
+    let shapes: &[&[usize]] = &[&[11], &[5, 7], &[3, 5, 7], &[2, 3, 4, 5], &[3, 1, 1, 6]];
+    for kind in ["LayerNorm", "RMSNorm"] {
+        for shape in shapes {
+            let r = shape.len();
+            let mut sizes = vec![shape[r - 1]];
+            if r >= 3 {
+                sizes.push(shape[r - 1] * shape[r - 2]);
+            }
+            if r == 4 {
+                sizes.push(shape[1] * shape[2] * shape[3]);
+            }
+            for size in sizes {
+                for (eps, affine) in [("0.001", 1), ("0.01", 0), ("1e-5", 1)] {
+                    v.push(
+                        case(
+                            format!("{kind} {size} {eps} {affine} {shape:?}"),
+                            &[shape],
+                            kind,
+                            format!("0={size} 1={eps} 2={affine}"),
+                        )
+                        .range(-2.0, 3.0),
+                    );
+                }
+            }
+        }
+    }
+    run_cases("layernorm_rmsnorm", &v, 1);
+}
+
 /// Loads a one-layer net with an input of `shape`; the load error or the
 /// forward error (never a panic).
 fn load_or_run(kind: &str, params: &str, shapes: &[&[usize]]) -> Result<(), String> {

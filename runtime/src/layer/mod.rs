@@ -33,6 +33,7 @@ pub mod eltwise;
 pub mod flatten;
 pub mod innerproduct;
 pub mod input;
+pub mod layernorm;
 pub mod lrn;
 pub mod nms;
 pub mod padding;
@@ -385,6 +386,11 @@ pub static REGISTRY: &[LayerType] = {
         row!("Input", "declares a network input", input::Input::default()),
         row!("LRN", "local response normalization", lrn::Lrn::default()),
         row!(
+            "LayerNorm",
+            "(x − mean) / √(var + eps) · γ + β over each row / plane",
+            layernorm::LayerNorm::layer()
+        ),
+        row!(
             "Log",
             "log_base(shift + scale · x)",
             Activation::new(A::Log)
@@ -426,6 +432,11 @@ pub static REGISTRY: &[LayerType] = {
             "Proposal",
             "Faster R-CNN region proposals (anchors, decoding, NMS)",
             proposal::Proposal::default()
+        ),
+        row!(
+            "RMSNorm",
+            "x / √(mean(x²) + eps) · γ over each row / plane",
+            layernorm::LayerNorm::rms()
         ),
         row!(
             "ROIAlign",
