@@ -410,6 +410,47 @@ fn layernorm_rmsnorm() {
     run_cases("layernorm_rmsnorm", &v, 1);
 }
 
+#[test]
+fn groupnorm_instancenorm() {
+    let mut v = Vec::new();
+    let shapes: &[&[usize]] = &[&[12], &[6, 7], &[6, 5, 7], &[4, 3, 4, 5], &[8, 1, 1]];
+    for shape in shapes {
+        let c = shape[0];
+        for group in [1, 2, c] {
+            // A group of one value is 0 up to ncnn's rounding (its fused
+            // multiply-adds leave ~1e-8 residues that a small eps enlarges).
+            if group == c && shape.iter().skip(1).product::<usize>() == 1 {
+                continue;
+            }
+            for (eps, affine) in [("0.001", 1), ("0.01", 0), ("1e-5", 1)] {
+                v.push(
+                    case(
+                        format!("GroupNorm g{group} {eps} {affine} {shape:?}"),
+                        &[shape],
+                        "GroupNorm",
+                        format!("0={group} 1={c} 2={eps} 3={affine}"),
+                    )
+                    .range(-2.0, 3.0),
+                );
+            }
+        }
+        if shape.len() >= 3 {
+            for (eps, affine) in [("0.001", 1), ("0.01", 0)] {
+                v.push(
+                    case(
+                        format!("InstanceNorm {eps} {affine} {shape:?}"),
+                        &[shape],
+                        "InstanceNorm",
+                        format!("0={c} 1={eps} 2={affine}"),
+                    )
+                    .range(-2.0, 3.0),
+                );
+            }
+        }
+    }
+    run_cases("groupnorm_instancenorm", &v, 1);
+}
+
 /// Loads a one-layer net with an input of `shape`; the load error or the
 /// forward error (never a panic).
 fn load_or_run(kind: &str, params: &str, shapes: &[&[usize]]) -> Result<(), String> {

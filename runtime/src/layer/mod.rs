@@ -31,6 +31,7 @@ pub mod detection_output;
 pub mod elementwise;
 pub mod eltwise;
 pub mod flatten;
+pub mod groupnorm;
 pub mod innerproduct;
 pub mod input;
 pub mod layernorm;
@@ -369,6 +370,11 @@ pub static REGISTRY: &[LayerType] = {
         row!("Flatten", "to a 1-D blob", flatten::Flatten),
         row!("GELU", "x·Φ(x), erf or tanh form", Activation::new(A::Gelu)),
         row!(
+            "GroupNorm",
+            "normalise groups of channels, then per-channel γ, β",
+            groupnorm::GroupNorm::group()
+        ),
+        row!(
             "HardSigmoid",
             "clamp(αx + β, 0, 1)",
             Activation::new(A::HardSigmoid)
@@ -384,6 +390,11 @@ pub static REGISTRY: &[LayerType] = {
             innerproduct::InnerProduct::default()
         ),
         row!("Input", "declares a network input", input::Input::default()),
+        row!(
+            "InstanceNorm",
+            "normalise each channel, then per-channel γ, β",
+            groupnorm::GroupNorm::instance()
+        ),
         row!("LRN", "local response normalization", lrn::Lrn::default()),
         row!(
             "LayerNorm",
