@@ -451,6 +451,34 @@ fn groupnorm_instancenorm() {
     run_cases("groupnorm_instancenorm", &v, 1);
 }
 
+#[test]
+fn prelu_softmax() {
+    let mut v = Vec::new();
+    for shape in SHAPES {
+        for n in [1, shape[0]] {
+            v.push(case(
+                format!("PReLU {n} {shape:?}"),
+                &[shape],
+                "PReLU",
+                format!("0={n}"),
+            ));
+        }
+        let r = shape.len() as i32;
+        for axis in -r..r {
+            v.push(
+                case(
+                    format!("Softmax {axis} {shape:?}"),
+                    &[shape],
+                    "Softmax",
+                    format!("0={axis} 1=1"),
+                )
+                .range(-4.0, 4.0),
+            );
+        }
+    }
+    run_cases("prelu_softmax", &v, 1);
+}
+
 /// Loads a one-layer net with an input of `shape`; the load error or the
 /// forward error (never a panic).
 fn load_or_run(kind: &str, params: &str, shapes: &[&[usize]]) -> Result<(), String> {

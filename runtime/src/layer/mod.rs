@@ -41,6 +41,7 @@ pub mod padding;
 pub mod permute;
 pub mod pooling;
 pub mod pooling1d;
+pub mod prelu;
 pub mod priorbox;
 pub mod proposal;
 pub mod psroipooling;
@@ -408,6 +409,11 @@ pub static REGISTRY: &[LayerType] = {
         ),
         row!("Mish", "x · tanh(softplus(x))", Activation::new(A::Mish)),
         row!("Noop", "passes its inputs on", split::Noop),
+        row!(
+            "PReLU",
+            "x, or x · slope below 0 (per channel or shared)",
+            prelu::PReLU::default()
+        ),
         row!(
             "PSROIPooling",
             "position-sensitive ROI average pooling (R-FCN)",
