@@ -14,6 +14,7 @@ pub mod activation;
 pub mod binary;
 pub mod conv;
 pub mod dense;
+pub mod math;
 pub mod norm;
 pub mod pool;
 pub mod shape;
@@ -217,6 +218,11 @@ pub fn forward(
         "InnerProduct" => one(dense::inner_product(p, &inputs[0], bin, int8)),
         "Input" | "Noop" => inputs.to_vec(),
         "LRN" => one(norm::lrn(p, &inputs[0])),
+        "LayerNorm" => one(math::layernorm(p, &inputs[0], bin, false)),
+        "RMSNorm" => one(math::layernorm(p, &inputs[0], bin, true)),
+        "GroupNorm" => one(math::groupnorm(p, &inputs[0], bin)),
+        "Reduction" => one(math::reduction(p, &inputs[0])),
+        "UnaryOp" => one(math::unaryop(p, &inputs[0])),
         "Padding" => one(shape::padding(p, &inputs[0], bin)),
         "Permute" => one(shape::permute(p, &inputs[0])),
         "Pooling" => one(pool::pooling(p, &inputs[0])),
