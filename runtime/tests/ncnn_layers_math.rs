@@ -476,6 +476,14 @@ fn prelu_softmax() {
             );
         }
     }
+    for shape in [&[3usize, 5, 7][..], &[2, 3, 4, 5], &[4, 1, 1]] {
+        v.push(case(
+            format!("Bias {shape:?}"),
+            &[shape],
+            "Bias",
+            format!("0={}", shape[0]),
+        ));
+    }
     run_cases("prelu_softmax", &v, 1);
 }
 

@@ -20,6 +20,7 @@ use crate::option::Options;
 use crate::param::ParamDict;
 
 pub mod batchnorm;
+pub mod bias;
 pub mod binaryop;
 pub mod concat;
 pub mod convolution;
@@ -294,6 +295,7 @@ pub static REGISTRY: &[LayerType] = {
             "per-channel (x − mean) / √(var + eps) · slope + bias",
             batchnorm::BatchNorm::default()
         ),
+        row!("Bias", "per-channel x + bias", bias::Bias::default()),
         row!(
             "BinaryOp",
             "element-wise +, −, ×, ÷, max, min, pow, … with broadcasting",
