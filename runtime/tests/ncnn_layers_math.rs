@@ -448,6 +448,21 @@ fn groupnorm_instancenorm() {
             }
         }
     }
+    for shape in SHAPES {
+        for nv in 0..2 {
+            for ac in 0..2 {
+                v.push(
+                    case(
+                        format!("MVN {nv} {ac} {shape:?}"),
+                        &[shape],
+                        "MVN",
+                        format!("0={nv} 1={ac} 2=0.001"),
+                    )
+                    .range(-2.0, 3.0),
+                );
+            }
+        }
+    }
     run_cases("groupnorm_instancenorm", &v, 1);
 }
 

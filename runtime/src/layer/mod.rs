@@ -37,6 +37,7 @@ pub mod innerproduct;
 pub mod input;
 pub mod layernorm;
 pub mod lrn;
+pub mod mvn;
 pub mod nms;
 pub mod padding;
 pub mod permute;
@@ -408,6 +409,11 @@ pub static REGISTRY: &[LayerType] = {
             "Log",
             "log_base(shift + scale · x)",
             Activation::new(A::Log)
+        ),
+        row!(
+            "MVN",
+            "subtract the mean, optionally divide by the RMS (per channel or across)",
+            mvn::Mvn::default()
         ),
         row!("Mish", "x · tanh(softplus(x))", Activation::new(A::Mish)),
         row!("Noop", "passes its inputs on", split::Noop),
