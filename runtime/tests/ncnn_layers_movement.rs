@@ -6,9 +6,9 @@
 //! within 1e-4·max|ref| + 1e-6 (MemoryData with the same synthetic `.bin`).
 //! Bad params and shapes give errors, not panics.
 
-mod common;
 #[path = "common/cases.rs"]
 mod cases;
+mod common;
 
 use cases::{case, run_cases, Case};
 use octet::{Net, Options, Weights};
