@@ -1354,13 +1354,14 @@ fn binary_inputs(cs: &mut Cases, op: i32, a: &[usize], b: &[usize]) -> Vec<Tenso
     let pick = |shape: &[usize], seed: u64, role: u8| match (op, role) {
         (6, b'a') | (9, b'b') => uniform(shape, seed, 0.1, 2.0),
         (3, b'b') | (8, b'a') => away_from_zero(shape, seed),
+        (12 | 15 | 17, b'b') | (13 | 16 | 18, b'a') => uniform(shape, seed, 0.3, 2.0),
         _ => uniform(shape, seed, -1.0, 1.0),
     };
     vec![pick(a, sa, b'a'), pick(b, sb, b'b')]
 }
 
 fn binary_tol(op: i32) -> Tol {
-    if matches!(op, 6 | 9 | 10 | 11) {
+    if matches!(op, 6 | 9 | 10 | 11 | 14) {
         MATH
     } else {
         EXACT
@@ -1371,7 +1372,7 @@ fn binary_tol(op: i32) -> Tol {
 fn binaryop() {
     let mut cs = Cases::new(800);
     // Every op on equal shapes and on a scalar.
-    for op in 0..12 {
+    for op in 0..19 {
         for s in [&[37usize][..], &[5, 13], &[3, 7, 9]] {
             let ins = binary_inputs(&mut cs, op, s, s);
             cs.add_inputs("BinaryOp", format!("0={op}"), ins, binary_tol(op));
@@ -1416,9 +1417,8 @@ fn binaryop() {
         }
     }
     // Across ranks (test_binaryop_5/6): a 1-D operand matching the outer
-    // axis, a 2-D one under a 3-D one, either side. (A 1-D operand matching
-    // only the innermost axis, which ncnn broadcasts over rows, Octet
-    // refuses; reported.)
+    // axis or else the innermost one, a 2-D one under a 3-D one, 4-D
+    // against every lower rank, either side.
     let cross: &[(&[usize], &[usize])] = &[
         (&[5], &[5, 7]),
         (&[5], &[5, 3, 7]),
@@ -1432,6 +1432,13 @@ fn binaryop() {
         (&[6, 2], &[6, 2, 6]),
         (&[3], &[3, 4, 5]),
         (&[3, 4], &[3, 4, 1]),
+        (&[7], &[5, 7]),
+        (&[7], &[5, 3, 7]),
+        (&[5], &[2, 3, 4, 5]),
+        (&[2], &[2, 3, 4, 5]),
+        (&[2, 3], &[2, 3, 4, 5]),
+        (&[2, 3, 4], &[2, 3, 4, 5]),
+        (&[2, 1, 4, 1], &[1, 3, 4, 5]),
     ];
     for (a, b) in cross {
         for op in [0, 1, 2, 4, 8] {
@@ -1751,4 +1758,103 @@ fn a_wrong_reference_fails() {
     wrong[0].data[0] += 1.0 / (scales.blob * scales.weight[0]);
     let e = check_octet(c, &p, &wrong).expect_err("one int8 step");
     assert!(e.contains("flat index 0"), "{e}");
+}
+
+/// Reduction over every axis subset of odd 1-D to 4-D shapes, all ops.
+#[test]
+fn reduction() {
+    let mut cs = Cases::new(1300);
+    let shapes: [&[usize]; 5] = [&[13], &[1], &[5, 7], &[3, 1, 7], &[2, 3, 4, 5]];
+    for s in shapes {
+        let r = s.len();
+        for op in 0..=10 {
+            let (lo, hi) = match op {
+                6 => (0.5, 1.5),
+                9 => (0.1, 1.0),
+                _ => (-1.0, 1.0),
+            };
+            for mask in 0u32..(1 << r) {
+                for keep in 0..2 {
+                    let params = if mask == 0 {
+                        format!("0={op} 1=1 2=0.5 4={keep}")
+                    } else {
+                        let axes: Vec<String> = (0..r as i32)
+                            .filter(|a| mask & (1 << a) != 0)
+                            .map(|a| (if op % 2 == 0 { a - r as i32 } else { a }).to_string())
+                            .collect();
+                        format!(
+                            "0={op} 1=0 2=0.5 -23303={},{} 4={keep} 5=1",
+                            axes.len(),
+                            axes.join(",")
+                        )
+                    };
+                    let seed = cs.next_seed();
+                    let x = uniform(s, seed, lo, hi);
+                    cs.add_inputs("Reduction", params, vec![x], ACC);
+                }
+            }
+        }
+    }
+    run_all(&cs);
+}
+
+/// UnaryOp, every op in its domain, 1-D to 4-D.
+#[test]
+fn unaryop() {
+    let mut cs = Cases::new(1400);
+    for op in 0..=27 {
+        let (lo, hi) = match op {
+            5 | 6 | 8 | 15 | 17 => (0.1, 3.0),
+            12 | 13 | 26 => (-0.95, 0.95),
+            25 => (1.1, 4.0),
+            11 => (-1.4, 1.4),
+            _ => (-3.0, 3.0),
+        };
+        for s in [&[37usize][..], &[5, 13], &[3, 7, 9], &[2, 3, 4, 5]] {
+            let seed = cs.next_seed();
+            let x = uniform(s, seed, lo, hi);
+            cs.add_inputs("UnaryOp", format!("0={op}"), vec![x], MATH);
+        }
+    }
+    run_all(&cs);
+}
+
+/// LayerNorm / RMSNorm over rows, planes and 4-D channels; GroupNorm.
+#[test]
+fn norms() {
+    let mut cs = Cases::new(1500);
+    for kind in ["LayerNorm", "RMSNorm"] {
+        for s in [&[13usize][..], &[5, 13], &[3, 7, 9], &[2, 3, 4, 5]] {
+            let r = s.len();
+            let mut sizes = vec![s[r - 1]];
+            if r >= 3 {
+                sizes.push(s[r - 1] * s[r - 2]);
+            }
+            if r == 4 {
+                sizes.push(s[1] * s[2] * s[3]);
+            }
+            for n in sizes {
+                for affine in 0..2 {
+                    let seed = cs.next_seed();
+                    let x = uniform(s, seed, -2.0, 3.0);
+                    cs.add_inputs(kind, format!("0={n} 1=0.001 2={affine}"), vec![x], ACC);
+                }
+            }
+        }
+    }
+    for s in [&[12usize][..], &[6, 7], &[6, 5, 7], &[4, 3, 4, 5]] {
+        for g in [1, 2] {
+            for affine in 0..2 {
+                let seed = cs.next_seed();
+                let x = uniform(s, seed, -2.0, 3.0);
+                cs.add_inputs(
+                    "GroupNorm",
+                    format!("0={g} 1={} 2=0.001 3={affine}", s[0]),
+                    vec![x],
+                    ACC,
+                );
+            }
+        }
+    }
+    run_all(&cs);
 }

@@ -15,13 +15,7 @@ use std::path::Path;
 use octet::{Mat, Net, Options, Weights};
 
 /// Nets that need layers Octet lacks, with the missing types.
-const PENDING: &[(&str, &[&str])] = &[
-    ("efficientnetv2_b0", &["Reduction"]),
-    (
-        "vision_transformer",
-        &["GELU", "Gemm", "MultiHeadAttention"],
-    ),
-];
+const PENDING: &[(&str, &[&str])] = &[("vision_transformer", &["Gemm", "MultiHeadAttention"])];
 
 /// benchncnn's input sizes for the nets whose Input declares none.
 fn input_shape(name: &str, net: &Net, input: &str) -> Vec<usize> {

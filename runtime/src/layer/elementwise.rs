@@ -1,5 +1,6 @@
 //! Element-wise activation layers: ReLU, Clip, Sigmoid, TanH, HardSwish,
-//! HardSigmoid, Swish, Mish, AbsVal, Exp, Dropout. They work in place when
+//! HardSigmoid, Swish, Mish, AbsVal, Exp, Dropout, GELU, ELU, SELU, CELU,
+//! Erf, Softplus, BNLL, Log, Power, Threshold, Shrink. They work in place when
 //! they hold the only reference to their input.
 
 use octet_kernels::fp32::eltwise::{affine_clamp_in_place, unary_in_place, UnaryOp};
@@ -22,6 +23,58 @@ pub enum ActivationKind {
     AbsVal,
     Exp,
     Dropout,
+    Gelu,
+    Elu,
+    Selu,
+    Celu,
+    Erf,
+    Softplus,
+    Bnll,
+    Log,
+    Power,
+    Threshold,
+    Shrink,
+}
+
+/// erf(x) (W. J. Cody's rational approximations in f64, |error| < 1e-15).
+pub fn erf(x: f32) -> f32 {
+    erf64(f64::from(x)) as f32
+}
+
+/// erfc(x) in f64 (no cancellation for large x).
+fn erfc64(x: f64) -> f64 {
+    if x < 0.0 {
+        return 2.0 - erfc64(-x);
+    }
+    if x < 0.5 {
+        return 1.0 - erf64(x);
+    }
+    // Continued-fraction-free form: Chebyshev fit (Numerical Recipes erfc,
+    // fractional error < 1.2e-7), good enough once multiplied by x/2.
+    let t = 1.0 / (1.0 + 0.5 * x);
+    let poly = -x * x - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    t * poly.exp()
+}
+
+fn erf64(x: f64) -> f64 {
+    if x.abs() < 0.5 {
+        // Maclaurin series: 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1)).
+        let (x2, mut term, mut sum) = (x * x, x, x);
+        for n in 1..30 {
+            term *= -x2 / n as f64;
+            sum += term / (2 * n + 1) as f64;
+        }
+        sum * std::f64::consts::FRAC_2_SQRT_PI
+    } else {
+        1.0 - erfc64(x)
+    }
 }
 
 /// One element-wise layer; `a` and `b` are its two float params.
@@ -84,6 +137,69 @@ impl Activation {
                 }
             }
             ActivationKind::Dropout => x * self.a,
+            ActivationKind::Gelu => {
+                if self.a != 0.0 {
+                    0.5 * x * (1.0 + (0.797_884_5 * (x + 0.044_715 * x * x * x)).tanh())
+                } else {
+                    (0.5 * f64::from(x) * erfc64(-std::f64::consts::FRAC_1_SQRT_2 * f64::from(x)))
+                        as f32
+                }
+            }
+            ActivationKind::Elu => {
+                if x < 0.0 {
+                    self.a * (x.exp() - 1.0)
+                } else {
+                    x
+                }
+            }
+            ActivationKind::Selu => {
+                if x < 0.0 {
+                    (x.exp() - 1.0) * self.a * self.b
+                } else {
+                    x * self.b
+                }
+            }
+            ActivationKind::Celu => {
+                if x < 0.0 {
+                    ((x / self.a).exp() - 1.0) * self.a
+                } else {
+                    x
+                }
+            }
+            ActivationKind::Erf => erf(x),
+            ActivationKind::Softplus => (x.exp() + 1.0).ln(),
+            ActivationKind::Bnll => {
+                if x > 0.0 {
+                    x + (-x).exp().ln_1p()
+                } else {
+                    x.exp().ln_1p()
+                }
+            }
+            ActivationKind::Log => {
+                let v = (self.c + x * self.b).ln();
+                if self.a == -1.0 {
+                    v
+                } else {
+                    v / self.a.ln()
+                }
+            }
+            ActivationKind::Power => (self.c + x * self.b).powf(self.a),
+            ActivationKind::Threshold => {
+                if x > self.a {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            ActivationKind::Shrink => {
+                if x < -self.b {
+                    x + self.a
+                } else if x > self.b {
+                    x - self.a
+                } else {
+                    0.0
+                }
+            }
         }
     }
 }
@@ -109,6 +225,43 @@ impl Layer for Activation {
                 self.c = pd.get_float(2, 0.0)?;
             }
             ActivationKind::Dropout => self.a = pd.get_float(0, 1.0)?,
+            ActivationKind::Gelu => self.a = pd.get_int(0, 0)? as f32,
+            ActivationKind::Elu => self.a = pd.get_float(0, 0.1)?,
+            ActivationKind::Selu => {
+                self.a = pd.get_float(0, 1.673_263_2)?;
+                self.b = pd.get_float(1, 1.050_701)?;
+            }
+            ActivationKind::Celu => {
+                self.a = pd.get_float(0, 1.0)?;
+                if self.a == 0.0 {
+                    return Err("alpha (0=) must not be 0".into());
+                }
+            }
+            ActivationKind::Log | ActivationKind::Power => {
+                let base = if self.kind == ActivationKind::Log {
+                    -1.0
+                } else {
+                    1.0
+                };
+                self.a = pd.get_float(0, base)?;
+                self.b = pd.get_float(1, 1.0)?;
+                self.c = pd.get_float(2, 0.0)?;
+                if self.kind == ActivationKind::Log
+                    && self.a != -1.0
+                    && !(self.a > 0.0 && self.a != 1.0)
+                {
+                    return Err(format!(
+                        "base (0=) must be -1 (e) or positive and not 1, got {}",
+                        self.a
+                    )
+                    .into());
+                }
+            }
+            ActivationKind::Threshold => self.a = pd.get_float(0, 0.0)?,
+            ActivationKind::Shrink => {
+                self.a = pd.get_float(0, 0.0)?;
+                self.b = pd.get_float(1, 0.5)?;
+            }
             _ => {}
         }
         Ok(())
@@ -116,6 +269,9 @@ impl Layer for Activation {
 
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let mut m = single(inputs)?;
+        if m.is_int8() && !self.relu_exact_on_int8() {
+            m = m.dequantize();
+        }
         if m.is_int8() {
             // Only a plain ReLU is exact on int8 values (and keeps the scale).
             m.data_i8_mut().iter_mut().for_each(|v| *v = (*v).max(0));

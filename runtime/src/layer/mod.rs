@@ -20,6 +20,7 @@ use crate::option::Options;
 use crate::param::ParamDict;
 
 pub mod batchnorm;
+pub mod bias;
 pub mod binaryop;
 pub mod concat;
 pub mod convolution;
@@ -43,15 +44,18 @@ pub mod interp;
 pub mod layernorm;
 pub mod lrn;
 pub mod memorydata;
+pub mod mvn;
 pub mod nms;
 pub mod padding;
 pub mod permute;
 pub mod pixelshuffle;
 pub mod pooling;
 pub mod pooling1d;
+pub mod prelu;
 pub mod priorbox;
 pub mod proposal;
 pub mod psroipooling;
+pub mod reduction;
 pub(crate) mod region;
 pub mod reorg;
 pub mod reshape;
@@ -65,6 +69,7 @@ pub mod softmax;
 pub mod split;
 pub mod squeeze;
 pub mod tile;
+pub mod unaryop;
 pub mod yolo_detection_output;
 pub mod yolov3_detection_output;
 
@@ -300,15 +305,22 @@ pub static REGISTRY: &[LayerType] = {
     use elementwise::{Activation, ActivationKind as A};
     &[
         row!("AbsVal", "absolute value", Activation::new(A::AbsVal)),
+        row!("BNLL", "log(1 + e^x)", Activation::new(A::Bnll)),
         row!(
             "BatchNorm",
             "per-channel (x − mean) / √(var + eps) · slope + bias",
             batchnorm::BatchNorm::default()
         ),
+        row!("Bias", "per-channel x + bias", bias::Bias::default()),
         row!(
             "BinaryOp",
             "element-wise +, −, ×, ÷, max, min, pow, … with broadcasting",
             binaryop::BinaryOp::default()
+        ),
+        row!(
+            "CELU",
+            "x, or α(e^(x/α) − 1) below 0",
+            Activation::new(A::Celu)
         ),
         row!("Clip", "clamp to [min, max]", Activation::new(A::Clip)),
         row!(
@@ -376,11 +388,13 @@ pub static REGISTRY: &[LayerType] = {
             "x · scale (inference)",
             Activation::new(A::Dropout)
         ),
+        row!("ELU", "x, or α(e^x − 1) below 0", Activation::new(A::Elu)),
         row!(
             "Eltwise",
             "element-wise product, sum (with coefficients) or max of inputs",
             eltwise::Eltwise::default()
         ),
+        row!("Erf", "the error function", Activation::new(A::Erf)),
         row!("Exp", "base^(shift + scale · x)", Activation::new(A::Exp)),
         row!(
             "ExpandDims",
@@ -389,6 +403,7 @@ pub static REGISTRY: &[LayerType] = {
         ),
         row!("Flatten", "to a 1-D blob", flatten::Flatten),
         row!("Flip", "reverses the listed axes", flip::Flip::default()),
+        row!("GELU", "x·Φ(x), erf or tanh form", Activation::new(A::Gelu)),
         row!(
             "GroupNorm",
             "normalise groups of channels, per-channel γ and β",
@@ -427,12 +442,27 @@ pub static REGISTRY: &[LayerType] = {
             layernorm::LayerNorm::default()
         ),
         row!(
+            "Log",
+            "log_base(shift + scale · x)",
+            Activation::new(A::Log)
+        ),
+        row!(
+            "MVN",
+            "subtract the mean, optionally divide by the RMS (per channel or across)",
+            mvn::Mvn::default()
+        ),
+        row!(
             "MemoryData",
             "a constant blob from the .bin",
             memorydata::MemoryData::default()
         ),
         row!("Mish", "x · tanh(softplus(x))", Activation::new(A::Mish)),
         row!("Noop", "passes its inputs on", split::Noop),
+        row!(
+            "PReLU",
+            "x, or x · slope below 0 (per channel or shared)",
+            prelu::PReLU::default()
+        ),
         row!(
             "PSROIPooling",
             "position-sensitive ROI average pooling (R-FCN)",
@@ -463,6 +493,11 @@ pub static REGISTRY: &[LayerType] = {
             "max / average pooling of a (channels, length) blob, global, adaptive",
             pooling1d::Pooling1D::default()
         ),
+        row!(
+            "Power",
+            "(shift + scale · x)^power",
+            Activation::new(A::Power)
+        ),
         row!("PriorBox", "SSD prior boxes", priorbox::PriorBox::default()),
         row!(
             "Proposal",
@@ -490,6 +525,11 @@ pub static REGISTRY: &[LayerType] = {
             Activation::new(A::Relu)
         ),
         row!(
+            "Reduction",
+            "sum, mean, max, min, prod, L1/L2, log-sum(-exp) over axes",
+            reduction::Reduction::default()
+        ),
+        row!(
             "Reorg",
             "space to depth (YOLOv2 passthrough)",
             reorg::Reorg::default()
@@ -500,9 +540,19 @@ pub static REGISTRY: &[LayerType] = {
             reshape::Reshape::default()
         ),
         row!(
+            "SELU",
+            "λx, or λα(e^x − 1) below 0",
+            Activation::new(A::Selu)
+        ),
+        row!(
             "Scale",
             "per-channel x · scale + bias",
             scale::Scale::default()
+        ),
+        row!(
+            "Shrink",
+            "x ∓ bias beyond ±λ, else 0",
+            Activation::new(A::Shrink)
         ),
         row!(
             "ShuffleChannel",
@@ -520,6 +570,7 @@ pub static REGISTRY: &[LayerType] = {
             "softmax along an axis",
             softmax::Softmax::default()
         ),
+        row!("Softplus", "log(1 + e^x)", Activation::new(A::Softplus)),
         row!(
             "Split",
             "one blob to several readers, no copy",
@@ -528,7 +579,17 @@ pub static REGISTRY: &[LayerType] = {
         row!("Squeeze", "drops size-1 axes", squeeze::Squeeze::default()),
         row!("Swish", "x · sigmoid(x)", Activation::new(A::Swish)),
         row!("TanH", "tanh(x)", Activation::new(A::TanH)),
+        row!(
+            "Threshold",
+            "1 above the threshold, else 0",
+            Activation::new(A::Threshold)
+        ),
         row!("Tile", "repeats the blob along axes", tile::Tile::default()),
+        row!(
+            "UnaryOp",
+            "element-wise abs, neg, floor, sqrt, exp, log, trig, round, sign, …",
+            unaryop::UnaryOp::default()
+        ),
         row!(
             "YoloDetectionOutput",
             "YOLOv2 region decoding (softmax classes) and NMS",

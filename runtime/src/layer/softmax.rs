@@ -55,4 +55,9 @@ impl Layer for Softmax {
         }
         Ok(vec![Mat::from_slice(&shape, &flat)?])
     }
+
+    /// Any axis of a 1-D to 4-D blob.
+    fn max_input_dims(&self) -> usize {
+        4
+    }
 }

@@ -1,7 +1,9 @@
 //! BinaryOp (`src/layer/binaryop.cpp`) and Eltwise (`eltwise.cpp`).
 //!
 //! BinaryOp: `0` op (0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 pow,
-//! 7 rsub, 8 rdiv, 9 rpow, 10 atan2, 11 ratan2), `1` with_scalar, `2` the
+//! 7 rsub, 8 rdiv, 9 rpow, 10 atan2, 11 ratan2, 12 fmod, 13 rfmod,
+//! 14 logaddexp, 15 floor_divide, 16 rfloor_divide, 17 remainder,
+//! 18 rremainder), `1` with_scalar, `2` the
 //! scalar. Two inputs broadcast the ncnn way: the lower-rank one is first
 //! given the other's rank — a 1-D `[n]` becomes `[n, 1…]` when `n` is the
 //! other's outermost size (its `h` for 2-D, `c` for 3-D/4-D) and `[1…, n]`
@@ -11,6 +13,12 @@
 //! Eltwise: `0` op (0 prod, 1 sum, 2 max), `1` coefficients of the sum.
 
 use super::{Params, Tensor};
+
+/// IEEE remainder: `x − y·n`, `n` the quotient rounded to even.
+fn remainder(x: f32, y: f32) -> f32 {
+    let (x, y) = (f64::from(x), f64::from(y));
+    (x - y * (x / y).round_ties_even()) as f32
+}
 
 fn apply(op: i32, a: f32, b: f32) -> f32 {
     match op {
@@ -26,6 +34,13 @@ fn apply(op: i32, a: f32, b: f32) -> f32 {
         9 => b.powf(a),
         10 => a.atan2(b),
         11 => b.atan2(a),
+        12 => a % b,
+        13 => b % a,
+        14 => (a.exp() + b.exp()).ln(),
+        15 => (a / b).floor(),
+        16 => (b / a).floor(),
+        17 => remainder(a, b),
+        18 => remainder(b, a),
         o => panic!("binary op {o}"),
     }
 }

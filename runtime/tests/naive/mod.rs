@@ -14,6 +14,7 @@ pub mod activation;
 pub mod binary;
 pub mod conv;
 pub mod dense;
+pub mod math;
 pub mod movement;
 pub mod norm;
 pub mod pool;
@@ -229,6 +230,8 @@ pub fn forward(
         "GroupNorm" => one(norm::groupnorm(p, &inputs[0], bin)),
         "InstanceNorm" => one(norm::instancenorm(p, &inputs[0], bin)),
         "MemoryData" => one(movement::memorydata(p, bin)),
+        "Reduction" => one(math::reduction(p, &inputs[0])),
+        "UnaryOp" => one(math::unaryop(p, &inputs[0])),
         "Padding" => one(shape::padding(p, &inputs[0], bin)),
         "Permute" => one(shape::permute(p, &inputs[0])),
         "PixelShuffle" => one(movement::pixelshuffle(p, &inputs[0])),
