@@ -15,6 +15,7 @@ use crate::error::LayerResult;
 use crate::layer::{ForwardContext, Layer};
 use crate::mat::Mat;
 use crate::param::ParamDict;
+use octet_kernels::fp32::eltwise::{binary_in_place, binary_scalar_in_place, BinaryOp as KernelOp};
 
 #[derive(Default)]
 pub struct BinaryOp {
@@ -191,13 +192,41 @@ fn broadcast<F: Fn(f32, f32) -> f32>(
     out
 }
 
+/// The ops the element-wise kernels have (NEON blocks on armv7, where the
+/// portable loops stay scalar): add, sub, mul, max, min.
+fn kernel_op(op: i32) -> Option<KernelOp> {
+    Some(match op {
+        0 => KernelOp::Add,
+        1 => KernelOp::Sub,
+        2 => KernelOp::Mul,
+        4 => KernelOp::Max,
+        5 => KernelOp::Min,
+        _ => return None,
+    })
+}
+
 impl BinaryOp {
+    /// `a = a op b` on one channel's values.
+    fn scalar_slice(&self, a: &mut [f32], b: f32) {
+        match kernel_op(self.op) {
+            Some(k) => binary_scalar_in_place(k, a, b),
+            None => with_op!(self.op, f, a.iter_mut().for_each(|v| *v = f(*v, b))),
+        }
+    }
+
     fn scalar(&self, mut a: Mat, b: f32) -> Mat {
-        with_op!(self.op, f, {
-            for q in 0..a.c() {
-                a.channel_mut(q).iter_mut().for_each(|v| *v = f(*v, b));
-            }
-        });
+        for q in 0..a.c() {
+            self.scalar_slice(a.channel_mut(q), b);
+        }
+        a
+    }
+
+    /// `b` holds one value per channel of `a` (`[c, 1, 1]`, a
+    /// squeeze-excitation multiply): in place, one scalar op per channel.
+    fn per_channel(&self, mut a: Mat, b: &[f32]) -> Mat {
+        for (q, &y) in b.iter().enumerate().take(a.c()) {
+            self.scalar_slice(a.channel_mut(q), y);
+        }
         a
     }
 }
@@ -242,6 +271,12 @@ impl Layer for BinaryOp {
         let b = if b.is_int8() { b.dequantize() } else { b };
         if a.shape() == b.shape() {
             let mut out = a;
+            if let Some(k) = kernel_op(op) {
+                for q in 0..out.c() {
+                    binary_in_place(k, out.channel_mut(q), b.channel(q));
+                }
+                return Ok(vec![out]);
+            }
             with_op!(op, f, {
                 for q in 0..out.c() {
                     out.channel_mut(q)
@@ -259,6 +294,11 @@ impl Layer for BinaryOp {
             return Ok(vec![self.scalar(a, y)]);
         }
         let (sa, sb) = (extend(&sa0, &sb0, rank), extend(&sb0, &sa0, rank));
+        // One value of b per channel of a 3-D / 4-D a: in place.
+        if rank >= 3 && sa == sa0 && sb[0] == sa[0] && sb[1..].iter().all(|&v| v == 1) {
+            let y = b.to_vec();
+            return Ok(vec![self.per_channel(a, &y)]);
+        }
         let mut so = vec![0usize; rank];
         for k in 0..rank {
             so[k] = match (sa[k], sb[k]) {
