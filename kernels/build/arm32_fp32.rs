@@ -10,8 +10,8 @@
 //!   functions: the templates `arm32_fp32/*.rs.in` (the Rust around the asm,
 //!   the same for every tile shape or transform), filled with the
 //!   instruction lists, register lists and sizes computed here;
-//! - the depthwise 3×3 kernels' `asm!` only, as macros (`dw3x3_asm.rs.in`):
-//!   their Rust is one of a kind and lives in mod.rs.
+//! - the depthwise 3×3 and 5×5 kernels' `asm!` only, as macros
+//!   (`dw3x3_asm.rs.in`): their Rust is one of a kind and lives in mod.rs.
 //!
 //! Everything that is not templated (gemv, im2col packing, the depthwise
 //! kernels' Rust) is hand-written in mod.rs.
@@ -50,6 +50,10 @@ pub fn files() -> Vec<(&'static str, String)> {
         dw_asm("dw3x3s1_asm", "dw3x3s1_neon", dw3x3s1(true), dw3x3s1(false)),
         dw_asm("dw3x3s2_asm", "dw3x3s2_neon", dw3x3s2(true), dw3x3s2(false)),
     ];
+    let dw5 = [
+        dw_asm("dw5x5s1_asm", "dw5x5s1_neon", dw5x5s1(true), dw5x5s1(false)),
+        dw_asm("dw5x5s2_asm", "dw5x5s2_neon", dw5x5s2(true), dw5x5s2(false)),
+    ];
     vec![
         ("arm32_fp32_gemm.rs", file("gemm.rs.in", &gemm)),
         (
@@ -57,6 +61,7 @@ pub fn files() -> Vec<(&'static str, String)> {
             file("winograd_*.rs.in", &winograd),
         ),
         ("arm32_fp32_dw3x3.rs", file("dw3x3_asm.rs.in", &dw)),
+        ("arm32_fp32_dw5x5.rs", file("dw3x3_asm.rs.in", &dw5)),
     ]
 }
 
@@ -754,5 +759,186 @@ fn dw3x3s2(relu: bool) -> Vec<String> {
         ins.push("vmax.f32 q3, q3, q14".into());
     }
     ins.extend(["vst1.32 {{d6-d7}}, [{o0}]!", "5:"].map(String::from));
+    ins
+}
+
+// ---- depthwise 5×5 ----
+
+/// Tap `t` of a 5×5 kernel: the 25 taps in the lanes of d0..d12, row by row
+/// (the bias follows in d12[1]).
+fn tap5(t: usize) -> String {
+    format!("d{}[{}]", t / 2, t % 2)
+}
+
+/// The weights and bias into d0..d12 (from `{wp}`, which moves on).
+const DW5_LOAD: [&str; 4] = [
+    "vld1.32 {{d0-d3}}, [{wp}]!",
+    "vld1.32 {{d4-d7}}, [{wp}]!",
+    "vld1.32 {{d8-d11}}, [{wp}]!",
+    "vld1.32 {{d12}}, [{wp}]",
+];
+
+/// `{n}` counts blocks as 2 per 8 columns plus 1 for a last 4-column block
+/// (one register for both counts: the stride-1 kernel uses ten general
+/// registers already). The 8-column loop runs while 2 remain; then `{n}` is
+/// −2 or −1, −1 meaning one 4-column block.
+const DW5_LOOP_HEAD: [&str; 3] = ["subs {n}, {n}, #2", "blt 3f", "2:"];
+const DW5_LOOP_TAIL: [&str; 5] = ["subs {n}, {n}, #2", "bge 2b", "3:", "cmn {n}, #1", "bne 5f"];
+
+fn relu_lines(ins: &mut Vec<String>, relu: bool, zero: &str, acc: &[&str]) {
+    if relu {
+        ins.push(format!("vmov.i32 {zero}, #0"));
+        for a in acc {
+            ins.push(format!("vmax.f32 {a}, {a}, {zero}"));
+        }
+    }
+}
+
+/// Stride 1: two output rows (accumulators q7, q8 and q9, q10) from six input
+/// rows — rows 1..4 feed both, so each is loaded once for two outputs —
+/// 8 then 4 columns per step. An input row's 12 floats sit in q11..q13; the
+/// windows at offsets 1..3 come from `vext` into q14 (columns 0-3) and q15
+/// (4-7). Per output the taps are added in order (input rows outer, offsets
+/// inner), as the portable kernel adds them.
+fn dw5x5s1(relu: bool) -> Vec<String> {
+    let mut ins: Vec<String> = DW5_LOAD.map(String::from).to_vec();
+    ins.extend(DW5_LOOP_HEAD.map(String::from));
+    for q in ["q7", "q8", "q9", "q10"] {
+        ins.push(format!("vdup.32 {q}, d12[1]"));
+    }
+    // The window of input columns dx..dx+4 of the half starting at register `lo`.
+    let window = |ins: &mut Vec<String>, dx: usize, lo: &str, hi: &str, tmp: &str| -> String {
+        match dx {
+            0 => lo.to_string(),
+            4 => hi.to_string(),
+            _ => {
+                ins.push(format!("vext.32 {tmp}, {lo}, {hi}, #{dx}"));
+                tmp.to_string()
+            }
+        }
+    };
+    let acc = [["q7", "q8"], ["q9", "q10"]];
+    for r in 0..6usize {
+        ins.push(format!("vld1.32 {{{{d22-d25}}}}, [{{r{r}}}]!"));
+        ins.push(format!("vld1.32 {{{{d26-d27}}}}, [{{r{r}}}]"));
+        for dx in 0..5 {
+            let xa = window(&mut ins, dx, "q11", "q12", "q14");
+            let xb = window(&mut ins, dx, "q12", "q13", "q15");
+            for (o, acc_o) in acc.iter().enumerate() {
+                if let Some(ky) = r.checked_sub(o).filter(|&ky| ky < 5) {
+                    let t = tap5(ky * 5 + dx);
+                    ins.push(format!("vmla.f32 {}, {xa}, {t}", acc_o[0]));
+                    ins.push(format!("vmla.f32 {}, {xb}, {t}", acc_o[1]));
+                }
+            }
+        }
+    }
+    relu_lines(&mut ins, relu, "q14", &["q7", "q8", "q9", "q10"]);
+    ins.extend(
+        [
+            "vst1.32 {{d14-d17}}, [{o0}]!",
+            "vst1.32 {{d18-d21}}, [{o1}]!",
+        ]
+        .map(String::from),
+    );
+    ins.extend(DW5_LOOP_TAIL.map(String::from));
+    ins.extend(["vdup.32 q7, d12[1]", "vdup.32 q9, d12[1]"].map(String::from));
+    for r in 0..6usize {
+        ins.push(format!("vld1.32 {{{{d22-d23}}}}, [{{r{r}}}]!"));
+        ins.push(format!("vld1.32 {{{{d24-d25}}}}, [{{r{r}}}]"));
+        for dx in 0..5 {
+            let xa = window(&mut ins, dx, "q11", "q12", "q14");
+            for (o, acc_o) in acc.iter().enumerate() {
+                if let Some(ky) = r.checked_sub(o).filter(|&ky| ky < 5) {
+                    ins.push(format!(
+                        "vmla.f32 {}, {xa}, {}",
+                        acc_o[0],
+                        tap5(ky * 5 + dx)
+                    ));
+                }
+            }
+        }
+    }
+    relu_lines(&mut ins, relu, "q14", &["q7", "q9"]);
+    ins.extend(
+        [
+            "vst1.32 {{d14-d15}}, [{o0}]!",
+            "vst1.32 {{d18-d19}}, [{o1}]!",
+            "5:",
+        ]
+        .map(String::from),
+    );
+    ins
+}
+
+/// Stride 2: one output row (q7, q8) from five input rows, 8 then 4 columns
+/// per step. `vld2` splits an input row's columns 0..15 into even (q9, q11)
+/// and odd (q10, q12) ones; columns 16, 17, 18 come by lane into q13 (16, 18)
+/// and q14 (17); taps 2, 3, 4 of a row read the even, odd and even columns
+/// one further, from `vext` into q15. `{wp}` addresses the last lane load.
+fn dw5x5s2(relu: bool) -> Vec<String> {
+    let mut ins: Vec<String> = DW5_LOAD.map(String::from).to_vec();
+    ins.extend(DW5_LOOP_HEAD.map(String::from));
+    ins.extend(["vdup.32 q7, d12[1]", "vdup.32 q8, d12[1]"].map(String::from));
+    for r in 0..5 {
+        ins.extend([
+            format!("vld2.32 {{{{d18-d21}}}}, [{{r{r}}}]!"),
+            format!("vld2.32 {{{{d22-d25}}}}, [{{r{r}}}]!"),
+            format!("vld2.32 {{{{d26[0], d28[0]}}}}, [{{r{r}}}]"),
+            format!("add {{wp}}, {{r{r}}}, #8"),
+            "vld1.32 {{d26[1]}}, [{wp}]".to_string(),
+        ]);
+        // (columns 0-3, columns 4-7): (register, or the vext that makes it).
+        let halves: [[(&str, &str, usize); 2]; 5] = [
+            [("q9", "", 0), ("q11", "", 0)],
+            [("q10", "", 0), ("q12", "", 0)],
+            [("q9", "q11", 1), ("q11", "q13", 1)],
+            [("q10", "q12", 1), ("q12", "q14", 1)],
+            [("q9", "q11", 2), ("q11", "q13", 2)],
+        ];
+        for (dx, h) in halves.iter().enumerate() {
+            let t = tap5(r * 5 + dx);
+            for (&(lo, hi, n), acc) in h.iter().zip(["q7", "q8"]) {
+                let x = if n == 0 {
+                    lo
+                } else {
+                    ins.push(format!("vext.32 q15, {lo}, {hi}, #{n}"));
+                    "q15"
+                };
+                ins.push(format!("vmla.f32 {acc}, {x}, {t}"));
+            }
+        }
+    }
+    relu_lines(&mut ins, relu, "q15", &["q7", "q8"]);
+    ins.push("vst1.32 {{d14-d17}}, [{o0}]!".into());
+    ins.extend(DW5_LOOP_TAIL.map(String::from));
+    ins.push("vdup.32 q7, d12[1]".into());
+    for r in 0..5 {
+        // Columns 0..7 split into q9 (even), q10 (odd); 8, 10 into q11, 9 into q12.
+        ins.extend([
+            format!("vld2.32 {{{{d18-d21}}}}, [{{r{r}}}]!"),
+            format!("vld2.32 {{{{d22[0], d24[0]}}}}, [{{r{r}}}]"),
+            format!("add {{wp}}, {{r{r}}}, #8"),
+            "vld1.32 {{d22[1]}}, [{wp}]".to_string(),
+        ]);
+        let cols: [(&str, &str, usize); 5] = [
+            ("q9", "", 0),
+            ("q10", "", 0),
+            ("q9", "q11", 1),
+            ("q10", "q12", 1),
+            ("q9", "q11", 2),
+        ];
+        for (dx, &(lo, hi, n)) in cols.iter().enumerate() {
+            let x = if n == 0 {
+                lo
+            } else {
+                ins.push(format!("vext.32 q15, {lo}, {hi}, #{n}"));
+                "q15"
+            };
+            ins.push(format!("vmla.f32 q7, {x}, {}", tap5(r * 5 + dx)));
+        }
+    }
+    relu_lines(&mut ins, relu, "q15", &["q7"]);
+    ins.extend(["vst1.32 {{d14-d15}}, [{o0}]!", "5:"].map(String::from));
     ins
 }

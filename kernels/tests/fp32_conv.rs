@@ -417,6 +417,11 @@ fn depthwise_cases() -> Vec<Case> {
         (geom(9, 9, 3, 2, 1, 9), 33, 31, 1, Activation::Relu),
         (geom(3, 3, 3, 1, 1, 3), 28, 7, 1, Activation::Relu),
         (geom(2, 2, 3, 2, 1, 2), 30, 15, 1, Activation::None),
+        (geom(6, 6, 5, 2, 1, 6), 19, 14, 2, Activation::Relu),
+        (geom(4, 4, 5, 1, 1, 4), 21, 3, 2, Activation::LeakyRelu(0.1)),
+        (geom(3, 3, 5, 2, 1, 3), 1, 1, 2, Activation::None), // 1×1 output
+        (geom(3, 3, 7, 1, 1, 3), 12, 10, 3, Activation::Relu),
+        (geom(5, 5, 5, 1, 2, 5), 14, 13, 4, Activation::None),
     ];
     cases
         .iter()

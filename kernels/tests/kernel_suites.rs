@@ -460,6 +460,50 @@ kernel_suite!(Fp32Kernels, fp32_family, |o| o.fp32(), {
         }
     }
 
+    /// Depthwise convolutions with and without a fast path (3×3 and 5×5 at
+    /// stride 1 and 2; 7×7, dilation 2 and unequal strides take the portable
+    /// row-wise loop) on output widths 1..=20 (the tails of the 8- and 4-column
+    /// blocks), heights 1..=7 (odd ones leave the two-row kernels a single
+    /// row), ReLU on and off, plus random shapes. Sets that add each product
+    /// in tap order without fusing (the portable ones, armv7 `vmla`) agree
+    /// exactly (`==`: the sign of a zero may differ under ReLU); sets with
+    /// fused multiply-add within 1e-5 of the largest output.
+    fn depthwise_convolutions_agree(kern, portable) {
+        let mut rng = Rng(203);
+        let exact = !kern.name().contains("avx") && !kern.name().contains("aarch64");
+        let mut shapes = Vec::new();
+        for (k, s, d) in [(5, 1, 1), (5, 2, 1), (3, 1, 1), (3, 2, 1), (7, 1, 1), (3, 1, 2), (5, 3, 1)] {
+            for outw in 1..=20 {
+                for outh in [1, 2, 3, 4, 7] {
+                    shapes.push((k, s, d, outw, outh, rng.int(0, 2) as usize));
+                }
+            }
+        }
+        for _ in 0..20 {
+            let k = [3, 5, 5, 7][rng.int(0, 3) as usize];
+            shapes.push((k, rng.int(1, 2) as usize, 1, rng.int(1, 60) as usize, rng.int(1, 30) as usize, rng.int(0, 3) as usize));
+        }
+        for (i, &(k, s, d, outw, outh, extra)) in shapes.iter().enumerate() {
+            let c = 2 + i % 2;
+            let g = ConvGeometry { dilation_w: d, dilation_h: d, ..geom(c, c, k, s, c) };
+            let (w, h) = (s * (outw - 1) + g.kernel_extent_w() + extra, s * (outh - 1) + g.kernel_extent_h());
+            // `extra` columns beyond the last window: a wider row stride (and, from
+            // `stride` on, more outputs).
+            let x = floats(&mut rng, c * w * h, 1.0);
+            let wts = floats(&mut rng, g.weight_len(), 1.0);
+            let bias = floats(&mut rng, c, 1.0);
+            let act = if i % 3 == 0 { Activation::None } else { Activation::Relu };
+            let conv = |kn| Conv2dF32::with_kernels(g, &wts, Some(&bias), act, ConvAlgo::Auto, None, kn).unwrap();
+            let (a, b) = (run_f32(&conv(kern), &x, w, h), run_f32(&conv(portable), &x, w, h));
+            if exact {
+                assert!(a == b, "{kern:?} vs {portable:?}: {k}×{k} s{s} d{d} {outw}×{outh} {act:?}:\n{a:?}\n{b:?}");
+            } else {
+                let e = rel_err(&a, &b);
+                assert!(e <= 1e-5, "{kern:?} vs {portable:?}: {k}×{k} s{s} d{d} {outw}×{outh} {act:?}: {e}");
+            }
+        }
+    }
+
     /// GEMV (one row) and GEMM (several rows) inner products, within the
     /// inner-product tests' 1e-5.
     fn inner_products_agree_within_rounding(kern, portable) {

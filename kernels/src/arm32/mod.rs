@@ -31,6 +31,8 @@ pub(crate) static ARMV7_NEON: Fp32Kernels = {
         wino_out: [n::output63_neon, n::output43_neon, n::output23_neon],
         dw3x3s1: n::dw3x3s1_neon,
         dw3x3s2: n::dw3x3s2_neon,
+        dw5x5s1: n::dw5x5s1_neon,
+        dw5x5s2: n::dw5x5s2_neon,
         gemv: n::gemv_neon,
         pack_im2col: Some(n::pack_im2col_8_neon),
         ..GENERIC_6X8

@@ -36,6 +36,8 @@ pub(crate) static AARCH64_NEON: Fp32Kernels = {
         wino_out: [n::output63_neon, n::output43_neon, n::output23_neon],
         dw3x3s1: n::dw3x3s1_fma,
         dw3x3s2: n::dw3x3s2_fma,
+        dw5x5s1: n::dw5x5s1_fma,
+        dw5x5s2: n::dw5x5s2_fma,
         gemv: n::gemv_fma,
         ..GENERIC_8X12
     }

@@ -1,8 +1,10 @@
 //! fp32 depthwise convolution (one input and one output channel per group):
-//! 3×3 stride 1 and stride 2 (dilation 1) run the kernel set's fast paths,
-//! every other shape a portable direct loop.
+//! 3×3 and 5×5 with stride 1 or 2 (dilation 1) run the kernel set's fast
+//! paths, every other shape the portable row-wise loop
+//! ([`crate::generic::fp32::depthwise_plane`]).
 
 use super::kernels::Fp32Kernels;
+use crate::generic::fp32 as g;
 use crate::{parallel, Activation, ConvGeometry, Planes, PlanesMut};
 
 /// Depthwise convolution of a padded input; `weights` holds `c × kh × kw`,
@@ -11,7 +13,7 @@ use crate::{parallel, Activation, ConvGeometry, Planes, PlanesMut};
 pub fn depthwise_f32(
     kern: &Fp32Kernels,
     input: Planes<f32>,
-    g: &ConvGeometry,
+    geom: &ConvGeometry,
     weights: &[f32],
     bias: &[f32],
     act: Activation,
@@ -19,15 +21,18 @@ pub fn depthwise_f32(
     threads: usize,
 ) {
     let (outw, outh) = (output.w, output.h);
-    let maxk = g.maxk();
-    let ofs = g.tap_offsets(input.w);
+    let maxk = geom.maxk();
     let w = input.w;
-    let fast = g.kernel_w == 3
-        && g.kernel_h == 3
-        && g.dilation_w == 1
-        && g.dilation_h == 1
-        && g.stride_w == g.stride_h
-        && (g.stride_w == 1 || g.stride_w == 2);
+    let square_stride_1_or_2 = geom.dilation_w == 1
+        && geom.dilation_h == 1
+        && geom.stride_w == geom.stride_h
+        && (geom.stride_w == 1 || geom.stride_w == 2);
+    let fast_k = if square_stride_1_or_2 && geom.kernel_w == geom.kernel_h {
+        geom.kernel_w
+    } else {
+        0
+    };
+    let s1 = geom.stride_w == 1;
     let relu = act == Activation::Relu;
     let other_act = !matches!(act, Activation::None | Activation::Relu);
     let mut planes = output.planes_mut();
@@ -35,27 +40,33 @@ pub fn depthwise_f32(
         let src = input.plane(q);
         let k = &weights[q * maxk..(q + 1) * maxk];
         let b = bias[q];
-        if fast {
-            let k: &[f32; 9] = k.try_into().expect("3×3 kernel");
-            let f = if g.stride_w == 1 {
-                kern.dw3x3s1
-            } else {
-                kern.dw3x3s2
-            };
-            // SAFETY: the kernel set was chosen for this CPU; `src` is one full padded plane
-            // (the output size came from it) and `out` one full output plane.
-            unsafe { f(src, w, k, b, out, outw, outh, relu) };
-        } else {
-            for i in 0..outh {
-                for j in 0..outw {
-                    let base = i * g.stride_h * w + j * g.stride_w;
-                    let mut s = b;
-                    for t in 0..maxk {
-                        s += k[t] * src[base + ofs[t]];
-                    }
-                    out[i * outw + j] = if relu { s.max(0.0) } else { s };
-                }
+        match fast_k {
+            3 => {
+                let k: &[f32; 9] = k.try_into().expect("3×3 kernel");
+                let f = if s1 { kern.dw3x3s1 } else { kern.dw3x3s2 };
+                // SAFETY: the kernel set was chosen for this CPU; `src` is one full padded plane
+                // (the output size came from it) and `out` one full output plane.
+                unsafe { f(src, w, k, b, out, outw, outh, relu) };
             }
+            5 => {
+                let k: &[f32; 25] = k.try_into().expect("5×5 kernel");
+                let f = if s1 { kern.dw5x5s1 } else { kern.dw5x5s2 };
+                // SAFETY: as for 3×3 above.
+                unsafe { f(src, w, k, b, out, outw, outh, relu) };
+            }
+            _ => g::depthwise_plane::<false>(
+                src,
+                w,
+                k,
+                (geom.kernel_w, geom.kernel_h),
+                (geom.stride_w, geom.stride_h),
+                (geom.dilation_w, geom.dilation_h),
+                b,
+                out,
+                outw,
+                outh,
+                relu,
+            ),
         }
         if other_act {
             act.apply_slice(out);

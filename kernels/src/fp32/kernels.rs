@@ -28,6 +28,9 @@ pub type GemmFn =
 /// `(src, w, k, bias, out, outw, outh, relu)`: depthwise 3×3 of one plane,
 /// see [`crate::generic::fp32::dw3x3s1`].
 pub type DwFn = unsafe fn(&[f32], usize, &[f32; 9], f32, &mut [f32], usize, usize, bool);
+/// `(src, w, k, bias, out, outw, outh, relu)`: depthwise 5×5 of one plane,
+/// see [`crate::generic::fp32::dw5x5`].
+pub type Dw5Fn = unsafe fn(&[f32], usize, &[f32; 25], f32, &mut [f32], usize, usize, bool);
 /// `(w, x, bias, out)`: `out[r] = bias[r] + w[r]·x`, see [`crate::generic::fp32::gemv`].
 pub type GemvFn = unsafe fn(&[f32], &[f32], Option<&[f32]>, &mut [f32]);
 /// `(base, kofs, stride, dst)`: packs an `nr`-column im2col panel whose pixels
@@ -63,6 +66,8 @@ pub struct Fp32Kernels {
     pub(crate) wino_out: [WinoOutFn; 3],
     pub(crate) dw3x3s1: DwFn,
     pub(crate) dw3x3s2: DwFn,
+    pub(crate) dw5x5s1: Dw5Fn,
+    pub(crate) dw5x5s2: Dw5Fn,
     pub(crate) gemv: GemvFn,
     /// Packs full one-row im2col panels of stride 1 or 2 (`None`: portable code).
     pub(crate) pack_im2col: Option<PackIm2colFn>,
@@ -120,6 +125,34 @@ unsafe fn dw3x3s2_generic(
     g::dw3x3s2::<false>(src, w, k, bias, out, outw, outh, relu)
 }
 
+#[allow(clippy::too_many_arguments)]
+unsafe fn dw5x5s1_generic(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    g::dw5x5::<1, false>(src, w, k, bias, out, outw, outh, relu)
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn dw5x5s2_generic(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    g::dw5x5::<2, false>(src, w, k, bias, out, outw, outh, relu)
+}
+
 unsafe fn gemv_generic(w: &[f32], x: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
     g::gemv::<false>(w, x, bias, out)
 }
@@ -153,6 +186,8 @@ pub(crate) static GENERIC_6X8: Fp32Kernels = Fp32Kernels {
     ],
     dw3x3s1: dw3x3s1_generic,
     dw3x3s2: dw3x3s2_generic,
+    dw5x5s1: dw5x5s1_generic,
+    dw5x5s2: dw5x5s2_generic,
     gemv: gemv_generic,
     pack_im2col: None,
     wino_cost: [[600, 520], [380, 250], [115, 90]],

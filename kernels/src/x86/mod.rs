@@ -50,6 +50,8 @@ pub(crate) static X86_AVX2: Fp32Kernels = {
         wino_out: [x::output63_avx2, x::output43_avx2, x::output23_avx2],
         dw3x3s1: x::dw3x3s1_avx2,
         dw3x3s2: x::dw3x3s2_avx2,
+        dw5x5s1: x::dw5x5s1_avx2,
+        dw5x5s2: x::dw5x5s2_avx2,
         gemv: x::gemv_avx2,
         pack_im2col: None,
         wino_cost: [[530, 530], [290, 290], [300, 300]],

@@ -33,6 +33,9 @@ include!(concat!(env!("OUT_DIR"), "/arm32_fp32_winograd.rs"));
 // kernels below, with and without ReLU.
 include!(concat!(env!("OUT_DIR"), "/arm32_fp32_dw3x3.rs"));
 
+// The macros dw5x5s1_asm! and dw5x5s2_asm!, likewise for the 5×5 kernels.
+include!(concat!(env!("OUT_DIR"), "/arm32_fp32_dw5x5.rs"));
+
 /// Depthwise 3×3 stride 1 of one plane on armv7 NEON: two output rows per
 /// step (the two middle input rows feed both), 8 then 4 columns per step
 /// (taps by lane, inputs loaded at offsets 0, 1, 2), the last columns in
@@ -163,6 +166,173 @@ pub unsafe fn dw3x3s2_neon(
                 }
             }
             out[i * outw + j] = if relu { s.max(0.0) } else { s };
+        }
+    }
+}
+
+/// Output `(row, j)` of a 5×5 depthwise convolution with stride `S`, in the
+/// portable kernel's order (bias, then the taps row by row): the columns the
+/// NEON blocks leave over.
+#[inline(always)]
+fn dw5x5_one<const S: usize>(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    row: usize,
+    j: usize,
+    relu: bool,
+) -> f32 {
+    let mut s = bias;
+    for dy in 0..5 {
+        for dx in 0..5 {
+            s += k[dy * 5 + dx] * src[(S * row + dy) * w + S * j + dx];
+        }
+    }
+    if relu {
+        crate::generic::fp32::relu(s)
+    } else {
+        s
+    }
+}
+
+/// The taps then the bias, as the 5×5 kernels load them into d0..d12.
+fn dw5x5_weights(k: &[f32; 25], bias: f32) -> [f32; 26] {
+    let mut kb = [0f32; 26];
+    kb[..25].copy_from_slice(k);
+    kb[25] = bias;
+    kb
+}
+
+/// Depthwise 5×5 stride 1 of one plane on armv7 NEON: two output rows per
+/// step (four of their six input rows are shared), 8 then 4 columns per step
+/// (taps by lane; each input row loaded once per step, its windows at offsets
+/// 1..3 by `vext`), the last columns in plain Rust. Same operations in the same
+/// order as [`crate::generic::fp32::dw5x5`] (`vmla` does not fuse), hence the
+/// same results.
+///
+/// # Safety
+/// The CPU must have NEON.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn dw5x5s1_neon(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    if outw == 0 || outh == 0 {
+        return;
+    }
+    assert!(src.len() >= (outh + 3) * w + outw + 4 && w >= outw + 4 && out.len() >= outw * outh);
+    let kb = dw5x5_weights(k, bias);
+    let blocks = 2 * (outw / 8) + (outw % 8) / 4;
+    let done = outw / 4 * 4;
+    // Output row of the dummy partner of an odd last row (allocated only then).
+    let mut spare = if outh % 2 == 1 {
+        vec![0f32; outw]
+    } else {
+        Vec::new()
+    };
+    let mut i = 0;
+    while i < outh {
+        // An odd last row pairs with a dummy one: input row i + 5 repeats i + 4,
+        // output row i + 1 goes to `spare`.
+        let pair = i + 1 < outh;
+        let r: [*const f32; 6] =
+            core::array::from_fn(|d| src[(i + d.min(if pair { 5 } else { 4 })) * w..].as_ptr());
+        let o0 = out[i * outw..].as_mut_ptr();
+        let o1 = if pair {
+            out[(i + 1) * outw..].as_mut_ptr()
+        } else {
+            spare.as_mut_ptr()
+        };
+        // SAFETY: rows i..i+5 (clamped to the plane) hold ≥ outw + 4 floats and the blocks
+        // read columns < done + 4 ≤ outw + 4 of them; the output rows hold outw floats
+        // (asserted above). Every NEON register used is declared clobbered.
+        unsafe {
+            dw5x5s1_asm!(relu;
+                wp = inout(reg) kb.as_ptr() => _,
+                r0 = inout(reg) r[0] => _,
+                r1 = inout(reg) r[1] => _,
+                r2 = inout(reg) r[2] => _,
+                r3 = inout(reg) r[3] => _,
+                r4 = inout(reg) r[4] => _,
+                r5 = inout(reg) r[5] => _,
+                o0 = inout(reg) o0 => _,
+                o1 = inout(reg) o1 => _,
+                n = inout(reg) blocks => _,
+                out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _, out("q5") _, out("q6") _,
+                out("q7") _, out("q8") _, out("q9") _, out("q10") _, out("q11") _, out("q12") _,
+                out("q13") _, out("q14") _, out("q15") _,
+                options(nostack),
+            )
+        }
+        for row in i..(i + 2).min(outh) {
+            for j in done..outw {
+                out[row * outw + j] = dw5x5_one::<1>(src, w, k, bias, row, j, relu);
+            }
+        }
+        i += 2;
+    }
+}
+
+/// Depthwise 5×5 stride 2 of one plane on armv7 NEON: 8 then 4 columns per
+/// step, the even and odd input columns split by `vld2` (the windows one
+/// column further by `vext`), the last columns in plain Rust. Same results as
+/// [`crate::generic::fp32::dw5x5`] (see [`dw5x5s1_neon`]).
+///
+/// # Safety
+/// The CPU must have NEON.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn dw5x5s2_neon(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    if outw == 0 || outh == 0 {
+        return;
+    }
+    assert!(
+        src.len() >= (2 * outh + 2) * w + 2 * outw + 3
+            && w >= 2 * outw + 3
+            && out.len() >= outw * outh
+    );
+    let kb = dw5x5_weights(k, bias);
+    let blocks = 2 * (outw / 8) + (outw % 8) / 4;
+    let done = outw / 4 * 4;
+    for i in 0..outh {
+        let r: [*const f32; 5] = core::array::from_fn(|d| src[(2 * i + d) * w..].as_ptr());
+        let o0 = out[i * outw..].as_mut_ptr();
+        // SAFETY: input rows 2i..2i+4 hold ≥ 2*outw + 3 floats; the blocks read columns
+        // ≤ 2*done + 2 ≤ 2*outw + 2 of them; the output row holds outw floats (asserted
+        // above). Every NEON register used is declared clobbered.
+        unsafe {
+            dw5x5s2_asm!(relu;
+                wp = inout(reg) kb.as_ptr() => _,
+                r0 = inout(reg) r[0] => _,
+                r1 = inout(reg) r[1] => _,
+                r2 = inout(reg) r[2] => _,
+                r3 = inout(reg) r[3] => _,
+                r4 = inout(reg) r[4] => _,
+                o0 = inout(reg) o0 => _,
+                n = inout(reg) blocks => _,
+                out("q0") _, out("q1") _, out("q2") _, out("q3") _, out("q4") _, out("q5") _, out("q6") _,
+                out("q7") _, out("q8") _, out("q9") _, out("q10") _, out("q11") _, out("q12") _,
+                out("q13") _, out("q14") _, out("q15") _,
+                options(nostack),
+            )
+        }
+        for j in done..outw {
+            out[i * outw + j] = dw5x5_one::<2>(src, w, k, bias, i, j, relu);
         }
     }
 }

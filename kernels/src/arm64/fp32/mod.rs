@@ -346,6 +346,43 @@ pub unsafe fn dw3x3s2_fma(
     g::dw3x3s2::<true>(src, w, k, bias, out, outw, outh, relu)
 }
 
+/// Depthwise 5×5 stride 1: the portable kernel with fused multiply-add (LLVM
+/// vectorises its 8-column blocks into `fmla`).
+///
+/// # Safety
+/// None beyond the slice checks of [`crate::generic::fp32::dw5x5`]; `unsafe` for the table type.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn dw5x5s1_fma(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    g::dw5x5::<1, true>(src, w, k, bias, out, outw, outh, relu)
+}
+
+/// Depthwise 5×5 stride 2: the portable kernel with fused multiply-add.
+///
+/// # Safety
+/// None beyond the slice checks of [`crate::generic::fp32::dw5x5`]; `unsafe` for the table type.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn dw5x5s2_fma(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    g::dw5x5::<2, true>(src, w, k, bias, out, outw, outh, relu)
+}
+
 /// GEMV: the portable kernel with fused multiply-add.
 ///
 /// # Safety

@@ -253,3 +253,118 @@ pub fn dw3x3s2<const FMA: bool>(
         }
     }
 }
+
+/// Depthwise 5×5 convolution of one plane with stride `S` (1 or 2): `out`
+/// is `outh × outw`, `src` rows have stride `w` (at least `S·(outw−1) + 5`
+/// wide, `S·(outh−1) + 5` rows).
+///
+/// Each output is `bias` plus the 25 products added in tap order (row by
+/// row, left to right), one rounding per multiply and per add unless `FMA`:
+/// the armv7 NEON kernels (`vmla`, unfused) do the same operations in the
+/// same order and so agree bit for bit. Blocks of 8 columns keep their sums
+/// in a fixed-size array, which LLVM holds in vector registers.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn dw5x5<const S: usize, const FMA: bool>(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu_out: bool,
+) {
+    const B: usize = 8;
+    if outw == 0 {
+        return;
+    }
+    let span = S * (outw - 1) + 5;
+    for i in 0..outh {
+        let rows: [&[f32]; 5] = core::array::from_fn(|dy| &src[(S * i + dy) * w..][..span]);
+        let o = &mut out[i * outw..(i + 1) * outw];
+        let mut j = 0;
+        while j + B <= outw {
+            let mut acc = [bias; B];
+            for (dy, row) in rows.iter().enumerate() {
+                for dx in 0..5 {
+                    let kv = k[dy * 5 + dx];
+                    let x = &row[S * j + dx..][..S * (B - 1) + 1];
+                    for (l, a) in acc.iter_mut().enumerate() {
+                        *a = madd::<FMA>(*a, kv, x[S * l]);
+                    }
+                }
+            }
+            if relu_out {
+                for a in acc.iter_mut() {
+                    *a = relu(*a);
+                }
+            }
+            o[j..j + B].copy_from_slice(&acc);
+            j += B;
+        }
+        for (j, o) in o.iter_mut().enumerate().skip(j) {
+            let mut s = bias;
+            for (dy, row) in rows.iter().enumerate() {
+                for dx in 0..5 {
+                    s = madd::<FMA>(s, k[dy * 5 + dx], row[S * j + dx]);
+                }
+            }
+            *o = if relu_out { relu(s) } else { s };
+        }
+    }
+}
+
+/// Depthwise convolution of one plane, any kernel size, stride and dilation
+/// (the shapes without a fast path): `k` holds `kh × kw` taps; output row
+/// `i`, column `j` reads `src[(i·sh + ky·dh)·w + j·sw + kx·dw]`.
+///
+/// Row by row with the taps outer: each tap is one pass of
+/// `out_row[j] += k · in_row[…]` over the output row (contiguous slices at
+/// stride 1, which LLVM vectorises), so each output is still `bias` plus
+/// the products in tap order, as a direct per-output loop computes it.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn depthwise_plane<const FMA: bool>(
+    src: &[f32],
+    w: usize,
+    k: &[f32],
+    (kw, kh): (usize, usize),
+    (sw, sh): (usize, usize),
+    (dw, dh): (usize, usize),
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu_out: bool,
+) {
+    if outw == 0 {
+        return;
+    }
+    let span = sw * (outw - 1) + 1;
+    for i in 0..outh {
+        let o = &mut out[i * outw..(i + 1) * outw];
+        o.fill(bias);
+        for ky in 0..kh {
+            let row = &src[(i * sh + ky * dh) * w..];
+            for kx in 0..kw {
+                let kv = k[ky * kw + kx];
+                let x = &row[kx * dw..][..span];
+                if sw == 1 {
+                    for (o, x) in o.iter_mut().zip(x) {
+                        *o = madd::<FMA>(*o, kv, *x);
+                    }
+                } else {
+                    for (o, x) in o.iter_mut().zip(x.iter().step_by(sw)) {
+                        *o = madd::<FMA>(*o, kv, *x);
+                    }
+                }
+            }
+        }
+        if relu_out {
+            for v in o.iter_mut() {
+                *v = relu(*v);
+            }
+        }
+    }
+}

@@ -102,6 +102,40 @@ pub unsafe fn dw3x3s2_avx2(
 /// # Safety
 /// The CPU must have AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn dw5x5s1_avx2(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    g::dw5x5::<1, true>(src, w, k, bias, out, outw, outh, relu)
+}
+
+/// # Safety
+/// The CPU must have AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn dw5x5s2_avx2(
+    src: &[f32],
+    w: usize,
+    k: &[f32; 25],
+    bias: f32,
+    out: &mut [f32],
+    outw: usize,
+    outh: usize,
+    relu: bool,
+) {
+    g::dw5x5::<2, true>(src, w, k, bias, out, outw, outh, relu)
+}
+
+/// # Safety
+/// The CPU must have AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
 pub unsafe fn gemv_avx2(w: &[f32], x: &[f32], bias: Option<&[f32]>, out: &mut [f32]) {
     g::gemv::<true>(w, x, bias, out)
 }
