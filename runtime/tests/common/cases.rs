@@ -160,3 +160,13 @@ pub fn run_cases(test: &str, cases: &[Case], threads: usize) {
         t0.elapsed().as_secs_f64()
     );
 }
+
+impl Case {
+    /// Every input uniform in [lo, hi) (an op's domain: positive for log).
+    pub fn range(mut self, lo: f32, hi: f32) -> Case {
+        for i in &mut self.inputs {
+            i.1 = Fill::Range(lo, hi);
+        }
+        self
+    }
+}
