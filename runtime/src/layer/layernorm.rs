@@ -88,6 +88,32 @@ fn layernorm(v: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
     }
 }
 
+/// LayerNorm's and RMSNorm's `0=affine_size 1=eps 2=affine`.
+pub(crate) fn affine_params(pd: &ParamDict) -> LayerResult<(usize, f32, bool)> {
+    let size = pd.get_int(0, 0)?;
+    let eps = pd.get_float(1, 0.001)?;
+    let affine = pd.get_int(2, 1)? != 0;
+    let size = usize::try_from(size)
+        .ok()
+        .filter(|&s| s > 0 || !affine)
+        .ok_or_else(|| format!("affine_size (0=) must be positive with affine, got {size}"))?;
+    Ok((size, eps, affine))
+}
+
+/// [`norm_unit`], which with `affine` must be `affine_size` (γ and β have
+/// that many values).
+pub(crate) fn affine_unit(m: &Mat, affine_size: usize, affine: bool) -> LayerResult<usize> {
+    let unit = norm_unit(m, affine_size);
+    if affine && unit != affine_size {
+        return Err(format!(
+            "affine_size {affine_size} matches no trailing axes of the input {:?}",
+            m.shape()
+        )
+        .into());
+    }
+    Ok(unit)
+}
+
 /// The run length ncnn normalises over for this blob and `affine_size`.
 pub(crate) fn norm_unit(m: &Mat, affine_size: usize) -> usize {
     let (w, h, d) = (m.w(), m.h(), m.d());
@@ -103,13 +129,7 @@ pub(crate) fn norm_unit(m: &Mat, affine_size: usize) -> usize {
 
 impl Layer for LayerNorm {
     fn load_param(&mut self, pd: &ParamDict) -> LayerResult<()> {
-        let size = pd.get_int(0, 0)?;
-        self.eps = pd.get_float(1, 0.001)?;
-        self.affine = pd.get_int(2, 1)? != 0;
-        self.affine_size = usize::try_from(size)
-            .ok()
-            .filter(|&s| s > 0 || !self.affine)
-            .ok_or_else(|| format!("affine_size (0=) must be positive with affine, got {size}"))?;
+        (self.affine_size, self.eps, self.affine) = affine_params(pd)?;
         Ok(())
     }
 
@@ -123,15 +143,7 @@ impl Layer for LayerNorm {
 
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let mut m = crate::layer::single(inputs)?;
-        let unit = norm_unit(&m, self.affine_size);
-        if self.affine && unit != self.affine_size {
-            return Err(format!(
-                "affine_size {} matches no trailing axes of the input {:?}",
-                self.affine_size,
-                m.shape()
-            )
-            .into());
-        }
+        let unit = affine_unit(&m, self.affine_size, self.affine)?;
         let (gamma, beta, eps) = (&self.gamma, &self.beta, self.eps);
         for v in units_mut(&mut m, unit) {
             layernorm(v, gamma, beta, eps);

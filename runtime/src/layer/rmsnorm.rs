@@ -3,7 +3,7 @@
 //! of a 3-D / 4-D blob when `affine_size` is `w·h` or `w·h·d`).
 
 use crate::error::LayerResult;
-use crate::layer::layernorm::{norm_unit, sum_sq_dev, units_mut};
+use crate::layer::layernorm::{affine_params, affine_unit, sum_sq_dev, units_mut};
 use crate::layer::{ForwardContext, Layer};
 use crate::mat::Mat;
 use crate::modelbin::{ModelSource, Role};
@@ -19,13 +19,7 @@ pub struct RmsNorm {
 
 impl Layer for RmsNorm {
     fn load_param(&mut self, pd: &ParamDict) -> LayerResult<()> {
-        let size = pd.get_int(0, 0)?;
-        self.eps = pd.get_float(1, 0.001)?;
-        self.affine = pd.get_int(2, 1)? != 0;
-        self.affine_size = usize::try_from(size)
-            .ok()
-            .filter(|&s| s > 0 || !self.affine)
-            .ok_or_else(|| format!("affine_size (0=) must be positive with affine, got {size}"))?;
+        (self.affine_size, self.eps, self.affine) = affine_params(pd)?;
         Ok(())
     }
 
@@ -38,15 +32,7 @@ impl Layer for RmsNorm {
 
     fn forward(&self, inputs: Vec<Mat>, _ctx: &ForwardContext) -> LayerResult<Vec<Mat>> {
         let mut m = crate::layer::single(inputs)?;
-        let unit = norm_unit(&m, self.affine_size);
-        if self.affine && unit != self.affine_size {
-            return Err(format!(
-                "affine_size {} matches no trailing axes of the input {:?}",
-                self.affine_size,
-                m.shape()
-            )
-            .into());
-        }
+        let unit = affine_unit(&m, self.affine_size, self.affine)?;
         for v in units_mut(&mut m, unit) {
             let a = 1.0 / (sum_sq_dev(v, 0.0) / v.len() as f32 + self.eps).sqrt();
             if self.gamma.is_empty() {
